@@ -1,0 +1,57 @@
+"""Every GraphQL error leaves with a stable `extensions.code`; unexpected ones are masked as INTERNAL."""
+
+from __future__ import annotations
+
+import logging
+
+from strawberry.extensions import MaskErrors
+
+from app.errors import AppError
+from graphql import GraphQLError
+
+logger = logging.getLogger("app.api")
+
+INTERNAL_MESSAGE = "Unexpected error."
+
+
+def request_error(message: str) -> dict[str, object]:
+    """The body of a request refused before execution (malformed JSON, wrong method, ...)."""
+    return {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+
+
+class ErrorCodes(MaskErrors):
+    """MaskErrors that also gives every error its code.
+
+    - AppError raised by a service: its message and code.
+    - GraphQLError with no original error (parse, validation, depth/alias/token limits, variable
+      coercion): graphql-core's message, code BAD_USER_INPUT.
+    - Anything else: masked as INTERNAL (the full error is logged by the schema).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(error_message=INTERNAL_MESSAGE)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._with_code(error) for error in errors]
+
+    def _with_code(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, AppError):
+            extensions = original.extensions
+        elif original is None or isinstance(original, GraphQLError):
+            extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
+        else:
+            return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"})
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """True for errors that are the client's doing or a known upstream state: not worth a traceback."""
+    return error.original_error is None or isinstance(error.original_error, AppError | GraphQLError)

@@ -1,0 +1,86 @@
+"""GraphQL over HTTP per the spec: `application/graphql-response+json` with its status codes, or JSON.
+
+Strawberry answers every request with `application/json` and 200, and refuses malformed requests
+with plain text. This view negotiates the media type from `Accept`, answers request errors (no
+execution happened) with 400 under `application/graphql-response+json`, and turns refusals into
+GraphQL error bodies with a code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from app.api.context import Context
+from app.api.errors import request_error
+from app.settings import Settings
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+class GraphQLResponse(Response):
+    media_type = GRAPHQL_RESPONSE_JSON
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = JSONResponse(
+                request_error(error.reason), status_code=error.status_code, media_type=_media_type(request)
+            )
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        return Context(request=request, response=response, settings=self.settings)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Remember the negotiated media type: create_response is not given the request.
+        sub_response.media_type = _media_type(request)
+        return sub_response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict):
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if _is_request_error(response_data):
+                # The spec: no `data` entry and a 4xx when the request failed before execution.
+                body = {key: value for key, value in response_data.items() if key != "data"}
+                response.body = self.encode_json(body).encode()
+                response.headers["content-length"] = str(len(response.body))
+                response.status_code = 400
+        return response
+
+    def encode_json(self, data: object) -> str:
+        return json.dumps(data, separators=(",", ":"))
+
+
+def _media_type(request: Request | WebSocket) -> str:
+    accept = request.headers.get("accept", "")
+    return GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
+
+
+def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
+    """Errors without a path and no data: parse or validation failed, nothing was executed."""
+    errors: list[dict[str, object]] = list(response_data.get("errors") or [])  # type: ignore[arg-type]
+    return response_data.get("data") is None and bool(errors) and all(not error.get("path") for error in errors)

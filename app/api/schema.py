@@ -1,0 +1,60 @@
+"""The Strawberry schema: root types assembled from the domain modules, with the hardening extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from app.api.catalog import CatalogQuery
+from app.api.errors import ErrorCodes, is_expected, logger
+from app.settings import Settings, get_settings
+from graphql import GraphQLError
+
+
+@strawberry.type
+class Query(CatalogQuery):
+    pass
+
+
+class TheSetSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Expected errors (bad input, not found, upstream down) are answers, not incidents.
+        for error in errors:
+            if not is_expected(error):
+                logger.error("Unexpected error in GraphQL operation", exc_info=error.original_error)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with the limits from settings; the same SDL whatever the settings."""
+    settings = settings or get_settings()
+    # Factories: each request gets fresh extension instances (the caches live at module level).
+    extensions: list[Callable[[], SchemaExtension]] = [
+        # graphql-core's validation is ~86 % of a trivial query: cache parse and validation (DESIGN §8).
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        ErrorCodes,
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return TheSetSchema(query=Query, extensions=extensions)
+
+
+def schema_sdl(**_: Any) -> str:
+    """The SDL clients code against (`schema.graphql`)."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,99 @@
+"""Catalog reads for the API (shows, artists, songs) and the upserts the sync and the demo share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from tortoise.expressions import Q, Subquery
+
+from app.catalog.models import Artist, Show, ShowArtist, Song, Venue
+from app.catalog.text import fold
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+async def list_shows(
+    *,
+    first: int,
+    after: tuple[dt.date, int] | None = None,
+    artist_id: int | None = None,
+    city: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[Show]:
+    """Up to `first + 1` shows ordered by (local_date, id), upcoming by default."""
+    query = Show.filter(local_date__gte=date_from or today_utc())
+    if date_to is not None:
+        query = query.filter(local_date__lte=date_to)
+    if artist_id is not None:
+        # Every act is on the bill (the headliner too, at billing_order 0).
+        query = query.filter(id__in=Subquery(ShowArtist.filter(artist_id=artist_id).values("show_id")))
+    if city is not None:
+        query = query.filter(venue__city__iexact=city.strip())
+    if after is not None:
+        after_date, after_id = after
+        query = query.filter(Q(local_date__gt=after_date) | Q(local_date=after_date, id__gt=after_id))
+    return await query.order_by("local_date", "id").limit(first + 1)
+
+
+async def get_show(show_id: int) -> Show | None:
+    return await Show.get_or_none(id=show_id)
+
+
+async def list_artists(*, first: int, search: str | None = None, after: tuple[str, int] | None = None) -> list[Artist]:
+    """Up to `first + 1` artists ordered by folded name; `search` ignores case and accents."""
+    query = Artist.all()
+    if search:
+        query = query.filter(search_name__contains=fold(search))
+    if after is not None:
+        after_name, after_id = after
+        query = query.filter(Q(search_name__gt=after_name) | Q(search_name=after_name, id__gt=after_id))
+    return await query.order_by("search_name", "id").limit(first + 1)
+
+
+async def get_artist(artist_id: int) -> Artist | None:
+    return await Artist.get_or_none(id=artist_id)
+
+
+# --- batched reads behind the API's DataLoaders: one query per batch, whatever its size ---
+
+
+async def artists_by_ids(ids: Iterable[int]) -> dict[int, Artist]:
+    return {artist.id: artist for artist in await Artist.filter(id__in=list(ids))}
+
+
+async def venues_by_ids(ids: Iterable[int]) -> dict[int, Venue]:
+    return {venue.id: venue for venue in await Venue.filter(id__in=list(ids))}
+
+
+async def lineups_by_show_ids(ids: Iterable[int]) -> dict[int, list[Artist]]:
+    """Each show's acts in billing order."""
+    lineups: dict[int, list[Artist]] = {}
+    rows = await ShowArtist.filter(show_id__in=list(ids)).select_related("artist").order_by("billing_order")
+    for row in rows:
+        lineups.setdefault(row.show_id, []).append(row.artist)
+    return lineups
+
+
+async def songs_by_artist_ids(ids: Iterable[int]) -> dict[int, list[Song]]:
+    """Each artist's cached songs, best ranked first."""
+    songs: dict[int, list[Song]] = {}
+    for song in await Song.filter(artist_id__in=list(ids)).order_by("rank", "id"):
+        songs.setdefault(song.artist_id, []).append(song)
+    return songs
+
+
+async def upcoming_shows_by_artist_ids(ids: Iterable[int]) -> dict[int, list[Show]]:
+    """Each artist's upcoming shows (any billing), soonest first."""
+    shows: dict[int, list[Show]] = {}
+    rows = (
+        await ShowArtist.filter(artist_id__in=list(ids), show__local_date__gte=today_utc())
+        .select_related("show")
+        .order_by("show__local_date", "show_id")
+    )
+    for row in rows:
+        shows.setdefault(row.artist_id, []).append(row.show)
+    return shows

@@ -1,0 +1,20 @@
+"""Text folding for search: case- and accent-insensitive comparison keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'Beyoncé  Knowles' -> 'beyonce knowles'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug: 'Beyoncé & Jay-Z' -> 'beyonce-jay-z'."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "artist"

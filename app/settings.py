@@ -1,0 +1,94 @@
+"""Settings: one pydantic-settings object, read from environment variables (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite://theset-demo.sqlite3"
+_PLACEHOLDER_SECRET = "dev-only-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Unset: the embedded demo on a SQLite file. Production: postgres://user@host:5432/db
+    database_url: str = DEFAULT_SQLITE_URL
+    # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores (DESIGN §8).
+    database_pool_size: int = Field(default=8, ge=1, le=100)
+    # Unset: in-process broker and inline jobs (the embedded demo).
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(_PLACEHOLDER_SECRET)
+    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    log_level: str = "INFO"
+
+    # GraphQL hardening (DESIGN §4): limits on by default.
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_aliases: int = Field(default=15, ge=1)
+    graphql_max_tokens: int = Field(default=2000, ge=1)
+    graphql_max_page_size: int = Field(default=100, ge=1)
+    graphiql: bool | None = None  # None: on outside production
+    introspection: bool | None = None  # None: on outside production
+
+    ticketmaster_api_key: SecretStr = SecretStr("")
+    ticketmaster_base_url: str = "https://app.ticketmaster.com"
+    spotify_client_id: str = ""
+    spotify_client_secret: SecretStr = SecretStr("")
+    spotify_api_base_url: str = "https://api.spotify.com"
+    spotify_accounts_base_url: str = "https://accounts.spotify.com"
+
+    # Sync knobs.
+    sync_country_code: str = "US"
+    sync_days_ahead: int = Field(default=180, ge=1)
+    sync_min_upcoming_events: int = Field(default=2, ge=0)  # an attraction's popularity threshold
+    sync_artists_per_run: int = Field(default=200, ge=1)
+    sync_songs_per_artist: int = Field(default=50, ge=1, le=50)
+    songs_max_age_hours: int = Field(default=72, ge=1)  # refresh songs every 3 days
+    spotify_requests_per_30s: int = Field(default=90, ge=1)
+    ticketmaster_requests_per_second: float = Field(default=5.0, gt=0)
+    http_timeout_seconds: float = Field(default=10.0, gt=0)
+    search_cache_seconds: int = Field(default=300, ge=0)
+
+    @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == _PLACEHOLDER_SECRET:
+            raise ValueError("SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.is_production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.introspection is None else self.introspection
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

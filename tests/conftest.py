@@ -1,0 +1,165 @@
+"""Suite-wide fixtures: the real PostgreSQL and Redis every test run talks to.
+
+The run creates a throwaway PostgreSQL database, applies the aerich migrations to it (the same
+code path as `theset migrate`), and drops it at the end. Tests that touch the database ask for
+`db`, which empties every table first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from graphql_client import GraphQLClient
+from starlette.applications import Starlette
+from tortoise import Tortoise, connections
+
+from app.main import create_app
+from app.settings import Settings
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+_HOW_TO_START = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
+}
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail loudly, naming the service, when PostgreSQL or Redis is down: never skip silently."""
+    down = [(name, url) for name, url in (("PostgreSQL", POSTGRES_URL), ("Redis", REDIS_URL)) if not _reachable(url)]
+    if down:
+        lines = [f"{name} is not reachable at {url}. Start it with:\n    {_HOW_TO_START[name]}" for name, url in down]
+        pytest.exit("\n".join(lines), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return REDIS_URL
+
+
+def database_url(name: str) -> str:
+    """The URL of database `name` on the test PostgreSQL server."""
+    return urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
+
+
+async def create_database(name: str) -> str:
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return database_url(name)
+
+
+async def drop_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    """A throwaway database for this run, migrated with the project's migrations."""
+    from app.db import migrate
+
+    name = f"theset_test_{uuid.uuid4().hex[:12]}"
+    url = await create_database(name)
+    try:
+        await migrate(url)
+        yield url
+    finally:
+        await drop_database(name)
+
+
+@pytest.fixture(scope="session")
+async def orm(postgres_url: str) -> AsyncIterator[None]:
+    from app.db import close_db, init_db
+
+    await init_db(postgres_url)
+    yield
+    await close_db()
+
+
+@pytest.fixture
+async def db(orm: None) -> None:
+    """An empty database for this test."""
+    tables = [model._meta.db_table for model in Tortoise.apps["models"].values() if model.__name__ != "Aerich"]
+    await connections.get("default").execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def settings(postgres_url: str) -> Settings:
+    return Settings(environment="test", database_url=postgres_url, redis_url=None)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, orm: None) -> AsyncIterator[Starlette]:
+    """The application with its lifespan running (it shares the run's ORM connections)."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, db: None) -> GraphQLClient:
+    """A GraphQL client on an empty database."""
+    return GraphQLClient(http)
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements the ORM sends while attached."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
+
+
+@pytest.fixture
+def count_queries() -> Callable[[], contextlib.AbstractContextManager[QueryCounter]]:
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        logger = logging.getLogger("tortoise.db_client")
+        counter = QueryCounter()
+        previous = logger.level
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(counter)
+        try:
+            yield counter
+        finally:
+            logger.removeHandler(counter)
+            logger.setLevel(previous)
+
+    return counting
