@@ -18,6 +18,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from app.api.context import Context
 from app.api.errors import request_error
@@ -43,9 +45,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as error:
-            response = JSONResponse(
-                request_error(error.reason), status_code=error.status_code, media_type=_media_type(request)
-            )
+            # The spec wants 405 for a mutation sent with GET; Strawberry says 400.
+            status = 405 if isinstance(error.__cause__, InvalidOperationTypeError) else error.status_code
+            response = JSONResponse(request_error(error.reason), status_code=status, media_type=_media_type(request))
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -56,6 +58,14 @@ class GraphQLView(GraphQL[Context, None]):
         # Remember the negotiated media type: create_response is not given the request.
         sub_response.media_type = _media_type(request)
         return sub_response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response_data = await super().process_result(request, result)
+        # Syntax errors skip the schema's error extension: they are the client's, so BAD_USER_INPUT.
+        errors: list[dict[str, Any]] = response_data.get("errors") or []  # type: ignore[assignment]
+        for error in errors:
+            error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
+        return response_data
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3.11
+VENV := .venv
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+
+.PHONY: demo test lint typecheck pytest bench schema clean
+
+# A local virtual environment with the locked dependencies, rebuilt when the lock changes.
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
+	@touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/theset demo
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check app workers tests
+	$(VENV)/bin/ruff format --check app workers tests
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+pytest: $(VENV)/.synced
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python -m tests.benchmarks
+
+schema: $(VENV)/.synced
+	$(VENV)/bin/theset export-schema
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
