@@ -26,6 +26,63 @@ def serve(
 
 
 @cli.command()
+def worker() -> None:
+    """Run an arq worker: the sync jobs and their cron schedule (needs REDIS_URL)."""
+    from arq import run_worker
+
+    from app.settings import get_settings
+    from workers.settings import WorkerSettings
+
+    if not get_settings().redis_url:
+        raise typer.BadParameter("the worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+sync_cli = typer.Typer(help="Run a sync job now, with a progress bar and a summary.", no_args_is_help=True)
+cli.add_typer(sync_cli, name="sync")
+
+
+@sync_cli.command("tours")
+def sync_tours() -> None:
+    """Upcoming music events from Ticketmaster into artists, venues and shows."""
+    from app.sync_cli import run_sync
+
+    raise typer.Exit(asyncio.run(run_sync("tours")))
+
+
+@sync_cli.command("songs")
+def sync_songs() -> None:
+    """Songs of artists whose cached catalog is missing or stale, from Spotify."""
+    from app.sync_cli import run_sync
+
+    raise typer.Exit(asyncio.run(run_sync("songs")))
+
+
+@cli.command()
+def emulate(
+    api: Annotated[str, typer.Argument(help="ticketmaster or spotify")],
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    mode: Annotated[str, typer.Option(help="Spotify app mode: dev or extended.")] = "dev",
+) -> None:
+    """Serve a local emulator of the Ticketmaster or Spotify API with the generated catalog."""
+    from app.emulators.server import run
+    from app.emulators.world import build_world
+
+    world = build_world()
+    if api == "ticketmaster":
+        from app.emulators.ticketmaster import create_ticketmaster_app
+
+        run(create_ticketmaster_app(world), host=host, port=port)
+    elif api == "spotify":
+        from app.emulators.spotify import create_spotify_app
+
+        run(create_spotify_app(world, mode="extended" if mode == "extended" else "dev"), host=host, port=port)
+    else:
+        raise typer.BadParameter("api must be ticketmaster or spotify")
+
+
+@cli.command()
 def migrate() -> None:
     """Apply the migrations to DATABASE_URL (SQLite: create the tables)."""
     from app.db import migrate as run_migrations

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, fields
+from tortoise.context import get_current_context
 from tortoise.models import Model
 
 from app.settings import get_settings
@@ -83,8 +85,13 @@ async def _aerich_upgrade(url: str) -> list[str]:
 
 
 async def close_db() -> None:
-    """Close every ORM connection."""
-    await Tortoise.close_connections()
+    """Close every ORM connection and forget the ORM's context, so init_db can open it again."""
+    context = get_current_context()
+    if context is not None:
+        # Unlike Tortoise.close_connections(), this also marks the context uninitialised. Its last
+        # step resets a contextvar token, which fails when another task opened the ORM: harmless.
+        with contextlib.suppress(ValueError):
+            await context.__aexit__(None, None, None)
 
 
 class TimestampedModel(Model):

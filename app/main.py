@@ -35,11 +35,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await init_db(settings.database_url, generate_schemas=settings.uses_sqlite)
+        # The app closes only what it opened: tests and the demo hand it an open ORM.
+        opened = await init_db(settings.database_url, generate_schemas=settings.uses_sqlite)
         try:
             yield
         finally:
-            await close_db()
+            if opened:
+                await close_db()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

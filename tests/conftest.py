@@ -15,17 +15,17 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 import pytest
+from databases import POSTGRES_URL, create_database, drop_database
 from graphql_client import GraphQLClient
+from sql_counter import QueryCounter
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
 from app.main import create_app
 from app.settings import Settings
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 _HOW_TO_START = {
@@ -54,28 +54,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return REDIS_URL
-
-
-def database_url(name: str) -> str:
-    """The URL of database `name` on the test PostgreSQL server."""
-    return urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-
-
-async def create_database(name: str) -> str:
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return database_url(name)
-
-
-async def drop_database(name: str) -> None:
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -132,19 +110,6 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 def gql(http: httpx.AsyncClient, db: None) -> GraphQLClient:
     """A GraphQL client on an empty database."""
     return GraphQLClient(http)
-
-
-class QueryCounter(logging.Handler):
-    """Counts the SQL statements the ORM sends while attached."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(message)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from conftest import create_database, drop_database
+from databases import create_database, drop_database
 
 from app.db import tortoise_config
 

@@ -20,12 +20,13 @@ from strawberry.types import ExecutionContext
 
 from app.api.catalog import CatalogQuery
 from app.api.errors import ErrorCodes, is_expected, logger
+from app.api.sync import SyncQuery
 from app.settings import Settings, get_settings
 from graphql import GraphQLError
 
 
 @strawberry.type
-class Query(CatalogQuery):
+class Query(CatalogQuery, SyncQuery):
     pass
 
 

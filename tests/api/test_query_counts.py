@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from conftest import QueryCounter
 from factories import add_support, make_artist, make_show, make_song, make_venue
 from graphql_client import GraphQLClient
+from sql_counter import QueryCounter
 
 from app.api.ids import encode_id
 

@@ -1,0 +1,282 @@
+"""Writes into the catalog from the two APIs' models: shared by the sync jobs and the demo.
+
+Every function here is idempotent (keyed by the upstream ids) and runs inside the caller's
+transaction, so a page of events or an artist's songs is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, SpotifyMatch, Venue
+from app.catalog.text import fold, slugify
+from app.clients import ticketmaster as tm
+from app.clients.spotify import CatalogTrack
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Tally:
+    """What a write changed, per kind of row: created, updated, unchanged, skipped."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, outcome: str, n: int = 1) -> None:
+        key = f"{kind}_{outcome}"
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def merge(self, other: Tally) -> None:
+        for key, value in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+
+    def total(self, outcome: str) -> int:
+        return sum(value for key, value in self.counts.items() if key.endswith(f"_{outcome}"))
+
+
+def _changed(row: Any, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
+
+
+async def _save(row: Any, values: dict[str, Any], tally: Tally, kind: str, conn: BaseDBAsyncClient) -> None:
+    if _changed(row, values):
+        row.update_from_dict(values)
+        await row.save(using_db=conn)
+        tally.add(kind, "updated")
+    else:
+        tally.add(kind, "unchanged")
+
+
+# --- Ticketmaster: venues, artists, shows, lineups ---------------------------------------------
+
+
+def _venue_values(venue: tm.Venue) -> dict[str, Any]:
+    return {
+        "name": venue.name or "Unnamed venue",
+        "city": venue.city or "",
+        "state_code": venue.state_code,
+        "country_code": (venue.country_code or "")[:2],
+        "address": venue.address,
+        "postal_code": venue.postal_code,
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
+        "timezone": venue.timezone,
+    }
+
+
+def _status(event: tm.Event) -> ShowStatus:
+    try:
+        return ShowStatus(event.status or "onsale")
+    except ValueError:
+        return ShowStatus.ONSALE
+
+
+def _price(event: tm.Event) -> dict[str, Any]:
+    ranges = [r for r in event.price_ranges if r.min is not None or r.max is not None]
+    if not ranges:
+        return {"price_min": None, "price_max": None, "currency": None}
+    low = min((r.min for r in ranges if r.min is not None), default=None)
+    high = max((r.max for r in ranges if r.max is not None), default=None)
+    return {
+        "price_min": Decimal(str(low)).quantize(Decimal("0.01")) if low is not None else None,
+        "price_max": Decimal(str(high)).quantize(Decimal("0.01")) if high is not None else None,
+        "currency": ranges[0].currency,
+    }
+
+
+def _show_values(event: tm.Event, headliner: Artist, venue: Venue) -> dict[str, Any]:
+    assert event.local_date is not None
+    timed = not (event.time_tba or event.no_specific_time)
+    return {
+        "name": event.name,
+        "headliner_id": headliner.id,
+        "venue_id": venue.id,
+        "starts_at": event.start if timed else None,
+        "local_date": event.local_date,
+        "local_time": event.local_time.isoformat() if timed and event.local_time else None,
+        "status": _status(event),
+        "url": event.url,
+        **_price(event),
+    }
+
+
+class EventFilter(Protocol):
+    def __call__(self, event: tm.Event) -> bool: ...
+
+
+async def ingest_events(
+    events: Sequence[tm.Event], *, conn: BaseDBAsyncClient, now: dt.datetime, keep: EventFilter | None = None
+) -> Tally:
+    """Upsert the venues, artists, shows and lineups of a page of events (inside `conn`'s transaction)."""
+    tally = Tally()
+    usable = [e for e in events if e.venue and e.attractions and e.local_date and (keep is None or keep(e))]
+    tally.add("event", "skipped", len(events) - len(usable))
+    if not usable:
+        return tally
+    venues = await _upsert_venues({e.venue.id: e.venue for e in usable if e.venue}.values(), conn, tally)
+    attractions = {a.id: a for e in usable for a in e.attractions}
+    artists = await _upsert_artists(attractions.values(), conn, tally)
+    existing = {
+        s.ticketmaster_id: s for s in await Show.filter(ticketmaster_id__in=[e.id for e in usable]).using_db(conn)
+    }
+    for event in usable:
+        assert event.venue is not None
+        bill = list(dict.fromkeys(a.id for a in event.attractions))  # an act listed twice plays once
+        values = {**_show_values(event, artists[bill[0]], venues[event.venue.id]), "synced_at": now}
+        show = existing.get(event.id)
+        if show is None:
+            show = await Show.create(using_db=conn, ticketmaster_id=event.id, **values)
+            tally.add("show", "created")
+        else:
+            # synced_at always moves; it alone does not make the show "updated".
+            outcome_values = {k: v for k, v in values.items() if k != "synced_at"}
+            if _changed(show, outcome_values):
+                tally.add("show", "updated")
+            else:
+                tally.add("show", "unchanged")
+            show.update_from_dict(values)
+            await show.save(using_db=conn)
+        await _set_lineup(show, [artists[a] for a in bill], conn)
+    return tally
+
+
+async def _upsert_venues(venues: Iterable[tm.Venue], conn: BaseDBAsyncClient, tally: Tally) -> dict[str, Venue]:
+    wanted = {v.id: v for v in venues}
+    found = {v.ticketmaster_id: v for v in await Venue.filter(ticketmaster_id__in=list(wanted)).using_db(conn)}
+    for tm_id, venue in wanted.items():
+        values = _venue_values(venue)
+        if tm_id in found:
+            await _save(found[tm_id], values, tally, "venue", conn)
+        else:
+            found[tm_id] = await Venue.create(using_db=conn, ticketmaster_id=tm_id, **values)
+            tally.add("venue", "created")
+    return found
+
+
+async def _upsert_artists(
+    attractions: Iterable[tm.Attraction], conn: BaseDBAsyncClient, tally: Tally
+) -> dict[str, Artist]:
+    wanted = {a.id: a for a in attractions}
+    found = {
+        a.ticketmaster_id: a
+        for a in await Artist.filter(ticketmaster_id__in=list(wanted)).using_db(conn)
+        if a.ticketmaster_id
+    }
+    for tm_id, attraction in wanted.items():
+        values: dict[str, Any] = {
+            "name": attraction.name,
+            "search_name": fold(attraction.name),
+            "image_url": attraction.image_url,
+            "genres": [attraction.genre] if attraction.genre else [],
+            "upcoming_event_count": attraction.upcoming_events or 0,
+        }
+        artist = found.get(tm_id)
+        if artist is not None and artist.image_url and not attraction.image_url:
+            values.pop("image_url")  # keep what we had rather than blank it
+        if artist is None:
+            artist = await Artist.create(
+                using_db=conn, ticketmaster_id=tm_id, slug=await _free_slug(attraction.name, tm_id, conn), **values
+            )
+            found[tm_id] = artist
+            tally.add("artist", "created")
+        else:
+            await _save(artist, values, tally, "artist", conn)
+        if attraction.spotify_id and artist.spotify_id is None:
+            await _link_spotify(artist, attraction.spotify_id, conn)
+    return found
+
+
+async def _free_slug(name: str, tm_id: str, conn: BaseDBAsyncClient) -> str:
+    """The name's slug, or with the Ticketmaster id appended when another artist has the name."""
+    slug = slugify(name)
+    if await Artist.filter(slug=slug).using_db(conn).exists():
+        slug = f"{slug}-{slugify(tm_id)}"
+    return slug
+
+
+async def _link_spotify(artist: Artist, spotify_id: str, conn: BaseDBAsyncClient) -> None:
+    """Record the Ticketmaster link's Spotify id unless another artist already holds it."""
+    if await Artist.filter(spotify_id=spotify_id).exclude(id=artist.id).using_db(conn).exists():
+        logger.warning("Spotify id %s of %s already belongs to another artist", spotify_id, artist.name)
+        return
+    artist.spotify_id = spotify_id
+    artist.spotify_match = SpotifyMatch.TICKETMASTER_LINK
+    await artist.save(using_db=conn, update_fields=["spotify_id", "spotify_match", "updated_at"])
+
+
+async def _set_lineup(show: Show, bill: list[Artist], conn: BaseDBAsyncClient) -> None:
+    current = {row.artist_id: row for row in await ShowArtist.filter(show_id=show.id).using_db(conn)}
+    wanted = {artist.id: order for order, artist in enumerate(bill)}
+    stale = [row.id for artist_id, row in current.items() if artist_id not in wanted]
+    if stale:
+        await ShowArtist.filter(id__in=stale).using_db(conn).delete()
+    for artist_id, order in wanted.items():
+        row = current.get(artist_id)
+        if row is None:
+            await ShowArtist.create(using_db=conn, show_id=show.id, artist_id=artist_id, billing_order=order)
+        elif row.billing_order != order:
+            row.billing_order = order
+            await row.save(using_db=conn, update_fields=["billing_order", "updated_at"])
+
+
+# --- Spotify: an artist's songs ------------------------------------------------------------------
+
+
+# Spotify's release_date precision, kept in the stored text: "2019", "2019-05" or "2019-05-17".
+_DATE_LENGTH = {"year": 4, "month": 7, "day": 10}
+
+
+def _song_values(track: CatalogTrack) -> dict[str, Any]:
+    release = (
+        track.release_date.isoformat()[: _DATE_LENGTH.get(track.release_date_precision or "day", 10)]
+        if track.release_date
+        else None
+    )
+    return {
+        "name": track.name[:512],
+        "album_name": track.album_name,
+        "album_id": track.album_id,
+        "release_date": release,
+        "duration_ms": track.duration_ms,
+        "popularity": track.popularity,
+        "preview_url": track.preview_url,
+    }
+
+
+async def replace_artist_songs(
+    artist: Artist, tracks: Sequence[CatalogTrack], *, conn: BaseDBAsyncClient, now: dt.datetime
+) -> Tally:
+    """Make `tracks` (best first) the artist's ranked catalog and stamp songs_synced_at.
+
+    Songs that left the catalog stay (setlists may hold them) but lose their rank. A track that is
+    already another artist's song (a collaboration) stays with that artist.
+    """
+    tally = Tally()
+    by_id = {t.id: t for t in tracks}
+    existing = {s.spotify_id: s for s in await Song.filter(spotify_id__in=list(by_id)).using_db(conn)}
+    await Song.filter(artist_id=artist.id).exclude(spotify_id__in=list(by_id)).using_db(conn).update(rank=None)
+    for rank, track in enumerate(by_id.values(), start=1):
+        values = {**_song_values(track), "rank": rank}
+        song = existing.get(track.id)
+        if song is None:
+            await Song.create(using_db=conn, spotify_id=track.id, artist_id=artist.id, cached_at=now, **values)
+            tally.add("song", "created")
+        elif song.artist_id != artist.id:
+            tally.add("song", "skipped")
+        else:
+            if _changed(song, values):
+                tally.add("song", "updated")
+            else:
+                tally.add("song", "unchanged")
+            song.update_from_dict({**values, "cached_at": now})
+            await song.save(using_db=conn)
+    artist.songs_synced_at = now
+    await artist.save(using_db=conn, update_fields=["songs_synced_at", "updated_at"])
+    return tally

@@ -1,0 +1,183 @@
+"""The catalog sync jobs: Ticketmaster tours into artists/venues/shows, Spotify songs into the catalog.
+
+Both take their API client explicitly, so the arq worker, `theset sync …`, the demo and the tests run
+the same code. Every run is journaled in sync_events. HTTP calls never happen inside a transaction:
+a page of events, or one artist's songs, is fetched first and then written in one transaction, so a
+failure rolls back that page or that artist alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from app.catalog.ingest import Tally, ingest_events, replace_artist_songs
+from app.catalog.journal import SyncRun
+from app.catalog.models import Artist, SpotifyMatch
+from app.clients import ticketmaster as tm
+from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
+from app.clients.spotify import SpotifyClient
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+TOURS_JOB = "sync_popular_tours"
+SONGS_JOB = "sync_artist_songs"
+# Artists synced at once: the shared Spotify limiter paces the calls; more only adds waiting tasks.
+SONGS_CONCURRENCY = 4
+
+Progress = Callable[[int], None]
+
+
+class SyncDeferred(Exception):
+    """The upstream API asked us to wait (rate limit, quota, open breaker): re-run after `seconds`."""
+
+    def __init__(self, seconds: float, summary: dict[str, Any]) -> None:
+        super().__init__(f"deferred for {seconds:.0f} s")
+        self.seconds = seconds
+        self.summary = summary
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def sync_tours(
+    client: tm.TicketmasterClient, settings: Settings, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page."""
+    run = SyncRun(TOURS_JOB)
+    now = _now()
+    window_end = now + dt.timedelta(days=settings.sync_days_ahead)
+    await run.start(country=settings.sync_country_code, until=window_end.isoformat())
+
+    def popular(event: tm.Event) -> bool:
+        # The popularity threshold: the headliner's upcoming-event count (unknown counts as popular).
+        count = event.attractions[0].upcoming_events
+        return count is None or count >= settings.sync_min_upcoming_events
+
+    pages = 0
+    try:
+        async for page in client.iter_event_pages(now, window_end, country_code=settings.sync_country_code):
+            pages += 1
+            try:
+                async with in_transaction() as conn:
+                    tally = await ingest_events(page.events, conn=conn, now=now, keep=popular)
+            except Exception as error:  # a bad page rolls back alone; the run goes on
+                await run.failure(f"events page {page.number} ({len(page.events)} events)", error)
+                continue
+            tally.add("event", "malformed", page.skipped)
+            run.tally.merge(tally)
+            if progress:
+                progress(len(page.events))
+    except UpstreamError as error:
+        return await _stop(run, error, client, pages=pages)
+    return await run.finish(api_calls=client.stats.api_calls, pages=pages, **_stats(client))
+
+
+async def sync_songs(
+    client: SpotifyClient,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    artist_ids: list[int] | None = None,
+) -> dict[str, Any]:
+    """Refresh the songs of artists whose catalog is missing or stale (at most `sync_artists_per_run`)."""
+    run = SyncRun(SONGS_JOB)
+    now = _now()
+    artists = await _artists_due(settings, now, artist_ids)
+    await run.start(artists=len(artists))
+    queue: asyncio.Queue[Artist] = asyncio.Queue()
+    for artist in artists:
+        queue.put_nowait(artist)
+    stop: list[UpstreamError] = []
+
+    async def worker() -> None:
+        while not stop and not queue.empty():
+            artist = queue.get_nowait()
+            try:
+                await _sync_one_artist(client, settings, artist, run.tally)
+            except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError) as error:
+                stop.append(error)  # the API as a whole said no: stop rather than fail every artist
+                return
+            except Exception as error:  # one artist's failure rolls back that artist alone
+                await run.failure(f"artist {artist.id} {artist.name}", error)
+            if progress:
+                progress(1)
+
+    await asyncio.gather(*(worker() for _ in range(SONGS_CONCURRENCY)))
+    if stop:
+        return await _stop(run, stop[0], client, artists=len(artists), remaining=queue.qsize())
+    return await run.finish(api_calls=client.stats.api_calls, artists=len(artists), **_stats(client))
+
+
+async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[int] | None) -> list[Artist]:
+    """Never-synced artists first, then the stalest; the busiest touring artists break ties."""
+    stale_before = now - dt.timedelta(hours=settings.songs_max_age_hours)
+    query = Artist.filter(Q(songs_synced_at__isnull=True) | Q(songs_synced_at__lt=stale_before))
+    if artist_ids is not None:
+        query = query.filter(id__in=artist_ids)
+    never = (
+        await query.filter(songs_synced_at__isnull=True)
+        .order_by("-upcoming_event_count", "id")
+        .limit(settings.sync_artists_per_run)
+    )
+    rest = settings.sync_artists_per_run - len(never)
+    stale = (
+        await query.filter(songs_synced_at__isnull=False).order_by("songs_synced_at", "id").limit(rest) if rest else []
+    )
+    return [*never, *stale]
+
+
+async def _sync_one_artist(client: SpotifyClient, settings: Settings, artist: Artist, tally: Tally) -> None:
+    now = _now()
+    spotify_id, match = artist.spotify_id, artist.spotify_match
+    if spotify_id is None:
+        found = await client.find_artist_by_exact_name(artist.name)
+        taken = found is not None and await Artist.filter(spotify_id=found.id).exclude(id=artist.id).exists()
+        if found is None or taken:
+            # No exact-name match: no songs rather than another artist's songs. Retried when stale.
+            async with in_transaction() as conn:
+                await (
+                    Artist.filter(id=artist.id)
+                    .using_db(conn)
+                    .update(spotify_match=SpotifyMatch.NONE, songs_synced_at=now)
+                )
+            tally.add("artist", "unmatched")
+            return
+        spotify_id, match = found.id, SpotifyMatch.SEARCH
+    tracks = await client.artist_catalog(spotify_id, max_songs=settings.sync_songs_per_artist)
+    async with in_transaction() as conn:
+        if artist.spotify_id is None:
+            artist.spotify_id, artist.spotify_match = spotify_id, match
+            await artist.save(using_db=conn, update_fields=["spotify_id", "spotify_match", "updated_at"])
+            tally.add("artist", "matched")
+        tally.merge(await replace_artist_songs(artist, tracks, conn=conn, now=now))
+    tally.add("artist", "synced")
+
+
+async def _stop(
+    run: SyncRun, error: UpstreamError, client: tm.TicketmasterClient | SpotifyClient, **details: Any
+) -> dict[str, Any]:
+    """Journal why the run stopped early; raise SyncDeferred when waiting will help."""
+    api_calls = client.stats.api_calls
+    await run.failure(f"{error.service} API", error, api_calls=api_calls)
+    seconds = defer_seconds(error)
+    if seconds is None:
+        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats(client))
+    summary = await run.finish(
+        api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats(client)
+    )
+    raise SyncDeferred(seconds, summary) from error
+
+
+def _stats(client: tm.TicketmasterClient | SpotifyClient) -> dict[str, Any]:
+    stats: dict[str, Any] = client.stats.as_dict()
+    stats.pop("api_calls", None)
+    return stats

@@ -1,0 +1,64 @@
+"""build_*_client: settings wiring, Redis or in-memory resilience, no secret in Redis keys."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from pydantic import SecretStr
+from redis.asyncio import Redis
+
+from app.clients.breaker import RedisBreaker
+from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.ratelimit import RedisIntervalLimiter, RedisWindowLimiter
+from app.settings import Settings
+
+
+def settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "ticketmaster_api_key": SecretStr(f"tm-{uuid.uuid4().hex}"),
+        "ticketmaster_base_url": "https://tm.test/",
+        "spotify_client_id": f"sp-{uuid.uuid4().hex}",
+        "spotify_client_secret": SecretStr("secret"),
+        "sync_country_code": "GB",
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+async def test_in_memory_clients_of_one_key_share_limiter_and_breaker() -> None:
+    config = settings()
+    first, second = build_ticketmaster_client(config, None), build_ticketmaster_client(config, None)
+    other = build_ticketmaster_client(settings(), None)
+    assert first._guard.limiter is second._guard.limiter
+    assert first._guard.breaker is second._guard.breaker
+    assert first._guard.limiter is not other._guard.limiter
+    assert first.stats is not second.stats  # per-instance counters
+    for client in (first, second, other):
+        await client.aclose()
+
+    spotify_a, spotify_b = build_spotify_client(config, None), build_spotify_client(config, None)
+    assert spotify_a._guard.limiter is spotify_b._guard.limiter
+    assert spotify_a.market == "GB"
+    await spotify_a.aclose()
+    await spotify_b.aclose()
+
+
+async def test_redis_clients_use_shared_state_keyed_without_the_secret(redis_url: str) -> None:
+    config = settings()
+    redis = Redis.from_url(redis_url)
+    shared_http = httpx.AsyncClient()
+    try:
+        tm = build_ticketmaster_client(config, redis, shared_http)
+        spotify = build_spotify_client(config, redis, shared_http)
+        assert isinstance(tm._guard.limiter, RedisIntervalLimiter)
+        assert isinstance(tm._guard.breaker, RedisBreaker)
+        assert isinstance(spotify._guard.limiter, RedisWindowLimiter)
+        secret = config.ticketmaster_api_key.get_secret_value()
+        assert secret not in tm._guard.limiter._key
+        assert all(secret not in key for key in tm._guard.breaker._keys)
+        await tm.aclose()  # does not close an injected http client
+        assert not shared_http.is_closed
+    finally:
+        await shared_http.aclose()
+        await redis.aclose()

@@ -1,0 +1,72 @@
+"""arq worker configuration: the catalog sync jobs, their cron schedule, and the shared clients.
+
+Run with `theset worker` (or `arq workers.settings.WorkerSettings`). Every worker process shares
+the API rate limits and breaker state through Redis, so adding workers never exceeds a quota.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+from arq import Retry, cron, func
+from arq.connections import RedisSettings
+
+from app.catalog import tasks
+from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.db import close_db, init_db
+from app.settings import get_settings
+
+# A full tours run pages through months of events at 5 requests/s: give it room.
+TOURS_TIMEOUT_SECONDS = 3 * 3600
+SONGS_TIMEOUT_SECONDS = 2 * 3600
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = get_settings()
+    await init_db(settings.database_url)
+    ctx["settings"] = settings
+    ctx["http"] = httpx.AsyncClient()
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["http"].aclose()
+    await close_db()
+
+
+async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Daily: upcoming music events from Ticketmaster into artists, venues and shows."""
+    client = build_ticketmaster_client(ctx["settings"], ctx["redis"], ctx["http"])
+    try:
+        return await tasks.sync_tours(client, ctx["settings"])
+    except tasks.SyncDeferred as deferred:
+        # Rate limit, quota or open breaker: arq re-runs the job later instead of a worker sleeping.
+        raise Retry(defer=deferred.seconds) from deferred
+
+
+async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Hourly: songs of artists whose cached catalog is missing or older than SONGS_MAX_AGE_HOURS."""
+    client = build_spotify_client(ctx["settings"], ctx["redis"], ctx["http"])
+    try:
+        return await tasks.sync_songs(client, ctx["settings"])
+    except tasks.SyncDeferred as deferred:
+        raise Retry(defer=deferred.seconds) from deferred
+
+
+def _redis_settings() -> RedisSettings:
+    return RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
+
+
+class WorkerSettings:
+    functions: ClassVar[list[Any]] = [
+        func(sync_popular_tours, timeout=TOURS_TIMEOUT_SECONDS, max_tries=10),
+        func(sync_artist_songs, timeout=SONGS_TIMEOUT_SECONDS, max_tries=10),
+    ]
+    # unique: a run still going (or deferred) is not started again by the next tick.
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(sync_popular_tours, hour={4}, minute={0}, unique=True, timeout=TOURS_TIMEOUT_SECONDS),
+        cron(sync_artist_songs, minute={30}, unique=True, timeout=SONGS_TIMEOUT_SECONDS),
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = _redis_settings()
