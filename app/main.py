@@ -16,6 +16,7 @@ from tortoise import connections
 from app.api.http import GraphQLView
 from app.api.schema import build_schema
 from app.db import close_db, init_db
+from app.resources import open_resources
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The app closes only what it opened: tests and the demo hand it an open ORM.
         opened = await init_db(settings.database_url, generate_schemas=settings.uses_sqlite)
         try:
-            yield
+            async with open_resources(settings) as resources:
+                app.state.resources = resources
+                yield
         finally:
             if opened:
                 await close_db()

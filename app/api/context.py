@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from app.api.loaders import Loaders
+from app.resources import Resources
 from app.settings import Settings
 
 
@@ -18,6 +19,7 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     settings: Settings
+    resources: Resources
     loaders: Loaders = field(default_factory=Loaders)
 
 

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 
 from app.api.context import Context
 from app.api.errors import request_error
+from app.resources import Resources
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -51,7 +52,8 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(request=request, response=response, settings=self.settings)
+        resources: Resources = request.app.state.resources
+        return Context(request=request, response=response, settings=self.settings, resources=resources)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

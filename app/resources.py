@@ -1,0 +1,47 @@
+"""Long-lived resources of an API process, opened by the lifespan: Redis, the HTTP client, the broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from app.broker import Broker, InProcessBroker
+from app.clients.factory import build_spotify_client
+from app.clients.spotify import SpotifyClient
+from app.settings import Settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    redis: Redis | None
+    http: httpx.AsyncClient
+    broker: Broker
+
+    def spotify(self) -> SpotifyClient:
+        """A Spotify client sharing this process' HTTP pool and the Redis-shared limiter and breaker."""
+        return build_spotify_client(self.settings, self.redis, self.http)
+
+
+def create_broker(settings: Settings, redis: Redis | None) -> Broker:
+    """Redis pub/sub when REDIS_URL is set, else the in-process broker."""
+    return InProcessBroker()
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """Open everything a process needs, and close it all on the way out."""
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    broker = create_broker(settings, redis)
+    async with httpx.AsyncClient() as http:
+        await broker.start()
+        try:
+            yield Resources(settings=settings, redis=redis, http=http, broker=broker)
+        finally:
+            await broker.stop()
+            if redis is not None:
+                await redis.aclose()
