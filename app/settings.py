@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Sync knobs.
     sync_country_code: str = "US"
     sync_days_ahead: int = Field(default=180, ge=1)
+    # Ticketmaster page size: 200 is the API's maximum (DIS1036 above it).
+    sync_page_size: int = Field(default=200, ge=1, le=200)
     sync_min_upcoming_events: int = Field(default=2, ge=0)  # an attraction's popularity threshold
     sync_artists_per_run: int = Field(default=200, ge=1)
     sync_songs_per_artist: int = Field(default=50, ge=1, le=50)

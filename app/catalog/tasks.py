@@ -64,7 +64,9 @@ async def sync_tours(
 
     pages = 0
     try:
-        async for page in client.iter_event_pages(now, window_end, country_code=settings.sync_country_code):
+        async for page in client.iter_event_pages(
+            now, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
+        ):
             pages += 1
             try:
                 async with in_transaction() as conn:

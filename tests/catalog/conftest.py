@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
+from catalog_testing import Emulator
 from pydantic import SecretStr
-from starlette.applications import Starlette
 
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
@@ -18,27 +15,7 @@ from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import World, build_world
 from app.settings import Settings
 
-CLIENT_ID = "test-client"
 CLIENT_SECRET = "test-secret"
-
-
-@dataclass
-class Emulator:
-    """One emulator running on a socket, with its control endpoints."""
-
-    app: Starlette
-    url: str
-
-    async def faults(self, **patch: Any) -> None:
-        async with httpx.AsyncClient(base_url=self.url) as http:
-            (await http.post("/_emulator/faults", json=patch)).raise_for_status()
-
-    async def stats(self) -> dict[str, Any]:
-        async with httpx.AsyncClient(base_url=self.url) as http:
-            response = await http.get("/_emulator/stats")
-            response.raise_for_status()
-            stats: dict[str, Any] = response.json()
-            return stats
 
 
 @pytest.fixture(scope="session")
@@ -54,16 +31,22 @@ async def ticketmaster(world: World) -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-async def spotify(world: World) -> AsyncIterator[Emulator]:
+def client_id() -> str:
+    """A fresh Spotify client id per test: limiter and breaker state are kept per client id."""
+    return f"client-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+async def spotify(world: World, client_id: str) -> AsyncIterator[Emulator]:
     app = create_spotify_app(
-        world, mode="dev", requests_per_30s=10_000, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
+        world, mode="dev", requests_per_30s=10_000, client_id=client_id, client_secret=CLIENT_SECRET
     )
     async with running_server(app) as url:
         yield Emulator(app, url)
 
 
 @pytest.fixture
-def sync_settings(settings: Settings, ticketmaster: Emulator, spotify: Emulator) -> Settings:
+def sync_settings(settings: Settings, ticketmaster: Emulator, spotify: Emulator, client_id: str) -> Settings:
     """Settings for the sync jobs; a fresh API key per test keeps shared limiter state apart."""
     return settings.model_copy(
         update={
@@ -71,7 +54,7 @@ def sync_settings(settings: Settings, ticketmaster: Emulator, spotify: Emulator)
             "ticketmaster_api_key": SecretStr(f"key-{uuid.uuid4().hex}"),
             "spotify_api_base_url": spotify.url,
             "spotify_accounts_base_url": spotify.url,
-            "spotify_client_id": CLIENT_ID,
+            "spotify_client_id": client_id,
             "spotify_client_secret": SecretStr(CLIENT_SECRET),
             "spotify_requests_per_30s": 10_000,
             "sync_min_upcoming_events": 0,
