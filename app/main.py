@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -16,6 +17,7 @@ from tortoise import connections
 from app.api.http import GraphQLView
 from app.api.schema import build_schema
 from app.db import close_db, init_db
+from app.observability import RequestIdMiddleware, metrics
 from app.resources import open_resources
 from app.settings import Settings, get_settings
 
@@ -60,7 +62,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
 

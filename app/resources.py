@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 from redis.asyncio import Redis
 
-from app.broker import Broker, InProcessBroker
+from app.broker import Broker, InProcessBroker, RedisBroker
 from app.clients.factory import build_spotify_client
 from app.clients.spotify import SpotifyClient
 from app.settings import Settings
@@ -29,6 +29,8 @@ class Resources:
 
 def create_broker(settings: Settings, redis: Redis | None) -> Broker:
     """Redis pub/sub when REDIS_URL is set, else the in-process broker."""
+    if redis is not None:
+        return RedisBroker(redis)
     return InProcessBroker()
 
 

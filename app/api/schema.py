@@ -18,15 +18,24 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from app.api.accounts import AccountsMutation, AccountsQuery
 from app.api.catalog import CatalogQuery
 from app.api.errors import ErrorCodes, is_expected, logger
+from app.api.lookups import LookupsQuery
+from app.api.setlists import SetlistsMutation
 from app.api.sync import SyncQuery
+from app.observability import GraphQLMetrics
 from app.settings import Settings, get_settings
 from graphql import GraphQLError
 
 
 @strawberry.type
-class Query(CatalogQuery, SyncQuery):
+class Query(CatalogQuery, SyncQuery, AccountsQuery, LookupsQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(AccountsMutation, SetlistsMutation):
     pass
 
 
@@ -50,10 +59,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         ErrorCodes,
+        GraphQLMetrics,
     ]
     if not settings.introspection_enabled:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return TheSetSchema(query=Query, extensions=extensions)
+    return TheSetSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def schema_sdl(**_: Any) -> str:
