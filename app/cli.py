@@ -35,6 +35,7 @@ def worker() -> None:
 
     if not get_settings().redis_url:
         raise typer.BadParameter("the worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    _configure_logging()
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
@@ -111,6 +112,14 @@ def demo(
     from app.demo import run_demo
 
     asyncio.run(run_demo(host=host, port=port))
+
+
+def _configure_logging() -> None:
+    from app.observability import configure_logging
+    from app.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.is_production)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from tortoise import connections
 from app.api.http import GraphQLView
 from app.api.schema import build_schema
 from app.db import close_db, init_db
-from app.observability import RequestIdMiddleware, metrics
+from app.observability import RequestIdMiddleware, configure_logging, metrics
 from app.resources import open_resources
 from app.settings import Settings, get_settings
 
@@ -27,6 +27,8 @@ logger = logging.getLogger("app")
 def create_app(settings: Settings | None = None) -> Starlette:
     """The application for these settings (default: from the environment)."""
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:  # each uvicorn worker process configures its own logging
+        configure_logging(settings.log_level, json_lines=settings.is_production)
     graphql = GraphQLView(
         build_schema(settings),
         settings=settings,
