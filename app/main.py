@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -18,7 +20,7 @@ from app.api.http import GraphQLView
 from app.api.schema import build_schema
 from app.db import close_db, init_db
 from app.observability import RequestIdMiddleware, configure_logging, metrics
-from app.resources import open_resources
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(request: Request) -> Response:
         checks = {"database": await _database_ready()}
+        resources: Resources = request.app.state.resources
+        if resources.redis is not None:
+            checks["redis"] = await _redis_ready(resources.redis)
         ready = all(checks.values())
         return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
 
@@ -71,9 +76,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
 
+async def _redis_ready(redis: Redis) -> bool:
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=1.0)
+    except Exception:  # any failure means "not ready"
+        logger.warning("Readiness: Redis unreachable", exc_info=True)
+        return False
+    return True
+
+
 async def _database_ready() -> bool:
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await asyncio.wait_for(connections.get("default").execute_query("SELECT 1"), timeout=2.0)
     except Exception:  # any failure means "not ready"; the reason goes to the log
         logger.warning("Readiness: database unreachable", exc_info=True)
         return False

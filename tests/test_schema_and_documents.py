@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graphql import build_schema, parse, validate
 from graphql_client import DOCUMENTS_DIR
 
 from app.api.schema import schema_sdl
-from graphql import build_schema, parse, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from tortoise.exceptions import DBConnectionError
 
 from app.errors import AppError
-from graphql import GraphQLError
 
 logger = logging.getLogger("app.api")
 
 INTERNAL_MESSAGE = "Unexpected error."
+DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
 
 
 def request_error(message: str) -> dict[str, object]:
@@ -38,6 +41,13 @@ class ErrorCodes(MaskErrors):
         original = error.original_error
         if isinstance(original, AppError):
             extensions = original.extensions
+        elif is_database_unavailable(original):
+            return GraphQLError(
+                DATABASE_UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "UPSTREAM_UNAVAILABLE"},
+            )
         elif original is None or isinstance(original, GraphQLError):
             extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
         else:
@@ -52,6 +62,18 @@ class ErrorCodes(MaskErrors):
         )
 
 
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """The database cannot be reached (refused, reset, timed out): not a bug, an outage."""
+    return isinstance(
+        error,
+        OSError
+        | DBConnectionError
+        | asyncpg.exceptions.CannotConnectNowError
+        | asyncpg.exceptions.ConnectionDoesNotExistError,
+    )
+
+
 def is_expected(error: GraphQLError) -> bool:
     """True for errors that are the client's doing or a known upstream state: not worth a traceback."""
-    return error.original_error is None or isinstance(error.original_error, AppError | GraphQLError)
+    original = error.original_error
+    return original is None or isinstance(original, AppError | GraphQLError) or is_database_unavailable(original)
