@@ -101,6 +101,17 @@ class Broker(Protocol):
         """Register a subscriber; it is registered when the block starts and released when it ends."""
         ...
 
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
+        """Publish `head + n + tail` where n is the channel's next sequence number; returns n.
+
+        Numbering and publishing are one atomic step, so subscribers receive numbers in order.
+        """
+        ...
+
+    async def sequence(self, channel: str) -> int:
+        """The channel's last sequence number (0 before the first)."""
+        ...
+
     @property
     def subscriber_count(self) -> int: ...
 
@@ -162,6 +173,7 @@ class InProcessBroker:
     def __init__(self) -> None:
         self.fanout = LocalFanout()
         self._published = 0
+        self._sequences: dict[str, int] = {}
 
     async def start(self) -> None:
         return None
@@ -173,6 +185,16 @@ class InProcessBroker:
         """Deliver `message` to this process's subscribers of `channel`."""
         self._published += 1
         self.fanout.deliver(channel, message)
+
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
+        """Publish `head + n + tail` with the channel's next sequence number n."""
+        number = self._sequences[channel] = self._sequences.get(channel, 0) + 1
+        await self.publish(channel, head + str(number).encode() + tail)
+        return number
+
+    async def sequence(self, channel: str) -> int:
+        """The channel's last sequence number."""
+        return self._sequences.get(channel, 0)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, maxsize: int = DEFAULT_QUEUE_SIZE) -> AsyncIterator[Subscription]:
@@ -203,6 +225,15 @@ class InProcessBroker:
     @property
     def connected(self) -> bool:
         return True
+
+
+# KEYS: counter, channel; ARGV: head, tail. Sequence numbers never expire: they are a setlist's
+# whole history, and a counter that restarted would look like a jump back to subscribers.
+_PUBLISH_NUMBERED = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', KEYS[2], ARGV[1] .. n .. ARGV[2])
+return n
+"""
 
 
 class RedisBroker:
@@ -239,6 +270,7 @@ class RedisBroker:
         }
         self._pool = ConnectionPool(connection_class=shared.connection_class, **options)
         self._pubsub = PubSub(self._pool)
+        self._publish_numbered = redis.register_script(_PUBLISH_NUMBERED)
         self._reader: asyncio.Task[None] | None = None
         # Guards sending commands on the pub/sub connection and (re)building its subscriptions.
         self._lock = asyncio.Lock()
@@ -274,6 +306,29 @@ class RedisBroker:
                 await self._redis.publish(self._prefix + channel, message)
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
+
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
+        """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                number = await self._publish_numbered(
+                    keys=[self._sequence_key(channel), self._prefix + channel], args=[head, tail]
+                )
+        except (RedisError, OSError, TimeoutError) as error:
+            raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
+        return int(number)
+
+    async def sequence(self, channel: str) -> int:
+        """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                value = await self._redis.get(self._sequence_key(channel))
+        except (RedisError, OSError, TimeoutError) as error:
+            raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
+        return int(value or 0)
+
+    def _sequence_key(self, channel: str) -> str:
+        return f"{self._prefix}seq:{channel}"
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, maxsize: int = DEFAULT_QUEUE_SIZE) -> AsyncIterator[Subscription]:

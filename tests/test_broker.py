@@ -286,3 +286,31 @@ async def test_stop_returns_promptly_while_redis_is_down(redis_server: RedisServ
         await broker.stop()
         assert time.monotonic() - started < 2
         assert not broker.connected
+
+
+async def test_numbered_messages_from_two_processes_arrive_in_number_order(
+    two_processes: tuple[RedisBroker, RedisBroker],
+) -> None:
+    first, second = two_processes
+    channel = f"numbered-{uuid.uuid4().hex}"
+    async with second.subscribe(channel, maxsize=200) as subscription:
+        numbers = await asyncio.gather(
+            *(broker.publish_numbered(channel, b"n=", b";") for _ in range(50) for broker in (first, second))
+        )
+        received = [await receive(subscription) for _ in range(100)]
+
+    assert sorted(numbers) == list(range(1, 101))
+    assert received == [f"n={n};".encode() for n in range(1, 101)]
+    assert await first.sequence(channel) == await second.sequence(channel) == 100
+
+
+async def test_in_process_numbers_each_channel_on_its_own() -> None:
+    broker = InProcessBroker()
+    async with broker.subscribe("a") as subscription:
+        await broker.publish_numbered("a", b"<", b">")
+        await broker.publish_numbered("b", b"<", b">")
+        await broker.publish_numbered("a", b"<", b">")
+
+        assert [await receive(subscription), await receive(subscription)] == [b"<1>", b"<2>"]
+    assert await broker.sequence("a") == 2
+    assert await broker.sequence("b") == 1
