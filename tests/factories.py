@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from typing import Any
 
+from argon2 import PasswordHasher
+
+from app.accounts.models import AuthToken, User
+from app.accounts.tokens import TOKEN_LIFETIME, new_token, token_hash
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, Venue
 from app.catalog.text import fold, slugify
+from app.setlists.models import Setlist, SetlistSong
 
 _seq = itertools.count(1)
 
@@ -88,3 +94,75 @@ async def make_song(*, artist: Artist, **overrides: Any) -> Song:
         "cached_at": dt.datetime.now(dt.UTC),
     }
     return await Song.create(**{**fields, **overrides})
+
+
+# --- accounts and setlists ----------------------------------------------------------------------
+
+TEST_PASSWORD = "Correct horse 42"
+
+
+@functools.cache
+def _test_password_hash() -> str:
+    """One argon2 hash per run: factories insert it directly instead of hashing per user."""
+    return PasswordHasher().hash(TEST_PASSWORD)
+
+
+async def make_user(**overrides: Any) -> User:
+    n = _n()
+    fields: dict[str, Any] = {
+        "email": f"fan{n}@example.com",
+        "password_hash": _test_password_hash(),
+        "display_name": f"Fan {n}",
+    }
+    return await User.create(**{**fields, **overrides})
+
+
+async def make_token(user: User, *, expires_at: dt.datetime | None = None, revoked: bool = False) -> str:
+    """A bearer token for `user`, inserted directly (no sign-in)."""
+    token = new_token()
+    now = dt.datetime.now(dt.UTC)
+    await AuthToken.create(
+        user=user,
+        token_hash=token_hash(token),
+        expires_at=expires_at or now + TOKEN_LIFETIME,
+        revoked_at=now if revoked else None,
+    )
+    return token
+
+
+async def make_users_with_tokens(count: int) -> list[tuple[User, str]]:
+    """`count` users with a token each, in two INSERTs (fast enough for hundreds of voters)."""
+    first = _n()
+    for _ in range(count):
+        _n()
+    users = [
+        User(email=f"voter{first + i}@example.com", password_hash=_test_password_hash(), display_name=f"Voter {i}")
+        for i in range(count)
+    ]
+    await User.bulk_create(users)
+    created = await User.filter(email__in=[user.email for user in users]).order_by("id")
+    tokens = [new_token() for _ in created]
+    expires_at = dt.datetime.now(dt.UTC) + TOKEN_LIFETIME
+    await AuthToken.bulk_create(
+        [
+            AuthToken(user_id=user.id, token_hash=token_hash(token), expires_at=expires_at)
+            for user, token in zip(created, tokens, strict=True)
+        ]
+    )
+    return list(zip(created, tokens, strict=True))
+
+
+async def make_setlist(show: Show, songs: list[Song] | None = None, **overrides: Any) -> Setlist:
+    """A setlist for `show` holding `songs` (positions 1..n, no votes)."""
+    setlist = await Setlist.create(show=show, **overrides)
+    for position, song in enumerate(songs or [], start=1):
+        await SetlistSong.create(setlist=setlist, song=song, votes=0, suggested=False, position=position)
+    return setlist
+
+
+async def make_setlist_song(setlist: Setlist, *, song: Song | None = None, **overrides: Any) -> SetlistSong:
+    if song is None:
+        show = await Show.get(id=setlist.show_id)
+        song = await make_song(artist=await Artist.get(id=show.headliner_id))
+    fields: dict[str, Any] = {"votes": 0, "suggested": False, "position": 1}
+    return await SetlistSong.create(setlist=setlist, song=song, **{**fields, **overrides})

@@ -15,6 +15,7 @@ from arq.connections import RedisSettings
 from app.catalog import tasks
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.db import close_db, init_db
+from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
 
 # A full tours run pages through months of events at 5 requests/s: give it room.
@@ -61,6 +62,8 @@ class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         func(sync_popular_tours, timeout=TOURS_TIMEOUT_SECONDS, max_tries=10),
         func(sync_artist_songs, timeout=SONGS_TIMEOUT_SECONDS, max_tries=10),
+        # Enqueued by the API when a setlist had to be created empty (Spotify down, nothing cached).
+        func(fill_setlist, max_tries=10),
     ]
     # unique: a run still going (or deferred) is not started again by the next tick.
     cron_jobs: ClassVar[list[Any]] = [

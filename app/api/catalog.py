@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,6 +14,9 @@ from app.api.pagination import Connection, build_connection, check_page_size, de
 from app.catalog import models
 from app.catalog import service as catalog
 from app.errors import BadUserInput
+
+if TYPE_CHECKING:
+    from app.api.setlists import Setlist
 
 # Registers the model enums as GraphQL enums (strawberry.enum marks the class itself).
 strawberry.enum(models.ShowStatus)
@@ -167,6 +170,12 @@ class Show:
     @strawberry.field(description="Every act on the bill in billing order, the headliner first.")
     async def lineup(self, info: Info) -> list[Artist]:
         return [Artist.from_model(row) for row in await info.context.loaders.lineup.load(self._pk)]
+
+    @strawberry.field(description="The setlist fans vote on; made from the headliner's top songs on the first visit.")
+    async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
+        from app.api.setlists import setlist_of_show  # the setlists module imports this one
+
+        return await setlist_of_show(info, self._pk)
 
 
 def _show_key(row: models.Show) -> list[str | int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -9,7 +10,11 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
+from app.errors import Unauthenticated
 from app.resources import Resources
 from app.settings import Settings
 
@@ -20,7 +25,60 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     resources: Resources
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+    # The credentials, as an `Authorization` value ("Bearer …"). None: the request's header is read.
+    # The websocket transport sets it from the connection_init payload.
+    authorization: str | None = None
+    # Websockets: the connection_init payload (Strawberry fills it in).
+    connection_params: dict[str, object] | None = None
+    _user_lookup: asyncio.Task[User | None] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(resources=self.resources)
+
+    @property
+    def credentials(self) -> Credentials:
+        raw = self.authorization if self.authorization is not None else self.request.headers.get("authorization")
+        return parse_authorization(raw)
+
+    @property
+    def client_address(self) -> str:
+        """The client's address (behind a proxy, run uvicorn with --proxy-headers so it is the client's)."""
+        client = self.request.client
+        return client.host if client is not None else "unknown"
+
+    async def user(self) -> User | None:
+        """The signed-in user; None when anonymous; UNAUTHENTICATED when the presented token is bad."""
+        if self.credentials.anonymous:
+            return None
+        user = await self._resolve_user()
+        if user is None:
+            raise Unauthenticated("Invalid, expired or revoked token: sign in again")
+        return user
+
+    async def require_user(self) -> User:
+        """The signed-in user; UNAUTHENTICATED for anonymous requests and bad tokens."""
+        user = await self.user()
+        if user is None:
+            raise Unauthenticated("Sign in first")
+        return user
+
+    async def viewer_id(self) -> int | None:
+        """The user id for personal touches on open reads (viewerHasVoted): None for anonymous or bad tokens."""
+        user = await self._resolve_user() if not self.credentials.anonymous else None
+        return user.id if user is not None else None
+
+    async def _resolve_user(self) -> User | None:
+        # One query per request, however many fields ask. Every waiter of the one task resumes in the
+        # same loop iteration, so the DataLoader loads they make next still form one batch.
+        if self._user_lookup is None:
+            token = self.credentials.token
+            self._user_lookup = asyncio.ensure_future(self._lookup(token))
+        return await self._user_lookup
+
+    @staticmethod
+    async def _lookup(token: str | None) -> User | None:
+        return await accounts.user_for_token(token) if token is not None else None
 
 
 Info = StrawberryInfo[Context, None]

@@ -17,12 +17,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import request_error
+from app.errors import Unauthenticated
 from app.resources import Resources
 from app.settings import Settings
 
@@ -54,6 +57,20 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
         return Context(request=request, response=response, settings=self.settings, resources=resources)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a websocket from `{"authorization": "Bearer …"}` in connection_init; anonymous is fine."""
+        authorization = (context.connection_params or {}).get("authorization")
+        if authorization is None:
+            return None
+        if not isinstance(authorization, str):
+            raise ConnectionRejectionError()
+        context.authorization = authorization
+        try:
+            await context.user()
+        except Unauthenticated:
+            raise ConnectionRejectionError() from None  # closes with 4403 Forbidden
+        return None
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

@@ -17,9 +17,10 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from app.catalog.ingest import Tally, ingest_events, replace_artist_songs
+from app.catalog.ingest import ingest_events
 from app.catalog.journal import SyncRun
-from app.catalog.models import Artist, SpotifyMatch
+from app.catalog.models import Artist
+from app.catalog.refresh import refresh_artist_songs
 from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
 from app.clients.spotify import SpotifyClient
@@ -104,7 +105,7 @@ async def sync_songs(
         while not stop and not queue.empty():
             artist = queue.get_nowait()
             try:
-                await _sync_one_artist(client, settings, artist, run.tally)
+                run.tally.merge(await refresh_artist_songs(client, artist, max_songs=settings.sync_songs_per_artist))
             except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError) as error:
                 stop.append(error)  # the API as a whole said no: stop rather than fail every artist
                 return
@@ -135,33 +136,6 @@ async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[in
         await query.filter(songs_synced_at__isnull=False).order_by("songs_synced_at", "id").limit(rest) if rest else []
     )
     return [*never, *stale]
-
-
-async def _sync_one_artist(client: SpotifyClient, settings: Settings, artist: Artist, tally: Tally) -> None:
-    now = _now()
-    spotify_id, match = artist.spotify_id, artist.spotify_match
-    if spotify_id is None:
-        found = await client.find_artist_by_exact_name(artist.name)
-        taken = found is not None and await Artist.filter(spotify_id=found.id).exclude(id=artist.id).exists()
-        if found is None or taken:
-            # No exact-name match: no songs rather than another artist's songs. Retried when stale.
-            async with in_transaction() as conn:
-                await (
-                    Artist.filter(id=artist.id)
-                    .using_db(conn)
-                    .update(spotify_match=SpotifyMatch.NONE, songs_synced_at=now)
-                )
-            tally.add("artist", "unmatched")
-            return
-        spotify_id, match = found.id, SpotifyMatch.SEARCH
-    tracks = await client.artist_catalog(spotify_id, max_songs=settings.sync_songs_per_artist)
-    async with in_transaction() as conn:
-        if artist.spotify_id is None:
-            artist.spotify_id, artist.spotify_match = spotify_id, match
-            await artist.save(using_db=conn, update_fields=["spotify_id", "spotify_match", "updated_at"])
-            tally.add("artist", "matched")
-        tally.merge(await replace_artist_songs(artist, tracks, conn=conn, now=now))
-    tally.add("artist", "synced")
 
 
 async def _stop(

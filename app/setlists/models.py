@@ -34,6 +34,9 @@ class SetlistSong(TimestampedModel):
         "models.Song", related_name="setlist_entries", on_delete=fields.RESTRICT
     )
     votes = fields.IntField(default=0)
+    # +1 with every change of `votes`, under the row lock: live viewers drop changes that arrive out
+    # of order (two processes may publish two changes of one song in either order).
+    version = fields.IntField(default=0)
     suggested = fields.BooleanField(default=False)
     suggested_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="suggestions", null=True, on_delete=fields.SET_NULL

@@ -1,0 +1,123 @@
+"""Fixed-window limits on what clients do (sign-in attempts, sign-ups, votes): Redis or in-process.
+
+With Redis every API process shares the counters (INCR + EXPIRE in one round trip). Without it,
+or while Redis is unreachable, each process counts on its own: a limit per process is weaker than a
+shared one, but it never turns a Redis outage into refused votes or sign-ins.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from app.errors import RateLimited
+
+logger = logging.getLogger(__name__)
+
+_KEY_PREFIX = "theset:limit"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` hits per `seconds` for one subject (an email, an address, a user)."""
+
+    name: str
+    count: int
+    seconds: int
+    message: str
+
+
+# Guessing a password costs an attacker one attempt per email per 6 s, and one address 2 per second.
+SIGN_IN_PER_EMAIL = Limit("sign_in:email", 10, 60, "Too many sign-in attempts for this account")
+SIGN_IN_PER_ADDRESS = Limit("sign_in:address", 30, 60, "Too many sign-in attempts from this address")
+# Each sign-up hashes a password with argon2 (CPU- and memory-heavy): bound what one address can make us do.
+SIGN_UP_PER_ADDRESS = Limit("sign_up:address", 20, 60, "Too many sign-ups from this address")
+# A fan taps a few songs a minute; scripts tapping faster are refused (vote and unvote together).
+VOTES_PER_USER = Limit("votes:user", 30, 60, "Too many votes; slow down")
+
+
+class Counter(Protocol):
+    async def hit(self, key: str, seconds: int) -> tuple[int, float]:
+        """Count one hit on `key`; the window's count so far and the seconds until it resets."""
+        ...
+
+
+class MemoryCounter:
+    """This process's counters: the embedded demo, and the fallback while Redis is unreachable."""
+
+    # Past this many keys, counters of finished windows are dropped (bounds memory under key churn).
+    MAX_KEYS = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._counts: dict[str, tuple[int, int]] = {}  # key -> (window number, hits)
+
+    async def hit(self, key: str, seconds: int) -> tuple[int, float]:
+        now = self._clock()
+        window = int(now // seconds)
+        current, hits = self._counts.get(key, (window, 0))
+        hits = hits + 1 if current == window else 1
+        if len(self._counts) >= self.MAX_KEYS:
+            self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
+        self._counts[key] = (window, hits)
+        return hits, (window + 1) * seconds - now
+
+
+# INCR, and EXPIRE on a window's first hit only (the window never slides), in one round trip: a
+# script costs the API process less than a MULTI pipeline of three commands.
+_HIT_SCRIPT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {hits, redis.call('TTL', KEYS[1])}
+"""
+
+
+class RedisCounter:
+    """Counters shared by every process through Redis; falls back to `fallback` when Redis fails."""
+
+    def __init__(self, redis: Redis, fallback: MemoryCounter) -> None:
+        self._script = redis.register_script(_HIT_SCRIPT)
+        self._fallback = fallback
+
+    async def hit(self, key: str, seconds: int) -> tuple[int, float]:
+        try:
+            hits, ttl = await self._script(keys=[key], args=[seconds])
+        except (RedisError, OSError):
+            logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
+            return await self._fallback.hit(key, seconds)
+        return int(hits), float(ttl if ttl > 0 else seconds)
+
+
+# One in-process counter per process, like the clients' in-memory limiters (app.clients.factory).
+memory_counter = MemoryCounter()
+
+
+def counter_for(redis: Redis | None) -> Counter:
+    """Redis-shared counters when Redis is configured, else this process's."""
+    return _redis_counter(redis) if redis is not None else memory_counter
+
+
+@functools.lru_cache(maxsize=8)  # one per Redis client (a process has one): the script is registered once
+def _redis_counter(redis: Redis) -> RedisCounter:
+    return RedisCounter(redis, memory_counter)
+
+
+def subject_key(text: str) -> str:
+    """A short hash: keys name no email or address in clear (Redis is not a place for personal data)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+async def check(counter: Counter, limit: Limit, subject: str) -> None:
+    """Count one hit of `subject` against `limit`; RATE_LIMITED (with retryAfter) past it."""
+    hits, reset_in = await counter.hit(f"{_KEY_PREFIX}:{limit.name}:{subject_key(subject)}", limit.seconds)
+    if hits > limit.count:
+        raise RateLimited(f"{limit.message}; try again in {math.ceil(reset_in)} s", retry_after=reset_in)

@@ -1,0 +1,128 @@
+"""Accounts: sign-up, sign-in, sign-out, and the token → user resolution every transport uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from app import rawsql
+from app.accounts import passwords, ratelimit
+from app.accounts.models import AuthToken, User
+from app.accounts.ratelimit import Counter
+from app.accounts.tokens import TOKEN_LIFETIME, new_token, token_hash
+from app.errors import BadUserInput, Unauthenticated
+
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path; the column allows 320
+MAX_DISPLAY_NAME_LENGTH = 64  # users.display_name
+# Deliberately loose: one @, no spaces, a dot in the domain. The real check is a mail that arrives.
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+BAD_CREDENTIALS = "Invalid email or password"
+EMAIL_TAKEN = "email already registered"
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in user and the bearer token that proves it (shown to the client once)."""
+
+    user: User
+    token: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed and lower-cased: the form stored and compared."""
+    return email.strip().lower()
+
+
+def _valid_email(email: str) -> str:
+    normalised = normalise_email(email)
+    if len(normalised) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.fullmatch(normalised):
+        raise BadUserInput("Invalid email address")
+    return normalised
+
+
+def _valid_display_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= MAX_DISPLAY_NAME_LENGTH:
+        raise BadUserInput(f"The display name must be 1 to {MAX_DISPLAY_NAME_LENGTH} characters long")
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        raise BadUserInput("The display name must not contain control characters")
+    return name
+
+
+async def sign_up(email: str, password: str, display_name: str, *, counter: Counter, address: str) -> Session:
+    """Create an account and sign it in; BAD_USER_INPUT for a taken email or unacceptable input."""
+    email = _valid_email(email)
+    display_name = _valid_display_name(display_name)
+    passwords.check_password(password)
+    await ratelimit.check(counter, ratelimit.SIGN_UP_PER_ADDRESS, address)
+    if await User.filter(email=email).exists():
+        raise BadUserInput(EMAIL_TAKEN)
+    password_hash = await passwords.hash_password(password)
+    try:
+        async with in_transaction() as conn:
+            user = await User.create(email=email, password_hash=password_hash, display_name=display_name, using_db=conn)
+            token = await _issue_token(user, conn)
+    except IntegrityError:
+        # Two sign-ups with one email at once: the unique key let one in.
+        raise BadUserInput(EMAIL_TAKEN) from None
+    return Session(user=user, token=token)
+
+
+async def sign_in(email: str, password: str, *, counter: Counter, address: str) -> Session:
+    """A new token for the account; UNAUTHENTICATED (one message for every reason) or RATE_LIMITED."""
+    email = normalise_email(email)
+    await ratelimit.check(counter, ratelimit.SIGN_IN_PER_ADDRESS, address)
+    await ratelimit.check(counter, ratelimit.SIGN_IN_PER_EMAIL, email)
+    if len(email) > MAX_EMAIL_LENGTH or len(password) > passwords.MAX_SIGN_IN_LENGTH:
+        raise Unauthenticated(BAD_CREDENTIALS)
+    user = await User.get_or_none(email=email)
+    if not await passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthenticated(BAD_CREDENTIALS)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash_password(password)
+        await user.save(update_fields=["password_hash", "updated_at"])
+    async with in_transaction() as conn:
+        token = await _issue_token(user, conn)
+    return Session(user=user, token=token)
+
+
+async def sign_out(token: str) -> bool:
+    """Revoke `token`; True when it was valid until now."""
+    revoked = await AuthToken.filter(token_hash=token_hash(token), revoked_at__isnull=True).update(revoked_at=_now())
+    return revoked > 0
+
+
+# Every request that presents a token runs this: raw SQL (Tortoise's query building cost 0.6 ms).
+_USER_FOR_TOKEN_SQL = """
+SELECT u.* FROM auth_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2
+"""
+
+
+async def user_for_token(token: str) -> User | None:
+    """The user a bearer token belongs to; None when it is unknown, expired or revoked. One query."""
+    rows = await rawsql.fetch(connections.get("default"), _USER_FOR_TOKEN_SQL, [token_hash(token), _now()])
+    return rawsql.as_model(User, rows[0]) if rows else None
+
+
+async def _issue_token(user: User, conn: BaseDBAsyncClient) -> str:
+    token = new_token()
+    await AuthToken.create(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        expires_at=_now() + TOKEN_LIFETIME,
+        using_db=conn,
+    )
+    return token

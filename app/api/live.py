@@ -1,0 +1,65 @@
+"""The voteCounts subscription: live counts of one setlist over graphql-transport-ws."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from app.api.context import Info
+from app.api.ids import decode_id, encode_id
+from app.broker import BrokerUnavailable
+from app.errors import NotFound, UpstreamUnavailable
+from app.setlists import live
+from app.setlists.models import Setlist
+
+
+@strawberry.enum
+class VoteCountsEventKind(Enum):
+    SNAPSHOT = "snapshot"
+    VOTE = "vote"
+    UNVOTE = "unvote"
+    SUGGESTION = "suggestion"
+
+
+@strawberry.type
+class SongVoteCount:
+    setlist_song_id: strawberry.ID
+    votes: int
+
+
+@strawberry.type(description="A snapshot of every song's count, or the songs a change touched.")
+class VoteCountsEvent:
+    setlist_id: strawberry.ID
+    sequence: int = strawberry.field(
+        description="Per setlist, +1 per change; a snapshot carries the number it reflects. A gap: resubscribe."
+    )
+    kind: VoteCountsEventKind
+    songs: list[SongVoteCount]
+
+    @classmethod
+    def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
+        return cls(
+            setlist_id=encode_id("Setlist", event.setlist_id),
+            sequence=event.sequence,
+            kind=VoteCountsEventKind(event.kind),
+            songs=[
+                SongVoteCount(setlist_song_id=encode_id("SetlistSong", song.setlist_song_id), votes=song.votes)
+                for song in event.songs
+            ],
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
+    async def vote_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
+        pk = decode_id(setlist_id, "Setlist")
+        if not await Setlist.exists(id=pk):
+            raise NotFound("No such setlist")
+        try:
+            async for event in live.vote_counts(info.context.resources.broker, pk):
+                yield VoteCountsEvent.from_event(event)
+        except BrokerUnavailable:
+            raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None

@@ -1,0 +1,65 @@
+"""The pub/sub contract of live setlists: channel names and the one message published on them.
+
+Publishers (the vote, unvote and suggestion mutations) call `publish_change` after their transaction
+has committed; the `voteCounts` subscription decodes `VoteCountsChanged` from `channel_for(id)`,
+numbered per setlist by the broker (`sequence`).
+Ids are the database's integer keys: the subscription turns them into public ids.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from app.broker import Broker
+
+ChangeKind = Literal["vote", "unvote", "suggestion"]
+
+
+def channel_for(setlist_id: int) -> str:
+    """The broker channel of one setlist's changes."""
+    return f"setlist:{setlist_id}"
+
+
+class SongVotes(BaseModel):
+    """One setlist song's count after the change, and its version (setlist_songs.version)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    setlist_song_id: int
+    votes: int
+    # Bumped with every count change under the row lock: of two changes of one song, the higher
+    # version is the later, whatever order they arrive in.
+    version: int
+
+
+class VoteCountsChanged(BaseModel):
+    """Songs of one setlist whose counts changed (or that appeared: kind "suggestion", votes 0)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    setlist_id: int
+    kind: ChangeKind
+    songs: list[SongVotes]
+    # The setlist's sequence number, stamped by the broker as it publishes (publish_change); None before.
+    sequence: int | None = None
+
+    def encode(self) -> bytes:
+        """The bytes published on the channel (JSON)."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def decode(cls, message: bytes) -> VoteCountsChanged:
+        """The change a message carries; pydantic.ValidationError when it is not one."""
+        return cls.model_validate_json(message)
+
+
+async def publish_change(broker: Broker, change: VoteCountsChanged) -> int:
+    """Publish a committed change on its setlist's channel, numbered; the sequence number it got.
+
+    The broker numbers and publishes in one atomic step (the setlist's next sequence number goes
+    between `head` and `tail`), so subscribers receive the numbers in order.
+    """
+    body = change.model_dump_json(exclude={"sequence"}).encode()  # b'{"setlist_id":…,"songs":[…]}'
+    return await broker.publish_numbered(channel_for(change.setlist_id), body[:-1] + b',"sequence":', b"}")

@@ -1,0 +1,82 @@
+"""Filling setlists that were created while Spotify was unavailable.
+
+With Redis the arq job `fill_setlist` does it (registered in workers/settings.py); without Redis
+(the embedded demo) a background task in the API process retries a few times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from arq import Retry
+from arq.connections import ArqRedis
+
+from app.clients.errors import UpstreamError, defer_seconds
+from app.clients.factory import build_spotify_client
+from app.errors import NotFound
+from app.resources import Resources
+from app.setlists import service
+
+logger = logging.getLogger(__name__)
+
+FILL_JOB = "fill_setlist"
+# In-process retries: soon (a blip), then later (a rate limit); the next first visit of another
+# show of the artist, or the songs sync, brings the songs anyway.
+FILL_RETRY_DELAYS: tuple[float, ...] = (5.0, 60.0, 600.0)
+
+# Strong references to the in-process fills: the event loop keeps only weak ones.
+background_fills: set[asyncio.Task[None]] = set()
+
+
+async def fill_setlist(ctx: dict[str, Any], setlist_id: int) -> int:
+    """arq job: give an empty setlist its opening songs; defers itself while Spotify says wait."""
+    client = build_spotify_client(ctx["settings"], ctx["redis"], ctx["http"])
+    try:
+        return await service.fill_setlist(setlist_id, client, ctx["settings"])
+    except NotFound:
+        logger.info("fill_setlist: setlist %s is gone", setlist_id)
+        return 0
+    except UpstreamError as error:
+        seconds = defer_seconds(error)
+        if seconds is None:
+            raise
+        raise Retry(defer=seconds) from error
+
+
+def source_for(resources: Resources) -> service.SongSource:
+    """Where this process's new setlists get their songs, and how empty ones get filled."""
+
+    async def schedule(setlist_id: int) -> None:
+        await schedule_fill(resources, setlist_id)
+
+    return service.SongSource(spotify=resources.spotify, settings=resources.settings, schedule_fill=schedule)
+
+
+async def schedule_fill(resources: Resources, setlist_id: int) -> None:
+    """Fill the setlist later: an arq job with Redis (one per setlist), else a background task."""
+    if resources.redis is not None:
+        queue = ArqRedis(connection_pool=resources.redis.connection_pool)
+        # _job_id: a second empty visit of the same setlist does not queue a second job.
+        await queue.enqueue_job(FILL_JOB, setlist_id, _job_id=f"{FILL_JOB}:{setlist_id}")
+        return
+    task = asyncio.create_task(_fill_in_process(resources, setlist_id))
+    background_fills.add(task)
+    task.add_done_callback(background_fills.discard)
+
+
+async def _fill_in_process(resources: Resources, setlist_id: int) -> None:
+    for delay in FILL_RETRY_DELAYS:
+        await asyncio.sleep(delay)
+        try:
+            await service.fill_setlist(setlist_id, resources.spotify(), resources.settings)
+            return
+        except NotFound:
+            return
+        except UpstreamError as error:
+            logger.info("fill_setlist %s: Spotify still failing (%s)", setlist_id, error)
+        except Exception:  # a background task has no caller to tell: log it and stop
+            logger.exception("fill_setlist %s failed", setlist_id)
+            return
+    logger.warning("fill_setlist %s: gave up; the setlist stays empty until fans suggest songs", setlist_id)

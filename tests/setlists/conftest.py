@@ -1,0 +1,87 @@
+"""The Spotify emulator over a real socket, and the API configured to use it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from graphql_client import GraphQLClient
+from pydantic import SecretStr
+from setlists_testing import Spotify
+from starlette.applications import Starlette
+
+from app.accounts import ratelimit
+from app.emulators.server import running_server
+from app.emulators.spotify import create_spotify_app
+from app.emulators.world import World, build_world
+from app.main import create_app
+from app.resources import Resources
+from app.setlists import lookups, tasks
+from app.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
+
+
+@pytest.fixture
+async def spotify(world: World) -> AsyncIterator[Spotify]:
+    # Any client id: each test uses its own, so shared limiter and breaker state stay apart.
+    app = create_spotify_app(world, mode="dev", requests_per_30s=10_000)
+    async with running_server(app) as url:
+        yield Spotify(url=url, state=app.state.emulator, world=world)
+
+
+@pytest.fixture
+def spotify_settings(settings: Settings, spotify: Spotify) -> Settings:
+    return settings.model_copy(
+        update={
+            "spotify_api_base_url": spotify.url,
+            "spotify_accounts_base_url": spotify.url,
+            "spotify_client_id": f"client-{uuid.uuid4().hex}",
+            "spotify_client_secret": SecretStr("secret"),
+            "spotify_requests_per_30s": 10_000,
+        }
+    )
+
+
+@pytest.fixture
+async def spotify_app(spotify_settings: Settings, orm: None) -> AsyncIterator[Starlette]:
+    """The application using the emulator (the ORM is the run's; the lifespan opens the rest)."""
+    application = create_app(spotify_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def resources(spotify_app: Starlette) -> Resources:
+    resources: Resources = spotify_app.state.resources
+    return resources
+
+
+@pytest.fixture
+async def spotify_gql(spotify_app: Starlette, db: None) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client of the emulator-backed app, on an empty database."""
+    transport = httpx.ASGITransport(app=spotify_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rate-limit counts or cached searches carried over from another test (and a frozen limit clock)."""
+    monkeypatch.setattr(ratelimit, "memory_counter", ratelimit.MemoryCounter(clock=lambda: 30.0))
+    monkeypatch.setattr(lookups, "memory_cache", lookups.MemoryCache())
+
+
+@pytest.fixture(autouse=True)
+async def _no_background_fills_left() -> AsyncIterator[None]:
+    """In-process fills a test scheduled end with it: they must not touch the next test's rows."""
+    yield
+    for task in list(tasks.background_fills):
+        task.cancel()
+    await asyncio.gather(*tasks.background_fills, return_exceptions=True)

@@ -1,0 +1,39 @@
+"""The pub/sub contract: channel names and the change message round-trip."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pydantic
+import pytest
+
+from app.broker import InProcessBroker
+from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
+
+
+def test_a_change_survives_encoding() -> None:
+    change = VoteCountsChanged(setlist_id=7, kind="unvote", songs=[SongVotes(setlist_song_id=3, votes=41, version=57)])
+
+    assert VoteCountsChanged.decode(change.encode()) == change
+
+
+def test_a_message_that_is_not_a_change_does_not_decode() -> None:
+    with pytest.raises(pydantic.ValidationError):
+        VoteCountsChanged.decode(b'{"setlist_id": 7, "kind": "shout", "songs": []}')
+
+
+async def test_publish_change_sends_numbered_changes_on_the_setlists_channel() -> None:
+    broker = InProcessBroker()
+    change = VoteCountsChanged(setlist_id=7, kind="vote", songs=[SongVotes(setlist_song_id=3, votes=1, version=1)])
+
+    async with broker.subscribe(channel_for(7)) as subscription, broker.subscribe(channel_for(8)) as other:
+        numbers = [await publish_change(broker, change) for _ in range(2)]
+        received = [await subscription.get() for _ in range(2)]
+
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(other.get(), timeout=0.05)
+    assert numbers == [1, 2]
+    assert [VoteCountsChanged.decode(m) for m in received if isinstance(m, bytes)] == [
+        change.model_copy(update={"sequence": 1}),
+        change.model_copy(update={"sequence": 2}),
+    ]

@@ -1,0 +1,145 @@
+"""Spotify look-ups through the SearchTracks and SearchArtists documents: cached, bounded, failing cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from factories import make_artist
+from graphql_client import GraphQLClient
+from redis.asyncio import Redis
+from setlists_testing import Spotify
+
+from app.api.ids import encode_id
+from app.clients.errors import CircuitOpen, UpstreamBadResponse, UpstreamRateLimited, UpstreamUnavailable
+from app.errors import RateLimited
+from app.errors import UpstreamUnavailable as UpstreamUnavailableError
+from app.setlists import lookups
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+async def test_search_artists_finds_the_artist_by_name(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
+    wanted = spotify.headliner()
+
+    data = await spotify_gql.data("SearchArtists", query=wanted.name)
+
+    assert data["searchArtists"][0]["spotifyId"] == wanted.id
+    assert data["searchArtists"][0]["name"] == wanted.name
+    assert len(data["searchArtists"]) <= lookups.RESULTS
+
+
+async def test_search_tracks_with_an_artist_keeps_that_artists_tracks(
+    spotify_gql: GraphQLClient, spotify: Spotify
+) -> None:
+    wanted = spotify.headliner()
+    track = spotify.world.tracks[spotify.track_by(wanted)]
+    artist = await make_artist(name=wanted.name, spotify_id=wanted.id)
+
+    data = await spotify_gql.data("SearchTracks", query=track.name, artistId=encode_id("Artist", artist.id))
+
+    assert data["searchTracks"]
+    assert all(wanted.name in result["artistNames"] for result in data["searchTracks"])
+    assert track.id in [result["spotifyId"] for result in data["searchTracks"]]
+
+
+async def test_the_same_search_twice_calls_spotify_once(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
+    name = spotify.headliner().name
+
+    first = await spotify_gql.data("SearchArtists", query=name)
+    second = await spotify_gql.data("SearchArtists", query=f"  {name.upper()} ")
+
+    assert first == second
+    assert spotify.requests("/v1/search") == 1
+
+
+@pytest.mark.parametrize("query", ["", "   ", "x" * 101])
+async def test_empty_or_overlong_queries_are_refused_before_spotify(
+    spotify_gql: GraphQLClient, spotify: Spotify, query: str
+) -> None:
+    tracks = await spotify_gql.run("SearchTracks", query=query)
+    artists = await spotify_gql.run("SearchArtists", query=query)
+
+    assert _codes(tracks) == _codes(artists) == ["BAD_USER_INPUT"]
+    assert spotify.state.stats.requests == 0
+
+
+async def test_search_tracks_of_an_unknown_artist_is_not_found(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
+    body = await spotify_gql.run("SearchTracks", query="song", artistId=encode_id("Artist", 999_999))
+
+    assert _codes(body) == ["NOT_FOUND"]
+
+
+async def test_spotify_rate_limiting_us_is_rate_limited_with_retry_after(
+    spotify_gql: GraphQLClient, spotify: Spotify
+) -> None:
+    spotify.faults(rate_limit_next_n=1, retry_after_seconds=3600)
+
+    body = await spotify_gql.run("SearchArtists", query="anyone")
+
+    assert _codes(body) == ["RATE_LIMITED"]
+    assert body["errors"][0]["extensions"]["retryAfter"] == pytest.approx(3600, abs=5)
+    assert body["data"] is None
+
+
+async def test_a_broken_spotify_answer_is_upstream_unavailable(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
+    spotify.faults(malformed_json_next_n=1)
+
+    body = await spotify_gql.run("SearchTracks", query="anything")
+
+    assert _codes(body) == ["UPSTREAM_UNAVAILABLE"]
+    assert "Spotify" in body["errors"][0]["message"]
+
+
+def test_upstream_errors_map_to_what_the_client_can_do() -> None:
+    retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90)
+
+    rate_limited = lookups.as_app_error(UpstreamRateLimited("spotify", 120.0))
+    breaker_open = lookups.as_app_error(CircuitOpen("spotify", retry_at))
+    down = lookups.as_app_error(UpstreamUnavailable("spotify", "HTTP 503"))
+    broken = lookups.as_app_error(UpstreamBadResponse("spotify", "not JSON"))
+
+    assert isinstance(rate_limited, RateLimited)
+    assert rate_limited.retry_after == 120.0
+    assert isinstance(breaker_open, RateLimited)
+    assert 80 < breaker_open.retry_after <= 90
+    assert isinstance(down, UpstreamUnavailableError)
+    assert isinstance(broken, UpstreamUnavailableError)
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+async def test_redis_cache_keeps_values_for_their_ttl(redis: Redis) -> None:
+    cache = lookups.RedisCache(redis)
+    key = f"theset:search:test:{uuid.uuid4().hex}"
+
+    await cache.set(key, b"[]", 60)
+
+    assert await cache.get(key) == b"[]"
+    assert 0 < await redis.ttl(key) <= 60
+    await redis.delete(key)
+
+
+async def test_memory_cache_forgets_expired_and_oldest_entries() -> None:
+    now = [0.0]
+    cache = lookups.MemoryCache(clock=lambda: now[0])
+    cache.MAX_ENTRIES = 2
+    await cache.set("old", b"1", 10)
+    await cache.set("mid", b"2", 100)
+    await cache.set("new", b"3", 100)
+
+    assert await cache.get("old") is None  # evicted: over MAX_ENTRIES
+    now[0] = 50.0
+    assert await cache.get("mid") == b"2"
+    now[0] = 100.0
+    assert await cache.get("new") is None  # expired

@@ -1,0 +1,61 @@
+"""The embedded demo runs on SQLite: votes take the two-statement path there, with the same outcomes.
+
+In a process of its own: initialising the ORM on SQLite rebinds the models, which the rest of the
+run needs bound to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+SCRIPT = """
+import asyncio, sys
+import httpx
+from app.broker import InProcessBroker
+from app.db import close_db, init_db
+from app.errors import BadUserInput
+from app.resources import Resources
+from app.settings import Settings
+from app.setlists import service
+from app.setlists.models import UserVote
+sys.path.insert(0, "tests")
+from factories import make_setlist, make_setlist_song, make_show, make_user
+
+async def main():
+    await init_db(sys.argv[1], generate_schemas=True)
+    entry = await make_setlist_song(await make_setlist(await make_show()))
+    user = await make_user()
+    async with httpx.AsyncClient() as http:
+        resources = Resources(Settings(redis_url=None), None, http, InProcessBroker())
+        voted = await service.vote(resources, user_id=user.id, setlist_song_id=entry.id)
+        try:
+            await service.vote(resources, user_id=user.id, setlist_song_id=entry.id)
+            again = "accepted"
+        except BadUserInput as error:
+            again = error.message
+        unvoted = await service.unvote(resources, user_id=user.id, setlist_song_id=entry.id)
+    rows = await UserVote.all().count()
+    print(voted.votes, voted.version, again.replace(" ", "_"), unvoted.votes, unvoted.version, rows)
+    await close_db()
+
+asyncio.run(main())
+"""
+
+
+async def test_vote_and_unvote_on_sqlite(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SCRIPT,
+        f"sqlite://{tmp_path / 'demo.sqlite3'}",
+        cwd=root,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+
+    assert process.returncode == 0, err.decode()
+    assert out.decode().split() == ["1", "1", "already_voted", "0", "2", "0"]
