@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+import json
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite://theset-demo.sqlite3"
 _PLACEHOLDER_SECRET = "dev-only-change-me"
@@ -22,8 +23,11 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=8, ge=1, le=100)
     # Unset: in-process broker and inline jobs (the embedded demo).
     redis_url: str | None = None
+    # The arq queue the API enqueues on and the workers read.
+    worker_queue_name: str = "arq:queue"
     secret_key: SecretStr = SecretStr(_PLACEHOLDER_SECRET)
-    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
     log_level: str = "INFO"
 
     # GraphQL hardening (DESIGN §4): limits on by default.
@@ -63,7 +67,9 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str) and not value.lstrip().startswith("["):
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 

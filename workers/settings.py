@@ -73,3 +73,4 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = _redis_settings()
+    queue_name = get_settings().worker_queue_name

@@ -12,6 +12,9 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
+# httpx loads anyio's asyncio backend on a process's first request (70-170 ms measured here): load it
+# now, or that first call leaves well after its rate-limit slot, close behind another process's call.
+import anyio._backends._asyncio  # noqa: F401
 import httpx
 
 from app.clients.breaker import CircuitBreaker

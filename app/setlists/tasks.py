@@ -59,7 +59,9 @@ async def schedule_fill(resources: Resources, setlist_id: int) -> None:
     if resources.redis is not None:
         queue = ArqRedis(connection_pool=resources.redis.connection_pool)
         # _job_id: a second empty visit of the same setlist does not queue a second job.
-        await queue.enqueue_job(FILL_JOB, setlist_id, _job_id=f"{FILL_JOB}:{setlist_id}")
+        await queue.enqueue_job(
+            FILL_JOB, setlist_id, _job_id=f"{FILL_JOB}:{setlist_id}", _queue_name=resources.settings.worker_queue_name
+        )
         return
     task = asyncio.create_task(_fill_in_process(resources, setlist_id))
     background_fills.add(task)
