@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     worker_queue_name: str = "arq:queue"
     secret_key: SecretStr = SecretStr(_PLACEHOLDER_SECRET)
     # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.
-    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+    )
     log_level: str = "INFO"
 
     # GraphQL hardening (DESIGN §4): limits on by default.
