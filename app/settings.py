@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_tokens: int = Field(default=2000, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1)  # larger request bodies get 413
     graphiql: bool | None = None  # None: on outside production
     introspection: bool | None = None  # None: on outside production
 

@@ -15,6 +15,7 @@ logger = logging.getLogger("app.api")
 
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
+UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
 
 
 def request_error(message: str) -> dict[str, object]:
@@ -48,6 +49,10 @@ class ErrorCodes(MaskErrors):
                 path=error.path,
                 extensions={"code": "UPSTREAM_UNAVAILABLE"},
             )
+        elif is_unstorable_text(original):
+            return GraphQLError(
+                UNSTORABLE_TEXT_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "BAD_USER_INPUT"}
+            )
         elif original is None or isinstance(original, GraphQLError):
             extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
         else:
@@ -73,7 +78,20 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     )
 
 
+def is_unstorable_text(error: BaseException | None) -> bool:
+    """PostgreSQL refused a NUL character in a string the client sent: bad input, not a bug."""
+    cause = error.__cause__ if error is not None else None
+    return isinstance(error, asyncpg.exceptions.CharacterNotInRepertoireError) or isinstance(
+        cause, asyncpg.exceptions.CharacterNotInRepertoireError
+    )
+
+
 def is_expected(error: GraphQLError) -> bool:
     """True for errors that are the client's doing or a known upstream state: not worth a traceback."""
     original = error.original_error
-    return original is None or isinstance(original, AppError | GraphQLError) or is_database_unavailable(original)
+    return (
+        original is None
+        or isinstance(original, AppError | GraphQLError)
+        or is_database_unavailable(original)
+        or is_unstorable_text(original)
+    )

@@ -25,6 +25,7 @@ from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import request_error
+from app.api.fanout import FanoutHandler
 from app.errors import Unauthenticated
 from app.resources import Resources
 from app.settings import Settings
@@ -37,6 +38,9 @@ class GraphQLResponse(Response):
 
 
 class GraphQLView(GraphQL[Context, None]):
+    # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.fanout.
+    graphql_transport_ws_handler_class = FanoutHandler[Context, None]
+
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
@@ -47,10 +51,12 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         try:
+            await _refuse_unreadable(request)
             response = await self.run(request)
         except HTTPException as error:
             # The spec wants 405 for a mutation sent with GET; Strawberry says 400.
-            status = 405 if isinstance(error.__cause__, InvalidOperationTypeError) else error.status_code
+            wrong_method = request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError)
+            status = 405 if wrong_method else error.status_code
             response = JSONResponse(request_error(error.reason), status_code=status, media_type=_media_type(request))
         await response(scope, receive, send)
 
@@ -102,6 +108,35 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"))
+
+
+async def _refuse_unreadable(request: Request) -> None:
+    """400 for JSON Strawberry would crash on (500): not UTF-8, nested past the recursion limit, not an object."""
+    if request.method == "GET":
+        # Their types are Strawberry's to check: only what would crash it is refused here.
+        texts: list[str | bytes] = [
+            request.query_params[k] for k in ("variables", "extensions") if k in request.query_params
+        ]
+        objects_only = False
+    elif "application/json" in request.headers.get("content-type", ""):
+        texts = [await request.body()]  # Starlette keeps it: Strawberry reads the same bytes
+        objects_only = True
+    else:
+        return
+    for text in texts:
+        try:
+            data = json.loads(text)
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError: Strawberry answers these itself
+            if isinstance(text, bytes):
+                try:
+                    text.decode()
+                except UnicodeDecodeError:
+                    raise HTTPException(400, "The request body is not UTF-8") from None
+            continue
+        except RecursionError:
+            raise HTTPException(400, "The request JSON is nested too deeply") from None
+        if objects_only and not isinstance(data, dict | list):  # a list is a batch: Strawberry refuses it
+            raise HTTPException(400, "The request body must be a JSON object") from None
 
 
 def _media_type(request: Request | WebSocket) -> str:

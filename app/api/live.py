@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from app.api.context import Info
+from app.api.fanout import SharedStream
 from app.api.ids import decode_id, encode_id
 from app.broker import BrokerUnavailable
 from app.errors import NotFound, UpstreamUnavailable
@@ -58,8 +59,14 @@ class Subscription:
         pk = decode_id(setlist_id, "Setlist")
         if not await Setlist.exists(id=pk):
             raise NotFound("No such setlist")
+        broker = info.context.resources.broker
+        root: object = self
         try:
-            async for event in live.vote_counts(info.context.resources.broker, pk):
+            if isinstance(root, SharedStream):
+                # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
+                await root.join(broker, pk, VoteCountsEvent.from_event)
+                return
+            async for event in live.vote_counts(broker, pk):
                 yield VoteCountsEvent.from_event(event)
         except BrokerUnavailable:
             raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None

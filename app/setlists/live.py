@@ -34,7 +34,7 @@ class CountsEvent:
 
 
 @dataclass
-class _Versions:
+class Versions:
     """The newest version of each song this subscriber has been sent."""
 
     latest: dict[int, int] = field(default_factory=dict)
@@ -59,7 +59,7 @@ async def vote_counts(broker: Broker, setlist_id: int) -> AsyncIterator[CountsEv
         ACTIVE_SUBSCRIBERS.inc()
         try:
             current = await snapshot(broker, setlist_id)
-            versions = _Versions()
+            versions = Versions()
             versions.newer(current.songs)
             seen = current.sequence
             yield current
@@ -67,7 +67,7 @@ async def vote_counts(broker: Broker, setlist_id: int) -> AsyncIterator[CountsEv
                 message = await subscription.get()
                 if message is OVERFLOW or message is RESYNC:
                     current = await snapshot(broker, setlist_id)
-                    versions = _Versions()
+                    versions = Versions()
                     versions.newer(current.songs)
                     seen = current.sequence
                     yield current

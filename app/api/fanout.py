@@ -1,0 +1,357 @@
+"""Shared fan-out of `voteCounts`: each change executed and serialised once per (document, variables).
+
+A default Strawberry subscription executes the selection set once per subscriber per event, about
+6 times a bare websocket broadcast (DESIGN §8). Here one `Feed` per process and (broker, setlist,
+document text, variables, operation name) reads the setlist's changes once, executes the
+subscriber's document once per change and keeps the `next` payload's JSON; every subscriber of that
+key receives the same text, behind its own operation id.
+
+Each subscriber still goes through Strawberry for its subscribe (validation, limits, extensions,
+the resolver's checks and errors): `FanoutHandler` gives every websocket operation a `SharedStream`
+as root value; the `voteCounts` resolver, seeing it, joins the feed and reads the snapshot (after
+joining, so no change is lost), then ends its stream; the handler sends that snapshot, then the
+feed's frames numbered above it. Subscribers joining together share one snapshot read (begun after
+they all joined) and its payload, executed once.
+
+Versions (app.setlists.live): a subscriber drops a song whose version is not newer than the one it
+was sent. The feed applies that filter from its own start; a subscriber's snapshot can be newer
+than the feed's knowledge only for changes still to come on the feed, so the subscriber also drops
+what its snapshot already holds. That check is a dictionary lookup per song; when it drops
+something (rare: out-of-order publishes around a subscribe) that subscriber's payload is executed
+for it alone. A subscriber whose queue overflows takes a snapshot of its own; a feed that fails
+mid-stream hands its subscribers back to the default, per-subscriber path (a fresh snapshot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from inspect import isawaitable
+from typing import Any, Final
+
+from graphql import DocumentNode, GraphQLSchema, execute, parse
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.typevars import Context, RootValue
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
+from strawberry.utils.aio import aclosing
+
+from app.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
+from app.observability import ACTIVE_SUBSCRIBERS, request_id_var
+from app.setlists import live
+from app.setlists.events import VoteCountsChanged, channel_for
+
+logger = logging.getLogger(__name__)
+
+# (broker, setlist id, document text, variables as sorted JSON, operation name)
+FeedKey = tuple[Broker, int, str, str, str | None]
+ToRoot = Callable[[live.CountsEvent], object]
+
+
+class _Closed:
+    """The feed stopped: its subscribers go back to the default path."""
+
+
+CLOSED: Final = _Closed()
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One event of a feed: its number, the event, and the `next` payload's JSON for every subscriber."""
+
+    sequence: int
+    event: live.CountsEvent
+    payload: str
+    snapshot: bool
+
+
+Item = Frame | _Closed | object  # object: OVERFLOW
+
+
+class Listener:
+    """One subscriber's bounded queue of frames (OVERFLOW when it fell too far behind)."""
+
+    def __init__(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> None:
+        self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
+        self.joined = 0  # its registration number on the feed
+
+    def deliver(self, item: Item) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(OVERFLOW)
+
+    async def get(self) -> Item:
+        return await self._queue.get()
+
+
+class Feed:
+    """One setlist's changes for one (document, variables): executed once, delivered to every listener."""
+
+    def __init__(self, key: FeedKey, schema: GraphQLSchema, to_root: ToRoot) -> None:
+        self.key = key
+        self.broker, self.setlist_id, query, variables, self.operation_name = key
+        self.schema = schema
+        self.document: DocumentNode = parse(query)
+        self.variables: dict[str, Any] = json.loads(variables)
+        self.to_root = to_root
+        self.listeners: set[Listener] = set()
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.task = asyncio.create_task(self._run())
+        # Snapshot reads shared by subscribers that joined before the read began (see `snapshot`).
+        self.joined = 0
+        self._reading: tuple[int, asyncio.Task[live.CountsEvent]] | None = None
+        self._rendered: tuple[live.CountsEvent, str, dict[int, int]] | None = None
+
+    def add(self, listener: Listener) -> int:
+        """Register a listener; its number, for `snapshot`."""
+        self.listeners.add(listener)
+        self.joined += 1
+        return self.joined
+
+    async def snapshot(self, joined: int) -> live.CountsEvent:
+        """A snapshot read begun after listener number `joined` registered.
+
+        A read in flight that began since is shared; one that began before is waited for, and the
+        listeners that waited share the next read. Subscribers arriving together (a page going
+        live) then cost one sequence read and one query per batch, and one execution of the payload.
+        """
+        while True:
+            if self._reading is not None and not self._reading[1].done():
+                began_after, reading = self._reading
+                if began_after >= joined:
+                    return await asyncio.shield(reading)
+                await asyncio.wait([reading])  # began before this listener joined: wait for the next
+                continue
+            self._reading = (self.joined, asyncio.create_task(live.snapshot(self.broker, self.setlist_id)))
+
+    def render(self, event: live.CountsEvent) -> str:
+        """The `next` payload of `event` for this feed's document, as JSON."""
+        result = execute(
+            self.schema,
+            self.document,
+            root_value=self.to_root(event),
+            variable_values=self.variables,
+            operation_name=self.operation_name,
+        )
+        if isawaitable(result):  # the selection resolves plain attributes: never asynchronous
+            raise TypeError("voteCounts payloads must execute synchronously")
+        payload: dict[str, object] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        return json.dumps(payload, separators=(",", ":"))
+
+    def rendered(self, snapshot: live.CountsEvent) -> tuple[str, dict[int, int]]:
+        """A snapshot's payload and its songs' versions, made once for every subscriber that shares it."""
+        if self._rendered is None or self._rendered[0] is not snapshot:
+            versions = {song.setlist_song_id: song.version for song in snapshot.songs}
+            self._rendered = (snapshot, self.render(snapshot), versions)
+        return self._rendered[1], self._rendered[2]
+
+    def _send(self, event: live.CountsEvent, *, snapshot: bool) -> None:
+        frame = Frame(event.sequence, event, self.render(event), snapshot)
+        for listener in self.listeners:
+            listener.deliver(frame)
+
+    async def _run(self) -> None:
+        try:
+            async with self.broker.subscribe(channel_for(self.setlist_id)) as subscription:
+                current = await live.snapshot(self.broker, self.setlist_id)
+                versions = live.Versions()
+                versions.newer(current.songs)
+                seen = current.sequence
+                self.ready.set_result(None)
+                while True:
+                    message = await subscription.get()
+                    if message is OVERFLOW or message is RESYNC:
+                        current = await live.snapshot(self.broker, self.setlist_id)
+                        versions = live.Versions()
+                        versions.newer(current.songs)
+                        seen = current.sequence
+                        self._send(current, snapshot=True)
+                        continue
+                    assert isinstance(message, bytes)
+                    change = VoteCountsChanged.decode(message)
+                    if change.sequence is None or change.sequence <= seen:
+                        continue
+                    seen = change.sequence
+                    event = live.CountsEvent(self.setlist_id, seen, change.kind, versions.newer(change.songs))
+                    self._send(event, snapshot=False)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if not self.ready.done():
+                self.ready.set_exception(error)
+            else:
+                logger.warning("Live feed of setlist %s stopped", self.setlist_id, exc_info=True)
+            for listener in self.listeners:
+                listener.deliver(CLOSED)
+        finally:
+            if _feeds.get(self.key) is self:
+                del _feeds[self.key]
+
+
+_feeds: dict[FeedKey, Feed] = {}
+
+
+async def join(key: FeedKey, schema: GraphQLSchema, to_root: ToRoot) -> tuple[Feed, Listener]:
+    """Listen to the key's feed (started if need be); returns once the feed is subscribed to the broker."""
+    feed = _feeds.get(key)
+    if feed is None or feed.task.done():
+        feed = _feeds[key] = Feed(key, schema, to_root)
+    listener = Listener()
+    listener.joined = feed.add(listener)
+    try:
+        await asyncio.shield(feed.ready)
+    except BaseException:
+        leave(feed, listener)
+        raise
+    return feed, listener
+
+
+def leave(feed: Feed, listener: Listener) -> None:
+    feed.listeners.discard(listener)
+    if not feed.listeners:
+        feed.task.cancel()
+        if _feeds.get(feed.key) is feed:
+            del _feeds[feed.key]
+
+
+class SharedStream:
+    """The root value of one websocket operation: how `voteCounts` hands its stream to the handler."""
+
+    def __init__(self, schema: GraphQLSchema, query: str, variables: dict[str, object] | None, name: str | None):
+        self.schema = schema
+        self.query = query
+        self.variables = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+        self.operation_name = name
+        self.feed: Feed | None = None
+        self.listener: Listener | None = None
+        self.snapshot: live.CountsEvent | None = None
+
+    async def join(self, broker: Broker, setlist_id: int, to_root: ToRoot) -> None:
+        """Join the feed, then read this subscriber's snapshot (shared with those joining with it)."""
+        key: FeedKey = (broker, setlist_id, self.query, self.variables, self.operation_name)
+        self.feed, self.listener = await join(key, self.schema, to_root)
+        ACTIVE_SUBSCRIBERS.inc()
+        self.snapshot = await self.feed.snapshot(self.listener.joined)
+
+    @property
+    def handed_over(self) -> bool:
+        return self.snapshot is not None
+
+    def close(self) -> None:
+        if self.feed is not None and self.listener is not None:
+            leave(self.feed, self.listener)
+            ACTIVE_SUBSCRIBERS.dec()
+            self.feed = self.listener = None
+
+
+class FanoutHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
+    """graphql-transport-ws, with `voteCounts` deltas sent from the shared feeds."""
+
+    async def run_operation(self, operation: Operation[Context, RootValue]) -> None:
+        # Strawberry's run_operation, with a SharedStream as root value and the hand-over after the stream.
+        shared = SharedStream(self._graphql_schema(), operation.query, operation.variables, operation.operation_name)
+        try:
+            # voteCounts: the stream ends at once (errors aside), the snapshot and changes come from the feed.
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context,
+                root_value=shared,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            if shared.handed_over:
+                await self._send_shared(operation, shared)
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+        finally:
+            shared.close()
+
+    def _graphql_schema(self) -> GraphQLSchema:
+        schema: GraphQLSchema = getattr(self.schema, "_schema")  # noqa: B009  (strawberry.Schema's graphql-core schema)
+        return schema
+
+    async def _send_shared(self, operation: Operation[Context, RootValue], shared: SharedStream) -> None:
+        feed, listener, snapshot = shared.feed, shared.listener, shared.snapshot
+        assert feed is not None
+        assert listener is not None
+        assert snapshot is not None
+        shared.snapshot = None  # shared with others: this subscriber keeps only its number and versions
+        prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+        # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
+        suffix = ',"extensions":' + json.dumps({"requestId": request_id_var.get()}, separators=(",", ":")) + "}}"
+        payload, floor = feed.rendered(snapshot)
+        seen = snapshot.sequence
+        await self._send_text(operation, prefix + payload[:-1] + suffix)
+        while True:
+            item = await listener.get()
+            if isinstance(item, _Closed):
+                shared.close()
+                await self._send_default(operation)
+                return
+            if item is OVERFLOW:  # this subscriber fell behind: a snapshot of its own
+                current = await live.snapshot(feed.broker, feed.setlist_id)
+                floor = {song.setlist_song_id: song.version for song in current.songs}
+                seen = current.sequence
+                await self._send_text(operation, prefix + feed.render(current)[:-1] + suffix)
+                continue
+            assert isinstance(item, Frame)
+            if item.snapshot:
+                floor = {song.setlist_song_id: song.version for song in item.event.songs}
+                seen = item.sequence
+                await self._send_text(operation, prefix + item.payload[:-1] + suffix)
+                continue
+            if item.sequence <= seen:
+                continue  # already in the snapshot
+            seen = item.sequence
+            payload = item.payload
+            songs = item.event.songs
+            if any(floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
+                fresh = [song for song in songs if floor.get(song.setlist_song_id, -1) < song.version]
+                payload = feed.render(replace(item.event, songs=fresh))
+            await self._send_text(operation, prefix + payload[:-1] + suffix)
+
+    async def _send_default(self, operation: Operation[Context, RootValue]) -> None:
+        """The per-subscriber path: a fresh snapshot, then the changes."""
+        result_source = await self.schema.stream(
+            operation.query,
+            variable_values=operation.variables,
+            context_value=self.context,
+            root_value=self.root_value,
+            operation_name=operation.operation_name,
+        )
+        async with aclosing(result_source):
+            await self._send_result_stream(operation, result_source)
+
+    async def _send_text(self, operation: Operation[Context, RootValue], text: str) -> None:
+        if operation.completed:
+            return
+        websocket = self.websocket
+        assert isinstance(websocket, ASGIWebSocketAdapter)
+        try:
+            await websocket.ws.send_text(text)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error

@@ -1,0 +1,217 @@
+"""Request limits the GraphQL libraries do not enforce themselves.
+
+- `BodySizeLimit`: a pure ASGI middleware refusing request bodies over `MAX_BODY_BYTES` with 413 and
+  a GraphQL error body (BAD_USER_INPUT), whether the size is declared (Content-Length) or streamed.
+- `max_aliases_rule`: the alias limit in linear time. Strawberry's MaxAliasesLimiter expands every
+  fragment spread anew, so a "fragment bomb" (each fragment spreading the next twice) took 2**n
+  steps: a 30-fragment document hung a worker. Here each fragment is counted once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import request_error
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(headers, send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if response_started:  # too late for a 413: the connection is dropped
+                raise
+            await self._refuse(headers, send)
+
+    async def _refuse(self, headers: Headers, send: Send) -> None:
+        body = json.dumps(
+            request_error(f"The request body is larger than {self.max_body_bytes} bytes"), separators=(",", ":")
+        ).encode()
+        media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in headers.get("accept", "") else "application/json"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", media_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def max_aliases_rule(max_alias_count: int) -> type[ValidationRule]:
+    """A validation rule refusing documents whose operations, fragments expanded, hold too many aliases."""
+
+    class MaxAliases(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            total = count_aliases(context.document.definitions)
+            if total > max_alias_count:
+                context.report_error(GraphQLError(f"{total} aliases found. Allowed: {max_alias_count}"))
+
+    return MaxAliases
+
+
+def count_aliases(definitions: Iterable[Any]) -> int:
+    """Aliases in the operations with every fragment spread expanded, computed once per fragment."""
+    fragments: dict[str, tuple[int, list[str]]] = {}
+    operations: list[tuple[int, list[str]]] = []
+    for definition in definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            fragments[definition.name.value] = _own_aliases_and_spreads(definition.selection_set)
+        elif isinstance(definition, OperationDefinitionNode):
+            operations.append(_own_aliases_and_spreads(definition.selection_set))
+
+    totals: dict[str, int] = {}
+
+    def total(name: str) -> int:
+        # Iterative post-order over the spreads; a cycle counts 0 (NoFragmentCycles refuses it).
+        stack: list[tuple[str, bool]] = [(name, False)]
+        in_progress: set[str] = set()
+        while stack:
+            current, expanded = stack.pop()
+            if current in totals or current not in fragments:
+                continue
+            own, spreads = fragments[current]
+            if expanded:
+                in_progress.discard(current)
+                totals[current] = own + sum(totals.get(spread, 0) for spread in spreads)
+                continue
+            if current in in_progress:
+                continue
+            in_progress.add(current)
+            stack.append((current, True))
+            stack.extend((spread, False) for spread in spreads if spread not in totals and spread not in in_progress)
+        return totals.get(name, 0)
+
+    return sum(own + sum(total(spread) for spread in spreads) for own, spreads in operations)
+
+
+def _own_aliases_and_spreads(selection_set: SelectionSetNode | None) -> tuple[int, list[str]]:
+    aliases = 0
+    spreads: list[str] = []
+    for selection in _selections(selection_set):
+        if isinstance(selection, FieldNode) and selection.alias:
+            aliases += 1
+        elif isinstance(selection, FragmentSpreadNode):
+            spreads.append(selection.name.value)
+    return aliases, spreads
+
+
+def _selections(selection_set: SelectionSetNode | None) -> Iterator[Any]:
+    """Every selection under `selection_set`, through fields and inline fragments (not spreads)."""
+    pending = [selection_set] if selection_set is not None else []
+    while pending:
+        for selection in pending.pop().selections:
+            yield selection
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set is not None:
+                pending.append(selection.selection_set)
+
+
+def max_depth_rule(max_depth: int) -> type[ValidationRule]:
+    """Strawberry's QueryDepthLimiter semantics (introspection fields ignored) in linear time.
+
+    Strawberry walks every path through the fragment spreads: a document whose fragments each spread
+    the next twice, without getting deeper, took 2**n steps (40 fragments hung a worker).
+    """
+
+    class MaxDepth(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            fragments = {
+                definition.name.value: definition
+                for definition in context.document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+            }
+            depths: dict[str, int] = {}
+            in_progress: set[str] = set()
+            cap = max_depth + 1  # deeper than this changes nothing: stop descending
+
+            def depth(selection_set: SelectionSetNode | None, so_far: int) -> int:
+                deepest = 0
+                for selection in selection_set.selections if selection_set is not None else ():
+                    if deepest + so_far >= cap:
+                        break
+                    if isinstance(selection, FieldNode):
+                        if selection.selection_set is not None and not selection.name.value.startswith("__"):
+                            deepest = max(deepest, 1 + depth(selection.selection_set, so_far + 1))
+                    elif isinstance(selection, InlineFragmentNode):
+                        deepest = max(deepest, depth(selection.selection_set, so_far))
+                    elif isinstance(selection, FragmentSpreadNode):
+                        deepest = max(deepest, fragment_depth(selection.name.value))
+                return min(deepest, cap)
+
+            def fragment_depth(name: str) -> int:
+                # A fragment's depth does not depend on where it is spread: computed once (capped).
+                if name in depths:
+                    return depths[name]
+                if name in in_progress or name not in fragments:
+                    return 0  # a cycle (NoFragmentCycles refuses it) or an unknown fragment
+                in_progress.add(name)
+                depths[name] = depth(fragments[name].selection_set, 0)
+                in_progress.discard(name)
+                return depths[name]
+
+            for definition in context.document.definitions:
+                if isinstance(definition, OperationDefinitionNode) and depth(definition.selection_set, 0) > max_depth:
+                    name = definition.name.value if definition.name else "anonymous"
+                    context.report_error(
+                        GraphQLError(f"'{name}' exceeds maximum operation depth of {max_depth}", definition)
+                    )
+
+    return MaxDepth

@@ -1,0 +1,289 @@
+"""Hostile input over real sockets against `theset serve`: websockets out of protocol, raw HTTP, production mode."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from factories import make_setlist, make_show, make_song, make_token, make_user
+from hostile_testing import STABLE_CODES, assert_clean, assert_no_leak, writes_nothing
+from servers import api_process
+from websockets.typing import Subprotocol
+
+from app.api.ids import encode_id
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 5.0
+PROTOCOL = Subprotocol("graphql-transport-ws")
+VOTE_COUNTS = "subscription($id: ID!) { voteCounts(setlistId: $id) { sequence kind } }"
+
+
+@dataclass(frozen=True)
+class Targets:
+    setlist: str
+    show: str
+    token: str
+    expired: str
+    revoked: str
+
+
+@pytest.fixture(scope="module")
+async def targets(orm: None) -> Targets:
+    user = await make_user()
+    show = await make_show()
+    setlist = await make_setlist(show, [await make_song(artist=await show.headliner)])
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    return Targets(
+        setlist=encode_id("Setlist", setlist.id),
+        show=encode_id("Show", show.id),
+        token=await make_token(user),
+        expired=await make_token(user, expires_at=past),
+        revoked=await make_token(user, revoked=True),
+    )
+
+
+@pytest.fixture(scope="module")
+async def server(postgres_url: str, redis_url: str) -> AsyncIterator[str]:
+    async with api_process(postgres_url, redis_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def production(postgres_url: str) -> AsyncIterator[str]:
+    async with api_process(postgres_url, None, ENVIRONMENT="production", SECRET_KEY="hostile-" * 8) as url:
+        yield url
+
+
+def init(payload: Any = None) -> str:
+    return json.dumps({"type": "connection_init", **({"payload": payload} if payload is not None else {})})
+
+
+def subscribe(query: str, variables: dict[str, Any] | None = None, op_id: str = "1") -> str:
+    return json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+
+
+ACK = "ack"  # a marker: wait for connection_ack before sending what follows
+
+# (frames to send, expected close code, or expected error code of the operation)
+WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
+    "subscribe-before-init": (lambda t: [subscribe(VOTE_COUNTS, {"id": t.setlist})], 4401, None),
+    "two-inits": (lambda t: [init(), ACK, init()], 4429, None),
+    "invalid-json": (lambda t: ["{not json"], 4400, None),
+    "unknown-type": (lambda t: [json.dumps({"type": "gimme"})], 4400, None),
+    "no-type": (lambda t: [json.dumps({"payload": {}})], 4400, None),
+    "json-array": (lambda t: ["[1, 2]"], 4400, None),
+    "binary-frame": (lambda t: [b"\x00\x01binary"], 4400, None),
+    "init-payload-not-object": (lambda t: [init(42)], 4400, None),
+    "huge-garbage-message": (lambda t: ["x" * 1024 * 1024], 4400, None),
+    "authorization-not-string": (lambda t: [init({"authorization": ["Bearer x"]})], 4403, None),
+    "expired-token": (lambda t: [init({"authorization": f"Bearer {t.expired}"})], 4403, None),
+    "revoked-token": (lambda t: [init({"authorization": f"Bearer {t.revoked}"})], 4403, None),
+    "sql-token": (lambda t: [init({"authorization": "Bearer ' OR 1=1 --"})], 4403, None),
+    "subscribe-without-id": (
+        lambda t: [init(), ACK, json.dumps({"type": "subscribe", "payload": {"query": "{ __typename }"}})],
+        4400,
+        None,
+    ),
+    "subscribe-without-payload": (lambda t: [init(), ACK, json.dumps({"id": "1", "type": "subscribe"})], 4400, None),
+    "duplicate-subscription-id": (
+        lambda t: [init(), ACK, subscribe(VOTE_COUNTS, {"id": t.setlist}), subscribe(VOTE_COUNTS, {"id": t.setlist})],
+        4409,
+        None,
+    ),
+    "malformed-setlist-id": (lambda t: [init(), ACK, subscribe(VOTE_COUNTS, {"id": "nope"})], None, "BAD_USER_INPUT"),
+    "foreign-setlist-id": (lambda t: [init(), ACK, subscribe(VOTE_COUNTS, {"id": t.show})], None, "BAD_USER_INPUT"),
+    "missing-setlist": (
+        lambda t: [init(), ACK, subscribe(VOTE_COUNTS, {"id": encode_id("Setlist", 2**31 - 1)})],
+        None,
+        "NOT_FOUND",
+    ),
+    "syntax-error": (lambda t: [init(), ACK, subscribe("subscription { voteCounts(")], None, "BAD_USER_INPUT"),
+    "fragment-cycle": (
+        lambda t: [init(), ACK, subscribe("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }")],
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "too-many-aliases": (
+        lambda t: [init(), ACK, subscribe("{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }")],
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "too-deep": (
+        lambda t: [init(), ACK, subscribe("{ shows { nodes { " + "artist { upcomingShows { " * 8 + "id" + " }" * 19)],
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "anonymous-vote-over-ws": (
+        lambda t: [init(), ACK, subscribe('mutation { vote(setlistSongId: "U2V0bGlzdFNvbmc6MQ") { id } }')],
+        None,
+        "UNAUTHENTICATED",
+    ),
+    "unknown-operation-name": (
+        lambda t: [
+            init(),
+            ACK,
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "operationName": "Nope"}}
+            ),
+        ],
+        None,
+        "BAD_USER_INPUT",
+    ),
+}
+
+
+# Found by this battery, in the websocket transport (Strawberry's graphql-transport-ws handler, or
+# app/api/fanout.py), which this battery's owner may not edit: strict xfails, to flip when fixed.
+WS_KNOWN_BUGS = {
+    "json-array": "a JSON array message drops the connection without a close frame (1006), not 4400",
+    "syntax-error": "a syntax error is answered with a bare `complete`, without the error",
+    "unknown-operation-name": "an unknown operationName is answered with an INTERNAL error",
+}
+WS_PARAMS = [
+    pytest.param(*case, id=name, marks=[pytest.mark.xfail(strict=True, reason=WS_KNOWN_BUGS[name])])
+    if name in WS_KNOWN_BUGS
+    else pytest.param(*case, id=name)
+    for name, case in WS_CASES.items()
+]
+
+
+async def _recv_until_closed(socket: Any) -> None:
+    while True:
+        await asyncio.wait_for(socket.recv(), TIMEOUT)
+
+
+async def _next_operation_message(socket: Any) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
+        if message["type"] in {"next", "error", "complete"}:
+            return message  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("frames", "close_code", "error_code"), WS_PARAMS)
+async def test_a_hostile_websocket_is_closed_or_answered_with_a_code(
+    server: str, targets: Targets, frames: Any, close_code: int | None, error_code: str | None
+) -> None:
+    url = server.replace("http://", "ws://") + "/graphql"
+    async with writes_nothing(), websockets.connect(url, subprotocols=[PROTOCOL], max_size=None) as socket:
+        for frame in frames(targets):
+            if frame == ACK:
+                assert json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))["type"] == "connection_ack"
+            else:
+                await socket.send(frame)
+        if close_code is not None:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await _recv_until_closed(socket)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == close_code
+            assert_no_leak(closed.value.rcvd.reason)
+        else:
+            message = await _next_operation_message(socket)
+            assert_no_leak(json.dumps(message))
+            errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors", [])
+            codes = [error.get("extensions", {}).get("code") for error in errors]
+            assert codes, message
+            assert all(code in STABLE_CODES for code in codes), message
+            assert error_code in codes, message
+
+
+async def test_a_websocket_without_a_subprotocol_is_refused(server: str) -> None:
+    url = server.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url) as socket:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), TIMEOUT)
+    assert closed.value.rcvd is not None
+    assert 4000 <= closed.value.rcvd.code < 5000
+
+
+# --- plain HTTP over a real socket ----------------------------------------------------------------
+
+
+async def _big_chunks() -> AsyncIterator[bytes]:
+    yield b'{"query": "{ __typename }", "variables": {"x": "'
+    for _ in range(32):
+        yield b"a" * 32 * 1024
+    yield b'"}}'
+
+
+HTTP_CASES: dict[str, tuple[dict[str, Any], int]] = {
+    "body-1m-declared": ({"content": b'{"query": "' + b" " * 1024 * 1024 + b'{ __typename }"}'}, 413),
+    "body-1m-chunked": ({"content": _big_chunks}, 413),
+    "json-nested-arrays": ({"content": b"[" * 100_000 + b"]" * 100_000}, 400),
+    "json-null": ({"content": b"null"}, 400),
+    "json-invalid-utf8": ({"content": b'{"query": "\xff"}'}, 400),
+    "batch": ({"content": b'[{"query": "{ __typename }"}]'}, 400),
+}
+
+
+@pytest.mark.parametrize(("request_kwargs", "status"), list(HTTP_CASES.values()), ids=list(HTTP_CASES))
+async def test_a_hostile_http_request_over_a_socket_gets_a_clean_4xx(
+    server: str, orm: None, request_kwargs: dict[str, Any], status: int
+) -> None:
+    kwargs = dict(request_kwargs)
+    if callable(kwargs["content"]):
+        kwargs["content"] = kwargs["content"]()
+    async with writes_nothing(), httpx.AsyncClient(base_url=server, timeout=TIMEOUT) as http:
+        try:
+            response = await http.post("/graphql", headers={"content-type": "application/json"}, **kwargs)
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+            # A streamed body: the server answers 413 and closes while the client is still sending.
+            assert status == 413
+            return
+
+    assert_clean(response, status=status, code="BAD_USER_INPUT")
+
+
+async def test_get_with_deeply_nested_variables_over_a_socket(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=TIMEOUT) as http:
+        response = await http.get("/graphql", params={"query": "{ __typename }", "variables": "[" * 5000})
+
+    assert_clean(response)
+    assert 400 <= response.status_code < 500
+
+
+async def test_garbage_instead_of_http_gets_a_4xx(server: str) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"\x16\x03\x01 GARBAGE / HTTP/9.9\r\n\r\n")
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(4096), TIMEOUT)
+    writer.close()
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), answer[:200]
+    assert_no_leak(answer.decode(errors="replace"))
+
+
+# --- production: no introspection, no IDE --------------------------------------------------------
+
+INTROSPECTION = {
+    "schema": "{ __schema { types { name } } }",
+    "type": '{ __type(name: "Query") { fields { name } } }',
+    "schema-in-fragment": "{ ...F } fragment F on Query { __schema { queryType { name } } }",
+}
+
+
+@pytest.mark.parametrize("query", list(INTROSPECTION.values()), ids=list(INTROSPECTION))
+async def test_introspection_is_off_in_production(production: str, query: str) -> None:
+    async with httpx.AsyncClient(base_url=production, timeout=TIMEOUT) as http:
+        response = await http.post("/graphql", json={"query": query})
+
+    body = assert_clean(response, code="BAD_USER_INPUT")
+    assert not body.get("data")
+    assert "introspection" in response.text.lower()
+
+
+async def test_graphiql_is_off_in_production(production: str) -> None:
+    async with httpx.AsyncClient(base_url=production, timeout=TIMEOUT) as http:
+        response = await http.get("/graphql", headers={"accept": "text/html"})
+
+    assert response.status_code < 500
+    assert "graphiql" not in response.text.lower()
+    assert "<html" not in response.text.lower()
+    assert_no_leak(response.text)
