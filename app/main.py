@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.allowed_origins,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout_seconds),
     )
 
     @asynccontextmanager

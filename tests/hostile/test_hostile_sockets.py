@@ -52,7 +52,7 @@ async def targets(orm: None) -> Targets:
 
 @pytest.fixture(scope="module")
 async def server(postgres_url: str, redis_url: str) -> AsyncIterator[str]:
-    async with api_process(postgres_url, redis_url) as url:
+    async with api_process(postgres_url, redis_url, WS_CONNECTION_INIT_TIMEOUT_SECONDS="1") as url:
         yield url
 
 
@@ -201,6 +201,15 @@ async def test_a_websocket_without_a_subprotocol_is_refused(server: str) -> None
             await asyncio.wait_for(socket.recv(), TIMEOUT)
     assert closed.value.rcvd is not None
     assert 4000 <= closed.value.rcvd.code < 5000
+
+
+async def test_a_websocket_that_never_sends_connection_init_is_closed_with_4408(server: str) -> None:
+    url = server.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=[PROTOCOL]) as socket:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), TIMEOUT)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
 
 
 # --- plain HTTP over a real socket ----------------------------------------------------------------
