@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
-import random
 import resource
 import signal
 import socket
@@ -330,66 +328,14 @@ async def seed(url: str, voters: int) -> tuple[int, list[int], list[str]]:
     """One upcoming show with a setlist of SONGS songs; `voters` users with a token each."""
     import asyncpg
 
-    from app.accounts.tokens import new_token, token_hash
+    from tests.benchmarks.seeding import seed_setlist
 
     db = await asyncpg.connect(url)
     try:
-        now = dt.datetime.now(dt.UTC)
-        ts = (now, now)
-        artist = await db.fetchval(
-            "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_match, genres,"
-            " upcoming_event_count, songs_synced_at) VALUES ($1, $2, 'Bench', 'bench', 'bench', 'none', '[]', 1, $1)"
-            " RETURNING id",
-            *ts,
-        )
-        venue = await db.fetchval(
-            "INSERT INTO venues (created_at, updated_at, ticketmaster_id, name, city, country_code)"
-            " VALUES ($1, $2, 'V1', 'Hall', 'Chicago', 'US') RETURNING id",
-            *ts,
-        )
-        show = await db.fetchval(
-            "INSERT INTO shows (created_at, updated_at, ticketmaster_id, name, headliner_id, venue_id, starts_at,"
-            " local_date, status, synced_at) VALUES ($1, $2, 'S1', 'Bench live', $3, $4, $5, $6, 'onsale', $1)"
-            " RETURNING id",
-            *ts,
-            artist,
-            venue,
-            now + dt.timedelta(days=30),
-            (now + dt.timedelta(days=30)).date(),
-        )
-        setlist = await db.fetchval(
-            "INSERT INTO setlists (created_at, updated_at, show_id) VALUES ($1, $2, $3) RETURNING id", *ts, show
-        )
-        await db.copy_records_to_table(
-            "songs",
-            columns=["created_at", "updated_at", "spotify_id", "name", "rank", "cached_at", "artist_id"],
-            records=[(now, now, f"live{i:018d}", f"Song {i}", i, now, artist) for i in range(1, SONGS + 1)],
-        )
-        song_ids = [r["id"] for r in await db.fetch("SELECT id FROM songs ORDER BY rank")]
-        await db.copy_records_to_table(
-            "setlist_songs",
-            columns=["created_at", "updated_at", "votes", "version", "suggested", "position", "setlist_id", "song_id"],
-            records=[(now, now, 0, 0, False, position, setlist, song) for position, song in enumerate(song_ids, 1)],
-        )
-        entries = [r["id"] for r in await db.fetch("SELECT id FROM setlist_songs ORDER BY position")]
-        base = random.randrange(1_000_000, 2_000_000_000)
-        users = range(base, base + voters)
-        await db.copy_records_to_table(
-            "users",
-            columns=["created_at", "updated_at", "id", "email", "password_hash", "display_name"],
-            records=[(now, now, u, f"v{u}@bench.example", "-", "Voter") for u in users],
-        )
-        tokens = [new_token() for _ in users]
-        await db.copy_records_to_table(
-            "auth_tokens",
-            columns=["created_at", "updated_at", "token_hash", "expires_at", "user_id"],
-            records=[
-                (now, now, token_hash(t), now + dt.timedelta(days=1), u) for u, t in zip(users, tokens, strict=True)
-            ],
-        )
+        seeded = await seed_setlist(db, songs=SONGS, users=voters, with_tokens=voters)
     finally:
         await db.close()
-    return setlist, entries, tokens
+    return seeded.setlist, seeded.entries, [token for _, token in seeded.tokens]
 
 
 # --- the run -------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import random
 import socket
 import sys
 import time
@@ -33,11 +32,11 @@ if __package__ in (None, ""):  # run as a script: make the repository's `tests` 
 
 import asyncpg
 
-from app.accounts.tokens import new_token, token_hash
 from app.api.ids import encode_id
 from app.db import migrate
 from app.setlists.service import ADD_VOTE_ROW_SQL, COUNT_SQL, VOTE_SQL
 from tests.benchmarks.report import Row, print_table
+from tests.benchmarks.seeding import seed_setlist
 from tests.databases import create_database, drop_database
 
 SONGS = 200
@@ -106,63 +105,6 @@ def _pairs(users: Iterator[int], songs: list[int]) -> Iterator[tuple[int, int]]:
 
 
 # --- seeding -------------------------------------------------------------------------------------
-
-
-async def seed(db: asyncpg.Connection) -> tuple[list[int], list[tuple[int, str]], list[int]]:
-    """One upcoming show with a setlist of 200 songs; voters with tokens (end to end) and without."""
-    now = dt.datetime.now(dt.UTC)
-    ts = (now, now)
-    artist = await db.fetchval(
-        "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_match, genres,"
-        " upcoming_event_count, songs_synced_at) VALUES ($1, $2, 'Bench', 'bench', 'bench', 'none', '[]', 1, $1)"
-        " RETURNING id",
-        *ts,
-    )
-    venue = await db.fetchval(
-        "INSERT INTO venues (created_at, updated_at, ticketmaster_id, name, city, country_code)"
-        " VALUES ($1, $2, 'V1', 'Hall', 'Chicago', 'US') RETURNING id",
-        *ts,
-    )
-    show = await db.fetchval(
-        "INSERT INTO shows (created_at, updated_at, ticketmaster_id, name, headliner_id, venue_id, starts_at,"
-        " local_date, status, synced_at) VALUES ($1, $2, 'S1', 'Bench live', $3, $4, $5, $6, 'onsale', $1)"
-        " RETURNING id",
-        *ts,
-        artist,
-        venue,
-        now + dt.timedelta(days=30),
-        (now + dt.timedelta(days=30)).date(),
-    )
-    setlist = await db.fetchval(
-        "INSERT INTO setlists (created_at, updated_at, show_id) VALUES ($1, $2, $3) RETURNING id", *ts, show
-    )
-    await db.copy_records_to_table(
-        "songs",
-        columns=["created_at", "updated_at", "spotify_id", "name", "rank", "cached_at", "artist_id"],
-        records=[(now, now, f"bench{i:017d}", f"Song {i}", i, now, artist) for i in range(1, SONGS + 1)],
-    )
-    song_ids = [r["id"] for r in await db.fetch("SELECT id FROM songs ORDER BY rank")]
-    await db.copy_records_to_table(
-        "setlist_songs",
-        columns=["created_at", "updated_at", "votes", "version", "suggested", "position", "setlist_id", "song_id"],
-        records=[(now, now, 0, 0, False, position, setlist, song) for position, song in enumerate(song_ids, 1)],
-    )
-    entries = [r["id"] for r in await db.fetch("SELECT id FROM setlist_songs ORDER BY position")]
-    # Ids from a random base: the API's per-user rate-limit keys in Redis outlive a run by a minute.
-    base = random.randrange(1_000_000, 2_000_000_000)
-    users = range(base, base + E2E_USERS + DIRECT_USERS)
-    await db.copy_records_to_table(
-        "users",
-        columns=["created_at", "updated_at", "id", "email", "password_hash", "display_name"],
-        records=[(now, now, u, f"v{u}@bench.example", "-", "Voter") for u in users],
-    )
-    tokens = [(u, new_token()) for u in users[:E2E_USERS]]
-    await db.copy_records_to_table(
-        "auth_tokens",
-        columns=["created_at", "updated_at", "token_hash", "expires_at", "user_id"],
-        records=[(now, now, token_hash(t), now + dt.timedelta(days=1), u) for u, t in tokens],
-    )
-    return entries, tokens, list(users[E2E_USERS:])
 
 
 # --- the two ways to vote ------------------------------------------------------------------------
@@ -334,7 +276,8 @@ async def main() -> list[Row]:
         await migrate(url)
         db = await asyncpg.connect(url)
         try:
-            entries, tokens, direct_users = await seed(db)
+            seeded = await seed_setlist(db, songs=SONGS, users=E2E_USERS + DIRECT_USERS, with_tokens=E2E_USERS)
+            entries, tokens, direct_users = seeded.entries, seeded.tokens, seeded.users[E2E_USERS:]
         finally:
             await db.close()
         token_of = dict(tokens)
