@@ -40,17 +40,6 @@ GRAPHQL_LATENCY = Histogram(
 HTTP_REQUESTS = Counter("theset_http_requests_total", "HTTP requests by route and status", ["route", "status"])
 VOTES = Counter("theset_votes_total", "Vote changes committed", ["kind"])
 ACTIVE_SUBSCRIBERS = Gauge("theset_active_subscribers", "Open vote-count subscriptions in this process")
-FANOUT_LAG = Histogram(
-    "theset_fanout_lag_seconds",
-    "Time from a vote's commit to its event being sent to subscribers",
-    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)
-SYNC_API_CALLS = Counter("theset_sync_api_calls_total", "API calls made by sync jobs", ["job"])
-SYNC_RATE_LIMIT_WAIT = Counter(
-    "theset_sync_rate_limit_wait_seconds_total", "Time sync jobs waited for the shared rate limiter", ["job"]
-)
-SYNC_RUNS = Counter("theset_sync_runs_total", "Sync runs by job and outcome", ["job", "outcome"])
-BREAKER_OPEN = Gauge("theset_breaker_open", "1 while an API's circuit breaker is open", ["service"])
 
 
 def new_request_id() -> str:
