@@ -5,21 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from redis_server import free_port
 
-THESET = Path(sys.executable).parent / "theset"
+THESET = Path(sys.executable).parent / "theset"  # the console script of the venv running the tests
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["THESET", "api_process", "free_port"]
 
 
 @contextlib.asynccontextmanager

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from graphql_client import document
+from servers import THESET, free_port
 
 pytestmark = pytest.mark.slow
-
-THESET = Path(sys.executable).parent / "theset"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> None:

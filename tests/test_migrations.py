@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import asyncpg
 from databases import create_database, drop_database
+from servers import THESET
 
 from app.db import tortoise_config
 
@@ -71,7 +70,7 @@ async def test_migrations_match_the_models(postgres_url: str) -> None:
 async def test_theset_migrate_on_a_migrated_database_applies_nothing(postgres_url: str) -> None:
     # A process of its own: aerich closes the ORM connections of the process it runs in.
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "theset"),
+        str(THESET),
         "migrate",
         env={**os.environ, "DATABASE_URL": postgres_url},
         stdout=asyncio.subprocess.PIPE,

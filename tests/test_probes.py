@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-
-THESET = Path(sys.executable).parent / "theset"
+from servers import THESET, free_port
 
 
 async def test_healthz_and_readyz_are_green_with_the_database_up(http: httpx.AsyncClient) -> None:
@@ -21,13 +18,6 @@ async def test_healthz_and_readyz_are_green_with_the_database_up(http: httpx.Asy
     assert health.status_code == 200
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": True}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ the API rate limits and breaker state through Redis, so adding workers never exc
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 import httpx
@@ -38,19 +39,20 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: upcoming music events from Ticketmaster into artists, venues and shows."""
     client = build_ticketmaster_client(ctx["settings"], ctx["redis"], ctx["http"])
-    try:
-        return await tasks.sync_tours(client, ctx["settings"])
-    except tasks.SyncDeferred as deferred:
-        # Rate limit, quota or open breaker: arq re-runs the job later instead of a worker sleeping.
-        raise Retry(defer=deferred.seconds) from deferred
+    return await _deferring(tasks.sync_tours(client, ctx["settings"]))
 
 
 async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: songs of artists whose cached catalog is missing or older than SONGS_MAX_AGE_HOURS."""
     client = build_spotify_client(ctx["settings"], ctx["redis"], ctx["http"])
+    return await _deferring(tasks.sync_songs(client, ctx["settings"]))
+
+
+async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     try:
-        return await tasks.sync_songs(client, ctx["settings"])
+        return await run
     except tasks.SyncDeferred as deferred:
+        # Rate limit, quota or open breaker: arq re-runs the job later instead of a worker sleeping.
         raise Retry(defer=deferred.seconds) from deferred
 
 

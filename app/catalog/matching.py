@@ -9,10 +9,9 @@ so "The Midnight Owlz" and "The Midnight Owls" stay different.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-# Letters that NFKD does not decompose into base letter + accent.
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"})
+from app.catalog.text import fold
+
 _NON_WORD = re.compile(r"[\W_]+")
 # Apostrophes join ("Guns N' Roses" = "Guns N Roses", "Don't" = "Dont"); dots separate, because
 # "M.U.S.E." and "Muse" are different Spotify artists.
@@ -33,9 +32,7 @@ _SPOTIFY_ARTIST_URL = re.compile(
 
 def normalize_artist_name(name: str) -> str:
     """Casefolded, accent-free, "&" as "and", punctuation and runs of spaces as one space."""
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
-    folded = _APOSTROPHES.sub("", _AMPERSAND.sub(" and ", folded))
+    folded = _APOSTROPHES.sub("", _AMPERSAND.sub(" and ", fold(name)))
     normalized = _NON_WORD.sub(" ", folded).strip()
     # A name made only of punctuation ("!!!") keeps its characters rather than becoming "".
     return normalized or " ".join(folded.split())

@@ -14,14 +14,14 @@ import time
 from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Sequence
 from datetime import date
 from functools import partial
-from types import TracebackType
-from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import AliasPath, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 
 from app.catalog.matching import is_same_artist_name, song_title_key
+from app.clients.base import ApiClient
 from app.clients.breaker import CircuitBreaker, MemoryBreaker
 from app.clients.errors import (
     EndpointRemoved,
@@ -254,7 +254,7 @@ class ClientCredentialsAuth(httpx.Auth):
 # --- client -------------------------------------------------------------------------------------
 
 
-class SpotifyClient:
+class SpotifyClient(ApiClient):
     """Async client of the Spotify Web API with shared rate limiting, breaker and retries."""
 
     def __init__(
@@ -277,8 +277,7 @@ class SpotifyClient:
     ) -> None:
         secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
         self._api_url = f"{api_base_url.rstrip('/')}/v1"
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(transport=transport)
+        super().__init__(http, transport)
         self._timeout = httpx.Timeout(timeout)
         self.market = market  # for top-tracks, which historically required one
         self.dev_mode = dev_mode  # False until a response shows the Feb 2026 development-mode limits
@@ -301,19 +300,6 @@ class SpotifyClient:
             redact=lambda text: redact(text, self.auth.secrets),
             sleep=sleep,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this instance created it."""
-        if self._owns_http:
-            await self._http.aclose()
 
     @property
     def page_limit(self) -> int:

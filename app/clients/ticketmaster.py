@@ -17,14 +17,14 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
-from types import TracebackType
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import AliasPath, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 
 from app.catalog.matching import spotify_id_from_url
+from app.clients.base import ApiClient
 from app.clients.breaker import CircuitBreaker, MemoryBreaker
 from app.clients.errors import (
     UpstreamAuthError,
@@ -220,7 +220,7 @@ def reachable_items(size: int) -> int:
     return ((MAX_PAGING_DEPTH - 1) // size + 1) * size
 
 
-class TicketmasterClient:
+class TicketmasterClient(ApiClient):
     """Async client of the Discovery v2 API with shared rate limiting, breaker and retries."""
 
     def __init__(
@@ -243,8 +243,7 @@ class TicketmasterClient:
         for secret in self._secrets:
             hide_in_logs(secret)
         self._base_url = base_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(transport=transport)
+        super().__init__(http, transport)
         self._timeout = httpx.Timeout(timeout)
         self._clock = clock
         self.stats = CallStats()
@@ -259,19 +258,6 @@ class TicketmasterClient:
             redact=self._redact,
             sleep=sleep,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this instance created it."""
-        if self._owns_http:
-            await self._http.aclose()
 
     async def search_events(
         self,

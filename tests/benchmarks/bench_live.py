@@ -33,7 +33,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import sys
 import time
 import uuid
@@ -52,6 +51,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.benchmarks.report import Row, print_table
+from tests.redis_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [int(n) for n in os.environ.get("BENCH_LIVE_SIZES", "1000,5000").split(",")]
@@ -261,13 +261,6 @@ class Client:
 
 
 # --- servers and data ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

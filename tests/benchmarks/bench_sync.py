@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import sys
 import time
 import uuid
@@ -26,19 +25,13 @@ from app.db import close_db, init_db, migrate
 from app.settings import Settings
 from tests.benchmarks.report import Row
 from tests.databases import create_database, drop_database
+from tests.redis_server import free_port
 
 ARTISTS = 24  # artists per songs run (SYNC_ARTISTS_PER_RUN): ~180 Spotify calls
 SPOTIFY_BUDGET_PER_30S = 180  # `theset emulate spotify`'s window, and the client's budget
 SPOTIFY_WINDOW = 31.0  # the client's window (app.clients.factory): a little longer than Spotify's 30 s
 TM_RATE = 5.0  # Ticketmaster: 5 requests/s, no burst
 THESET = Path(sys.executable).parent / "theset"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.asynccontextmanager

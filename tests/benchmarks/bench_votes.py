@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import socket
 import sys
 import time
 import uuid
@@ -38,6 +37,7 @@ from app.setlists.service import ADD_VOTE_ROW_SQL, COUNT_SQL, VOTE_SQL
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_setlist
 from tests.databases import create_database, drop_database
+from tests.redis_server import free_port
 
 SONGS = 200
 HOT_SONGS = 10
@@ -209,13 +209,6 @@ def e2e_workers(
 
 
 # --- the server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def redis_reachable() -> bool:

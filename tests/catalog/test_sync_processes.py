@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
-from pathlib import Path
 
 import pytest
 from catalog_testing import Emulator, catalog_is_whole, music_events_between
+from servers import THESET
 
 from app.catalog.models import Show
 from app.catalog.tasks import sync_tours
@@ -18,8 +17,6 @@ from app.emulators.world import World
 from app.settings import Settings
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
-
-THESET = Path(sys.executable).parent / "theset"
 
 
 def sync_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job
 from catalog_testing import Emulator, catalog_is_whole, music_events_between
+from servers import THESET
 
 from app.catalog.models import Show
 from app.emulators.world import World
 from app.settings import Settings
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
-
-THESET = Path(sys.executable).parent / "theset"
 
 
 async def test_two_arq_workers_run_the_tours_job_within_the_rate_limit(
