@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +26,6 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     resources: Resources
-    loaders: Loaders = field(init=False)
     # The credentials, as an `Authorization` value ("Bearer …"). None: the request's header is read.
     # The websocket transport sets it from the connection_init payload.
     authorization: str | None = None
@@ -33,8 +33,10 @@ class Context:
     connection_params: dict[str, object] | None = None
     _user_lookup: asyncio.Task[User | None] | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(resources=self.resources)
+    @cached_property
+    def loaders(self) -> Loaders:
+        # Made on first use: most websockets and many requests never need one (10 DataLoaders, ~7 KB).
+        return Loaders(resources=self.resources)
 
     @property
     def credentials(self) -> Credentials:

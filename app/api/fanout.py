@@ -241,10 +241,17 @@ class SharedStream:
         self.listener: Listener | None = None
         self.snapshot: live.CountsEvent | None = None
 
+    def _key(self, broker: Broker, setlist_id: int) -> FeedKey:
+        return (broker, setlist_id, self.query, self.variables, self.operation_name)
+
+    def feed_is_live(self, broker: Broker, setlist_id: int) -> bool:
+        """Whether this document's feed of the setlist is running (so the setlist exists)."""
+        feed = _feeds.get(self._key(broker, setlist_id))
+        return feed is not None and feed.ready.done() and not feed.task.done()
+
     async def join(self, broker: Broker, setlist_id: int, to_root: ToRoot) -> None:
         """Join the feed, then read this subscriber's snapshot (shared with those joining with it)."""
-        key: FeedKey = (broker, setlist_id, self.query, self.variables, self.operation_name)
-        self.feed, self.listener = await join(key, self.schema, to_root)
+        self.feed, self.listener = await join(self._key(broker, setlist_id), self.schema, to_root)
         ACTIVE_SUBSCRIBERS.inc()
         self.snapshot = await self.feed.snapshot(self.listener.joined)
 

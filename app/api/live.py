@@ -57,10 +57,11 @@ class Subscription:
     @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
     async def vote_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
         pk = decode_id(setlist_id, "Setlist")
-        if not await Setlist.exists(id=pk):
-            raise NotFound("No such setlist")
         broker = info.context.resources.broker
         root: object = self
+        # A live feed of this setlist proves it exists (setlists are never deleted): no query per subscriber.
+        if not (isinstance(root, SharedStream) and root.feed_is_live(broker, pk)) and not await Setlist.exists(id=pk):
+            raise NotFound("No such setlist")
         try:
             if isinstance(root, SharedStream):
                 # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
