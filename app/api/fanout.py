@@ -13,6 +13,12 @@ joining, so no change is lost), then ends its stream; the handler sends that sna
 feed's frames numbered above it. Subscribers joining together share one snapshot read (begun after
 they all joined) and its payload, executed once.
 
+Sending: once a subscriber's task has caught up, the feed sends each event to it directly, in one
+loop over its listeners, as a bare broadcast does, instead of waking one task per subscriber (that
+doubled the delivery time at 1,000 subscribers). A send that has to wait (a slow client's buffer is
+full) is finished by that subscriber's task while the loop goes on (app.api.eager), and its
+later frames queue for that task until it catches up: a slow client never delays the others.
+
 Versions (app.setlists.live): a subscriber drops a song whose version is not newer than the one it
 was sent. The feed applies that filter from its own start; a subscriber's snapshot can be newer
 than the feed's knowledge only for changes still to come on the feed, so the subscriber also drops
@@ -26,9 +32,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from inspect import isawaitable
 from typing import Any, Final
@@ -38,14 +45,12 @@ from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.typevars import Context, RootValue
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-    _OperationStreamClosed,
-)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation, _OperationStreamClosed
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
+from app.api.eager import Rest, start_eagerly
+from app.api.ws_protocol import ProtocolHandler
 from app.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
 from app.observability import ACTIVE_SUBSCRIBERS, request_id_var
 from app.setlists import live
@@ -75,22 +80,100 @@ class Frame:
     snapshot: bool
 
 
-Item = Frame | _Closed | object  # object: OVERFLOW
+@dataclass(frozen=True)
+class Failed:
+    """A send the feed made for a subscriber failed (its socket went away): its task raises it."""
+
+    error: Exception
+
+
+SendText = Callable[[str], Coroutine[Any, Any, None]]
+Item = Frame | _Closed | Failed | Rest[None] | object  # object: OVERFLOW
+
+
+class Cursor:
+    """Where one subscriber stands: the last number and song versions it was sent, and its message framing."""
+
+    def __init__(self, feed: Feed, operation_id: str, request_id: str) -> None:
+        self.feed = feed
+        self.prefix = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
+        # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
+        self.suffix = ',"extensions":' + json.dumps({"requestId": request_id}, separators=(",", ":")) + "}}"
+        self.seen = 0
+        self.floor: dict[int, int] = {}
+
+    def restart(self, snapshot: live.CountsEvent, payload: str) -> str:
+        """The message of a snapshot sent to this subscriber: changes are counted from it."""
+        self.seen = snapshot.sequence
+        self.floor = {song.setlist_song_id: song.version for song in snapshot.songs}
+        return self.message(payload)
+
+    def message(self, payload: str) -> str:
+        return self.prefix + payload[:-1] + self.suffix
+
+    def message_for(self, frame: Frame) -> str | None:
+        """The message `frame` makes for this subscriber; None when its snapshot already holds it."""
+        if frame.snapshot:
+            return self.restart(frame.event, frame.payload)
+        if frame.sequence <= self.seen:
+            return None
+        self.seen = frame.sequence
+        songs = frame.event.songs
+        if any(self.floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
+            fresh = [song for song in songs if self.floor.get(song.setlist_song_id, -1) < song.version]
+            return self.message(self.feed.render(replace(frame.event, songs=fresh)))
+        return self.message(frame.payload)
 
 
 class Listener:
-    """One subscriber's bounded queue of frames (OVERFLOW when it fell too far behind)."""
+    """One subscriber of a feed.
+
+    Queued (at first): frames wait in a bounded queue for the subscriber's task (OVERFLOW when it
+    fell too far behind). Direct (once its task caught up): the feed sends each frame itself, in
+    its loop over the listeners; a send that has to wait (the socket's buffer is full) is handed to
+    the subscriber's task, and the listener is queued again until that task catches up.
+    """
 
     def __init__(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> None:
         self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
         self.joined = 0  # its registration number on the feed
+        self._direct: tuple[Cursor, SendText] | None = None
+
+    def go_direct(self, cursor: Cursor, send: SendText) -> bool:
+        """Have the feed send from now on; False while items wait in the queue (the task reads them first)."""
+        if not self._queue.empty():
+            return False
+        self._direct = (cursor, send)
+        return True
 
     def deliver(self, item: Item) -> None:
+        if self._direct is None or not isinstance(item, Frame):
+            self._direct = None
+            self._put(item)
+            return
+        cursor, send = self._direct
+        message = cursor.message_for(item)
+        if message is None:
+            return
+        try:
+            rest = start_eagerly(send(message))
+        except Exception as error:  # its task raises it, as its own send would have
+            self._direct = None
+            self._put(Failed(error))
+            return
+        if rest is not None:  # a slow socket: its task finishes this send, then reads the queue
+            self._direct = None
+            self._put(rest)
+
+    def _put(self, item: Item) -> None:
         try:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
+            kept = self._queue.get_nowait()  # a send in progress (always first) must still be finished
             while not self._queue.empty():
                 self._queue.get_nowait()
+            if isinstance(kept, Rest):
+                self._queue.put_nowait(kept)
             self._queue.put_nowait(OVERFLOW)
 
     async def get(self) -> Item:
@@ -113,7 +196,7 @@ class Feed:
         # Snapshot reads shared by subscribers that joined before the read began (see `snapshot`).
         self.joined = 0
         self._reading: tuple[int, asyncio.Task[live.CountsEvent]] | None = None
-        self._rendered: tuple[live.CountsEvent, str, dict[int, int]] | None = None
+        self._rendered: tuple[live.CountsEvent, str] | None = None
 
     def add(self, listener: Listener) -> int:
         """Register a listener; its number, for `snapshot`."""
@@ -153,16 +236,15 @@ class Feed:
             payload["errors"] = [error.formatted for error in result.errors]
         return json.dumps(payload, separators=(",", ":"))
 
-    def rendered(self, snapshot: live.CountsEvent) -> tuple[str, dict[int, int]]:
-        """A snapshot's payload and its songs' versions, made once for every subscriber that shares it."""
+    def rendered(self, snapshot: live.CountsEvent) -> str:
+        """A snapshot's payload, made once for every subscriber that shares it."""
         if self._rendered is None or self._rendered[0] is not snapshot:
-            versions = {song.setlist_song_id: song.version for song in snapshot.songs}
-            self._rendered = (snapshot, self.render(snapshot), versions)
-        return self._rendered[1], self._rendered[2]
+            self._rendered = (snapshot, self.render(snapshot))
+        return self._rendered[1]
 
     def _send(self, event: live.CountsEvent, *, snapshot: bool) -> None:
         frame = Frame(event.sequence, event, self.render(event), snapshot)
-        for listener in self.listeners:
+        for listener in tuple(self.listeners):  # sends may fail and their subscribers leave
             listener.deliver(frame)
 
     async def _run(self) -> None:
@@ -266,7 +348,7 @@ class SharedStream:
             self.feed = self.listener = None
 
 
-class FanoutHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
+class FanoutHandler(ProtocolHandler[Context, RootValue]):
     """graphql-transport-ws, with `voteCounts` deltas sent from the shared feeds."""
 
     async def run_operation(self, operation: Operation[Context, RootValue]) -> None:
@@ -307,39 +389,25 @@ class FanoutHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         assert listener is not None
         assert snapshot is not None
         shared.snapshot = None  # shared with others: this subscriber keeps only its number and versions
-        prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
-        # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
-        suffix = ',"extensions":' + json.dumps({"requestId": request_id_var.get()}, separators=(",", ":")) + "}}"
-        payload, floor = feed.rendered(snapshot)
-        seen = snapshot.sequence
-        await self._send_text(operation, prefix + payload[:-1] + suffix)
+        cursor = Cursor(feed, operation.id, request_id_var.get())
+        send = functools.partial(self._send_text, operation)
+        await send(cursor.restart(snapshot, feed.rendered(snapshot)))
         while True:
+            listener.go_direct(cursor, send)
             item = await listener.get()
-            if isinstance(item, _Closed):
+            if isinstance(item, Rest):  # the feed's send had to wait: finish it here
+                await item
+            elif isinstance(item, Failed):
+                raise item.error
+            elif isinstance(item, _Closed):
                 shared.close()
                 await self._send_default(operation)
                 return
-            if item is OVERFLOW:  # this subscriber fell behind: a snapshot of its own
+            elif item is OVERFLOW:  # this subscriber fell behind: a snapshot of its own
                 current = await live.snapshot(feed.broker, feed.setlist_id)
-                floor = {song.setlist_song_id: song.version for song in current.songs}
-                seen = current.sequence
-                await self._send_text(operation, prefix + feed.render(current)[:-1] + suffix)
-                continue
-            assert isinstance(item, Frame)
-            if item.snapshot:
-                floor = {song.setlist_song_id: song.version for song in item.event.songs}
-                seen = item.sequence
-                await self._send_text(operation, prefix + item.payload[:-1] + suffix)
-                continue
-            if item.sequence <= seen:
-                continue  # already in the snapshot
-            seen = item.sequence
-            payload = item.payload
-            songs = item.event.songs
-            if any(floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
-                fresh = [song for song in songs if floor.get(song.setlist_song_id, -1) < song.version]
-                payload = feed.render(replace(item.event, songs=fresh))
-            await self._send_text(operation, prefix + payload[:-1] + suffix)
+                await send(cursor.restart(current, feed.render(current)))
+            elif isinstance(item, Frame) and (message := cursor.message_for(item)) is not None:
+                await send(message)
 
     async def _send_default(self, operation: Operation[Context, RootValue]) -> None:
         """The per-subscriber path: a fresh snapshot, then the changes."""

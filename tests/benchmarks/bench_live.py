@@ -11,10 +11,11 @@ with `--client`, driven over stdin/stdout). Sizes 1,000 then 5,000 (the 5,000 ar
 4,000 more), opened in interleaved chunks.
 
 Figures, per size and server:
-- delivery latency p50/p99: from the moment the event's HTTP request is sent (the Vote mutation or
-  the bare POST) to each subscriber's receipt of the message, over every (subscriber, event) pair.
-  The vote commits after the request is sent, so for the project this over-states commit-to-
-  subscriber by at most the vote's own round trip, printed beside it (a few ms);
+- delivery latency p50/p99, over every (subscriber, event) pair: the project's from the vote's
+  commit (when its change, published right after the COMMIT, reached Redis's subscribers, seen by
+  this process subscribed to the same channel) to each subscriber's receipt; the baseline's from
+  the moment its POST is sent (it broadcasts on receipt). Also printed, the project's from the
+  moment the vote request is sent (its own round trip beside it);
 - subscriptions opened per second: N / the time to open them (the project: connect, connection_init,
   ack, subscribe, snapshot received; the bare: connect, one text sent, one answer received);
 - memory per subscriber: (server VmRSS after opening - VmRSS before any subscriber) / N.
@@ -339,7 +340,8 @@ class Figures:
     opened: int = 0
     open_seconds: float = 0.0
     failed: int = 0
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # from the event's request
+    from_commit: list[float] = field(default_factory=list)  # the project: from the vote's publish
     missing: int = 0
     bad: int = 0
     rss_kb: int = 0
@@ -363,9 +365,11 @@ def raise_fd_limit() -> None:
 
 async def main() -> list[Row]:
     import httpx
+    from redis.asyncio import Redis
 
     from app.api.ids import encode_id
     from app.db import migrate
+    from app.setlists.events import channel_for
     from tests.databases import create_database, drop_database
     from tests.redis_server import RedisServer
 
@@ -388,6 +392,18 @@ async def main() -> list[Row]:
                 servers = {"gql": api, "bare": bare}
                 ws_urls = {"gql": f"ws://127.0.0.1:{api.port}/graphql", "bare": f"ws://127.0.0.1:{bare.port}/ws"}
                 clients = [await Client.start() for _ in range(CLIENTS)]
+                # Watches the setlist's channel: when each vote's change was published (commit time).
+                published: list[float] = []
+                observer = Redis.from_url(redis.url)
+                pubsub = observer.pubsub()
+                await pubsub.subscribe(f"theset:{channel_for(setlist)}")
+
+                async def watch() -> None:
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            published.append(time.monotonic())
+
+                watcher = asyncio.create_task(watch())
                 try:
                     fired = {"gql": 0, "bare": 0}
 
@@ -427,12 +443,19 @@ async def main() -> list[Row]:
                         for client in clients:
                             await client.send(op="wait", kind=kind, timeout=EVENT_TIMEOUT)
                         fired[kind] += 1
+                        published_before = len(published)
                         sent, round_trip = await fire(kind, fired[kind])
                         answers = [await client.answer() for client in clients]
+                        # The project's commit: when its change (published right after the COMMIT)
+                        # reached Redis's subscribers. The bare broadcast starts on its request.
+                        while kind == "gql" and len(published) == published_before:
+                            await asyncio.sleep(0.001)
+                        committed = published[published_before] if kind == "gql" else sent
                         if into is not None:
                             into.trigger.append(round_trip)
                             for answer in answers:
                                 into.latencies += [t - sent for t in answer["times"]]
+                                into.from_commit += [t - committed for t in answer["times"]]
                                 into.missing += answer["missing"]
                                 into.bad = max(into.bad, answer["bad"])
                         await asyncio.sleep(0.1)
@@ -476,13 +499,16 @@ async def main() -> list[Row]:
                         print(
                             f"  {size}: "
                             + "; ".join(
-                                f"{kind} p99 {f.percentile(f.latencies, 0.99):.0f} ms,"
+                                f"{kind} p99 {f.percentile(f.from_commit, 0.99):.0f} ms,"
                                 f" {f.rate:.0f} subs/s, {f.rss_kb / size:.1f} KB/sub"
                                 for kind, f in current.items()
                             ),
                             flush=True,
                         )
                 finally:
+                    watcher.cancel()
+                    await pubsub.aclose()
+                    await observer.aclose()
                     await asyncio.gather(*(client.stop() for client in clients))
     finally:
         await drop_database(name)
@@ -497,11 +523,18 @@ def _rows(figures: dict[tuple[int, str], Figures]) -> list[Row]:
         rows += [
             Row(
                 f"live {size}",
-                "delivery p50 / p99 (ms, from the event's request)",
+                "delivery p50 / p99 (ms, from commit / from the bare POST)",
+                f"{gql.percentile(gql.from_commit, 0.5):.0f} / {gql.percentile(gql.from_commit, 0.99):.0f}",
+                f"{bare.percentile(bare.latencies, 0.5):.0f} / {bare.percentile(bare.latencies, 0.99):.0f}",
+                _ratio(gql.percentile(gql.from_commit, 0.99), bare.percentile(bare.latencies, 0.99)),
+                "p99 <= 1.5x bare",
+            ),
+            Row(
+                f"live {size}",
+                "delivery p50 / p99 (ms, from the vote request / the bare POST)",
                 f"{gql.percentile(gql.latencies, 0.5):.0f} / {gql.percentile(gql.latencies, 0.99):.0f}",
                 f"{bare.percentile(bare.latencies, 0.5):.0f} / {bare.percentile(bare.latencies, 0.99):.0f}",
                 _ratio(gql.percentile(gql.latencies, 0.99), bare.percentile(bare.latencies, 0.99)),
-                "p99 <= 1.5x bare",
             ),
             Row(
                 f"live {size}",

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -18,6 +18,7 @@ from servers import api_process
 from websockets.typing import Subprotocol
 
 from app.api.ids import encode_id
+from app.api.ws_protocol import ProtocolHandler
 
 pytestmark = pytest.mark.slow
 
@@ -68,6 +69,10 @@ def init(payload: Any = None) -> str:
 
 def subscribe(query: str, variables: dict[str, Any] | None = None, op_id: str = "1") -> str:
     return json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+
+
+def subscribe_payload(payload: Any, op_id: Any = "1") -> str:
+    return json.dumps({"id": op_id, "type": "subscribe", "payload": payload})
 
 
 ACK = "ack"  # a marker: wait for connection_ack before sending what follows
@@ -137,22 +142,86 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
         None,
         "BAD_USER_INPUT",
     ),
+    # Messages the spec does not define (graphql-ws's validateMessage): 4400, never a dropped connection.
+    "json-null": (lambda t: ["null"], 4400, None),
+    "json-string": (lambda t: ['"subscribe"'], 4400, None),
+    "json-nested-too-deep": (lambda t: ["[" * 100_000 + "]" * 100_000], 4400, None),
+    "type-not-string": (lambda t: [json.dumps({"type": ["subscribe"]})], 4400, None),
+    "server-message-from-client": (
+        lambda t: [init(), ACK, json.dumps({"id": "1", "type": "next", "payload": {}})],
+        4400,
+        None,
+    ),
+    "ping-payload-not-object": (lambda t: [init(), ACK, json.dumps({"type": "ping", "payload": [1]})], 4400, None),
+    "subscribe-id-not-string": (
+        lambda t: [init(), ACK, subscribe_payload({"query": "{ __typename }"}, op_id=["1"])],
+        4400,
+        None,
+    ),
+    "subscribe-empty-id": (
+        lambda t: [init(), ACK, subscribe_payload({"query": "{ __typename }"}, op_id="")],
+        4400,
+        None,
+    ),
+    "subscribe-payload-not-object": (lambda t: [init(), ACK, subscribe_payload(["{ __typename }"])], 4400, None),
+    "subscribe-query-not-string": (lambda t: [init(), ACK, subscribe_payload({"query": 42})], 4400, None),
+    "subscribe-variables-not-object": (
+        lambda t: [init(), ACK, subscribe_payload({"query": VOTE_COUNTS, "variables": [t.setlist]})],
+        4400,
+        None,
+    ),
+    "subscribe-operation-name-not-string": (
+        lambda t: [init(), ACK, subscribe_payload({"query": "{ __typename }", "operationName": 1})],
+        4400,
+        None,
+    ),
+    "complete-id-not-string": (lambda t: [init(), ACK, json.dumps({"id": {}, "type": "complete"})], 4400, None),
+    # Errors before execution: an `error` message for the operation, as over HTTP.
+    "empty-query": (lambda t: [init(), ACK, subscribe("")], None, "BAD_USER_INPUT"),
+    "document-without-operation": (
+        lambda t: [init(), ACK, subscribe("fragment F on Query { __typename }")],
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "unknown-field": (lambda t: [init(), ACK, subscribe("subscription { nope }")], None, "BAD_USER_INPUT"),
+    "subscription-with-two-root-fields": (
+        lambda t: [
+            init(),
+            ACK,
+            subscribe(
+                "subscription($id: ID!) { a: voteCounts(setlistId: $id) { sequence }"
+                " b: voteCounts(setlistId: $id) { sequence } }",
+                {"id": t.setlist},
+            ),
+        ],
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "vote-with-a-malformed-id-over-ws": (
+        lambda t: [
+            init({"authorization": f"Bearer {t.token}"}),
+            ACK,
+            subscribe('mutation { vote(setlistSongId: "nope") { id } }'),
+        ],
+        None,
+        "BAD_USER_INPUT",
+    ),
 }
-
-
-# Found by this battery, in the websocket transport (Strawberry's graphql-transport-ws handler, or
-# app/api/fanout.py), which this battery's owner may not edit: strict xfails, to flip when fixed.
-WS_KNOWN_BUGS = {
-    "json-array": "a JSON array message drops the connection without a close frame (1006), not 4400",
-    "syntax-error": "a syntax error is answered with a bare `complete`, without the error",
-    "unknown-operation-name": "an unknown operationName is answered with an INTERNAL error",
-}
-WS_PARAMS = [
-    pytest.param(*case, id=name, marks=[pytest.mark.xfail(strict=True, reason=WS_KNOWN_BUGS[name])])
-    if name in WS_KNOWN_BUGS
-    else pytest.param(*case, id=name)
-    for name, case in WS_CASES.items()
-]
+# Refused before execution: the answer must be an `error` message, not a `next` carrying errors.
+ERROR_MESSAGE_CASES = frozenset(
+    {
+        "syntax-error",
+        "fragment-cycle",
+        "too-many-aliases",
+        "too-deep",
+        "unknown-operation-name",
+        "empty-query",
+        "document-without-operation",
+        "unknown-field",
+        "subscription-with-two-root-fields",
+    }
+)
+WS_PARAMS = [pytest.param(*case, name in ERROR_MESSAGE_CASES, id=name) for name, case in WS_CASES.items()]
 
 
 async def _recv_until_closed(socket: Any) -> None:
@@ -167,9 +236,9 @@ async def _next_operation_message(socket: Any) -> dict[str, Any]:
             return message  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize(("frames", "close_code", "error_code"), WS_PARAMS)
+@pytest.mark.parametrize(("frames", "close_code", "error_code", "error_message"), WS_PARAMS)
 async def test_a_hostile_websocket_is_closed_or_answered_with_a_code(
-    server: str, targets: Targets, frames: Any, close_code: int | None, error_code: str | None
+    server: str, targets: Targets, frames: Any, close_code: int | None, error_code: str | None, error_message: bool
 ) -> None:
     url = server.replace("http://", "ws://") + "/graphql"
     async with writes_nothing(), websockets.connect(url, subprotocols=[PROTOCOL], max_size=None) as socket:
@@ -187,6 +256,8 @@ async def test_a_hostile_websocket_is_closed_or_answered_with_a_code(
         else:
             message = await _next_operation_message(socket)
             assert_no_leak(json.dumps(message))
+            if error_message:
+                assert message["type"] == "error", message
             errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors", [])
             codes = [error.get("extensions", {}).get("code") for error in errors]
             assert codes, message
@@ -210,6 +281,98 @@ async def test_a_websocket_that_never_sends_connection_init_is_closed_with_4408(
             await asyncio.wait_for(socket.recv(), TIMEOUT)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4408
+
+
+async def _connected(server: str, payload: Any = None) -> Any:
+    socket = await websockets.connect(server.replace("http://", "ws://") + "/graphql", subprotocols=[PROTOCOL])
+    await socket.send(init(payload))
+    assert json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))["type"] == "connection_ack"
+    return socket
+
+
+async def _recv(socket: Any) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
+    return message
+
+
+async def test_an_operation_refused_before_execution_leaves_the_connection_and_its_id_usable(
+    server: str, targets: Targets
+) -> None:
+    async with await _connected(server) as socket:
+        await socket.send(subscribe("subscription { voteCounts("))
+        assert (await _recv(socket))["type"] == "error"
+        # The spec: no `complete` after an `error`; the next message is the pong.
+        await socket.send(json.dumps({"type": "ping"}))
+        assert await _recv(socket) == {"type": "pong"}
+        # The operation is over, so its id is free again (no 4409).
+        await socket.send(subscribe("{ __typename }"))
+        answer = await _recv(socket)
+        assert answer["type"] == "next"
+        assert answer["payload"]["data"] == {"__typename": "Query"}
+        assert await _recv(socket) == {"id": "1", "type": "complete"}
+
+
+async def test_a_query_over_a_websocket_gets_one_next_then_complete(server: str, targets: Targets) -> None:
+    async with await _connected(server) as socket:
+        await socket.send(subscribe("query Q($id: ID!) { show(id: $id) { id } }", {"id": targets.show}, op_id="q"))
+        answer = await _recv(socket)
+        assert answer["id"] == "q"
+        assert answer["type"] == "next"
+        assert answer["payload"]["data"] == {"show": {"id": targets.show}}
+        assert await _recv(socket) == {"id": "q", "type": "complete"}
+
+
+async def test_a_null_connection_init_payload_is_acknowledged(server: str) -> None:
+    # The spec's payload is optional; graphql-ws itself accepts null for it.
+    url = server.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=[PROTOCOL]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": None}))
+        assert (await _recv(socket))["type"] == "connection_ack"
+
+
+async def test_complete_for_an_unknown_operation_is_ignored(server: str) -> None:
+    async with await _connected(server) as socket:
+        await socket.send(json.dumps({"id": "never-started", "type": "complete"}))
+        await socket.send(json.dumps({"type": "ping"}))
+        assert await _recv(socket) == {"type": "pong"}
+
+
+class _Socket:
+    """A stand-in for Strawberry's websocket adapter: these messages in; what is sent and the close out."""
+
+    def __init__(self, *messages: object) -> None:
+        self.messages = messages
+        self.sent: list[object] = []
+        self.closes: list[tuple[int, str]] = []
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncIterator[object]:
+        for message in self.messages:
+            yield message
+
+    async def send_json(self, message: object) -> None:
+        self.sent.append(message)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closes.append((code, reason))
+
+
+async def test_an_unexpected_failure_while_handling_a_message_closes_with_4500() -> None:
+    class BrokenPing(ProtocolHandler[None, None]):
+        async def handle_ping(self, message: Any) -> None:
+            raise RuntimeError("a bug")
+
+    socket = _Socket({"type": "ping"}, {"type": "ping"})
+    handler = BrokenPing(
+        view=cast(Any, None),
+        websocket=cast(Any, socket),
+        context=None,
+        root_value=None,
+        schema=cast(Any, None),
+        connection_init_wait_timeout=dt.timedelta(seconds=30),
+    )
+    await handler.handle()
+    assert socket.closes == [(4500, "Internal server error")]
+    assert socket.sent == []
 
 
 # --- plain HTTP over a real socket ----------------------------------------------------------------

@@ -1,0 +1,165 @@
+"""graphql-transport-ws as its spec (graphql-ws PROTOCOL.md) says, where Strawberry's handler does not.
+
+`ProtocolHandler` is Strawberry's handler with these rules enforced (each override says which):
+
+- Invalid message: a message of a type or format the spec does not define closes the socket with
+  4400. Strawberry checks only that keys exist, so JSON that is not an object (`[1, 2]`, `null`),
+  an `id` that is not a string, or a `query` that is a number raised a TypeError and dropped the
+  connection without a close frame (1006). The shapes checked are those of graphql-ws's own
+  `validateMessage`; JSON nested past Python's recursion limit is an invalid message too.
+- Error: errors before execution (syntax, validation, an unknown operation name, an empty
+  document) are an `error` message for that operation, with GraphQL errors carrying a code, as
+  over HTTP. Strawberry closed the socket with 4400 for some; with `ParserCache` a syntax error
+  escaped the stream and the operation got a bare `complete`; an unknown operation name or an
+  empty document came out masked as INTERNAL.
+- Anything else that fails while handling a message closes with 4500 (graphql-ws's code for an
+  internal error) and is logged, rather than dropping the connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from graphql import GraphQLError, GraphQLSyntaxError, parse
+from strawberry.http.typevars import Context, RootValue
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.schema.schema import StreamResult
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
+from strawberry.types.execution import PreExecutionError
+from strawberry.utils.aio import aclosing
+from strawberry.utils.operation import get_operation_type
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = 4500
+MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"  # HTTP's words for the same request
+_PAYLOAD_OPTIONAL = frozenset({"connection_init", "ping", "pong"})
+
+
+def invalid_message_reason(message: object) -> str | None:
+    """Why `message` is not a client message the spec defines (None: it is one), per graphql-ws's validateMessage."""
+    if not isinstance(message, dict):
+        return "Message must be a JSON object"
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        return "Message 'type' must be a string"
+    if kind in _PAYLOAD_OPTIONAL:
+        if message.get("payload") is not None and not isinstance(message["payload"], dict):
+            return f"'{kind}' payload must be an object"
+        return None
+    if kind not in {"subscribe", "complete"}:
+        return None  # Strawberry closes with "Unknown message type" itself
+    if not isinstance(message.get("id"), str) or not message["id"]:
+        return f"'{kind}' needs a non-empty string 'id'"
+    if kind == "complete":
+        return None
+    payload = message.get("payload")
+    if not isinstance(payload, dict):
+        return "'subscribe' payload must be an object"
+    if not isinstance(payload.get("query"), str):
+        return "'subscribe' payload 'query' must be a string"
+    for key, expected in (("variables", dict), ("extensions", dict), ("operationName", str)):
+        if payload.get(key) is not None and not isinstance(payload[key], expected):
+            return f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
+    return None
+
+
+def client_error(error: GraphQLError, message: str | None = None) -> GraphQLError:
+    """The error as the client should see it: with a code (BAD_USER_INPUT unless it has one, as over HTTP)."""
+    return GraphQLError(
+        message or error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "BAD_USER_INPUT", **(error.extensions or {})},
+    )
+
+
+async def _syntax_errors_as_results(source: StreamResult) -> StreamResult:
+    """`source`, with a syntax error raised before its first result yielded as a PreExecutionError.
+
+    `ParserCache` parses in its `on_parse` hook, outside the try in which Strawberry turns a
+    syntax error into a result, so the error escapes the stream.
+    """
+    try:
+        first = await anext(source)
+    except StopAsyncIteration:
+        return
+    except GraphQLSyntaxError as error:
+        yield PreExecutionError(data=None, errors=[error])
+        return
+    yield first
+    async for result in source:
+        yield result
+
+
+class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
+    """Strawberry's graphql-transport-ws handler held to the spec on hostile input (see the module doc)."""
+
+    async def handle(self) -> None:
+        # Spec "Invalid message" for JSON Strawberry cannot decode (nested too deep: RecursionError),
+        # and a close frame rather than a dropped connection for anything unexpected.
+        try:
+            await super().handle()
+        except RecursionError:
+            await self._close(4400, "Message nested too deeply")
+        except Exception:
+            logger.exception("graphql-transport-ws connection failed")
+            await self._close(INTERNAL_ERROR, "Internal server error")
+
+    async def handle_message(self, message: Message) -> None:
+        # Spec "Invalid message": a type or format it does not define closes with 4400.
+        reason = invalid_message_reason(message)
+        if reason is not None:
+            await self.handle_invalid_message(reason)
+            return
+        if message["type"] == "connection_init" and message.get("payload") is None:
+            # The spec's payload is optional, and graphql-ws accepts null for "none".
+            message = {"type": "connection_init"}
+        await super().handle_message(message)
+
+    async def _send_result_stream(self, operation: Operation[Context, RootValue], result_source: StreamResult) -> None:
+        # Spec "Error": a syntax error is an `error` message, not an escaped exception (a bare `complete`).
+        async with aclosing(_syntax_errors_as_results(result_source)) as results:
+            await super()._send_result_stream(operation, results)
+
+    async def _handle_pre_execution_error(
+        self, operation: Operation[Context, RootValue], result: PreExecutionError
+    ) -> None:
+        # Spec "Error": errors before execution are an `error` message for the operation, never a
+        # socket closure (Strawberry closes with 4400 for syntax errors and unknown operation names).
+        assert result.errors
+        errors = [client_error(error) for error in result.errors]
+        if any((error.extensions or {}).get("code") == "INTERNAL" for error in errors):
+            reason = _client_mistake(operation)
+            if reason is not None:
+                errors = [GraphQLError(reason, extensions={"code": "BAD_USER_INPUT"})]
+        await operation.send_initial_errors(errors)
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):  # already closed by the client: nothing to tell it
+            await self.websocket.close(code=code, reason=reason)
+
+
+def _client_mistake(operation: Operation[Context, RootValue]) -> str | None:
+    """What the client got wrong, when a masked pre-execution error is Strawberry's refusal of the request.
+
+    Strawberry raises MissingQueryError and CannotGetOperationTypeError for an empty document and
+    an operation name the document lacks; the error masking sees no client error in them.
+    """
+    if not operation.query:
+        return MISSING_QUERY_MESSAGE
+    try:
+        # Reached only after the document parsed under the token limit (or was empty): safe to parse again.
+        get_operation_type(parse(operation.query), operation.operation_name)
+    except GraphQLError:
+        return None
+    except RuntimeError:
+        return CannotGetOperationTypeError(operation.operation_name).as_http_error_reason()
+    return None

@@ -1,0 +1,233 @@
+"""The shared fan-out (app.api.fanout): the feed sends to caught-up subscribers itself, slow ones catch up alone.
+
+The subscriber's own task is played here by `drain`, as FanoutHandler._send_shared plays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import pytest
+from factories import make_setlist, make_setlist_song, make_show
+
+from app.api.eager import Rest
+from app.api.fanout import CLOSED, Cursor, Failed, Frame, Listener, SharedStream
+from app.api.ids import encode_id
+from app.api.live import VoteCountsEvent
+from app.api.schema import build_schema
+from app.broker import OVERFLOW, InProcessBroker
+from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
+
+pytestmark = pytest.mark.usefixtures("db")
+
+DOCUMENT = "subscription S($id: ID!) { voteCounts(setlistId: $id) { sequence kind songs { setlistSongId votes } } }"
+Send = Callable[[str], Coroutine[Any, Any, None]]
+
+
+class Socket:
+    """A subscriber's socket: the messages it was sent; `slow` makes a send wait until released."""
+
+    def __init__(self, *, slow: bool = False) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.writable = asyncio.Event()
+        if not slow:
+            self.writable.set()
+
+    async def send(self, text: str) -> None:
+        await self.writable.wait()
+        self.messages.append(json.loads(text))
+
+    def sequences(self) -> list[int]:
+        return [message["payload"]["data"]["voteCounts"]["sequence"] for message in self.messages]
+
+
+class Subscriber:
+    def __init__(self, stream: SharedStream, operation_id: str) -> None:
+        assert stream.feed is not None
+        assert stream.listener is not None
+        assert stream.snapshot is not None
+        self.stream = stream
+        self.feed, self.listener, self.snapshot = stream.feed, stream.listener, stream.snapshot
+        self.cursor = Cursor(self.feed, operation_id, "test-request")
+
+
+@pytest.fixture
+async def setlist() -> tuple[int, list[int]]:
+    show = await make_show()
+    setlist = await make_setlist(show)
+    songs = [await make_setlist_song(setlist, position=n) for n in (1, 2, 3)]
+    return setlist.id, [song.id for song in songs]
+
+
+@pytest.fixture
+async def broker() -> AsyncIterator[InProcessBroker]:
+    broker = InProcessBroker()
+    yield broker
+    await broker.stop()
+
+
+async def subscribe(broker: InProcessBroker, setlist_id: int, operation_id: str) -> Subscriber:
+    variables = {"id": encode_id("Setlist", setlist_id)}
+    stream = SharedStream(build_schema()._schema, DOCUMENT, variables, None)
+    await stream.join(broker, setlist_id, VoteCountsEvent.from_event)
+    return Subscriber(stream, operation_id)
+
+
+async def caught_up(subscriber: Subscriber, socket: Socket) -> None:
+    """What the subscriber's task does once its snapshot is sent and its queue is empty."""
+    assert subscriber.listener.go_direct(subscriber.cursor, socket.send)
+
+
+async def vote(broker: InProcessBroker, setlist_id: int, song_id: int, votes: int) -> int:
+    change = VoteCountsChanged(
+        setlist_id=setlist_id, kind="vote", songs=[SongVotes(setlist_song_id=song_id, votes=votes, version=votes)]
+    )
+    return await publish_change(broker, change)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_the_feed_sends_each_change_to_caught_up_subscribers_itself(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    first, second = await subscribe(broker, setlist_id, "a"), await subscribe(broker, setlist_id, "b")
+    sockets = [Socket(), Socket()]
+    await caught_up(first, sockets[0])
+    await caught_up(second, sockets[1])
+
+    for n in (1, 2, 3):
+        await vote(broker, setlist_id, songs[0], n)
+    await settle()
+
+    # Nobody read the listeners' queues: the feed's own loop sent every message.
+    for socket, operation_id in zip(sockets, ("a", "b"), strict=True):
+        assert socket.sequences() == [1, 2, 3]
+        assert {message["id"] for message in socket.messages} == {operation_id}
+        assert socket.messages[-1]["payload"]["data"]["voteCounts"]["songs"] == [
+            {"setlistSongId": encode_id("SetlistSong", songs[0]), "votes": 3}
+        ]
+        assert socket.messages[0]["payload"]["extensions"] == {"requestId": "test-request"}
+    first.stream.close()
+    second.stream.close()
+
+
+async def test_a_slow_socket_delays_nobody_and_receives_its_changes_in_order(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    fast, slow = await subscribe(broker, setlist_id, "fast"), await subscribe(broker, setlist_id, "slow")
+    fast_socket, slow_socket = Socket(), Socket(slow=True)
+    await caught_up(fast, fast_socket)
+    await caught_up(slow, slow_socket)
+
+    for n in (1, 2, 3):
+        await vote(broker, setlist_id, songs[1], n)
+    await settle()
+    assert fast_socket.sequences() == [1, 2, 3]
+    assert slow_socket.sequences() == []
+
+    # The slow subscriber's task: the send the feed began, then the frames queued behind it.
+    rest = await slow.listener.get()
+    assert isinstance(rest, Rest)
+    slow_socket.writable.set()
+    await rest
+    for _ in (2, 3):
+        frame = await slow.listener.get()
+        assert isinstance(frame, Frame)
+        message = slow.cursor.message_for(frame)
+        assert message is not None
+        await slow_socket.send(message)
+    assert slow_socket.sequences() == [1, 2, 3]
+
+    # Caught up again: the feed sends to it directly once more.
+    await caught_up(slow, slow_socket)
+    await vote(broker, setlist_id, songs[1], 4)
+    await settle()
+    assert slow_socket.sequences() == [1, 2, 3, 4]
+    assert fast_socket.sequences() == [1, 2, 3, 4]
+    fast.stream.close()
+    slow.stream.close()
+
+
+async def test_a_send_that_fails_is_handed_to_the_subscribers_task_to_raise(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    subscriber = await subscribe(broker, setlist_id, "gone")
+
+    async def broken_send(text: str) -> None:
+        raise ConnectionResetError("the client went away")
+
+    assert subscriber.listener.go_direct(subscriber.cursor, broken_send)
+    await vote(broker, setlist_id, songs[0], 1)
+    await settle()
+
+    item = await asyncio.wait_for(subscriber.listener.get(), 1)
+    assert isinstance(item, Failed)
+    assert isinstance(item.error, ConnectionResetError)
+    subscriber.stream.close()
+
+
+async def test_an_overflowing_queue_keeps_the_send_in_progress_then_asks_for_a_snapshot(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, _ = setlist
+    subscriber = await subscribe(broker, setlist_id, "behind")
+    listener = Listener(maxsize=3)
+    socket = Socket(slow=True)
+    assert listener.go_direct(subscriber.cursor, socket.send)
+
+    for n in range(1, 8):
+        event = subscriber.snapshot.__class__(setlist_id, n, "vote", [])
+        listener.deliver(Frame(n, event, subscriber.feed.render(event), snapshot=False))
+
+    rest = await listener.get()
+    assert isinstance(rest, Rest)  # the half-begun send is never dropped
+    assert await listener.get() is OVERFLOW
+    socket.writable.set()
+    await rest
+    assert socket.sequences() == [1]
+    subscriber.stream.close()
+
+
+async def test_a_feed_that_fails_hands_its_subscribers_back_even_when_caught_up(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, _ = setlist
+    subscriber = await subscribe(broker, setlist_id, "x")
+    await caught_up(subscriber, Socket())
+
+    await broker.publish(channel_for(setlist_id), b"not a change")
+
+    assert await asyncio.wait_for(subscriber.listener.get(), 1) is CLOSED
+    subscriber.stream.close()
+
+
+async def test_a_snapshot_frame_restarts_the_subscribers_count_and_versions(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    subscriber = await subscribe(broker, setlist_id, "s")
+    cursor = subscriber.cursor
+    fresh = subscriber.snapshot.__class__(
+        setlist_id, 10, "snapshot", [SongVotes(setlist_song_id=songs[0], votes=5, version=5)]
+    )
+    assert cursor.message_for(Frame(10, fresh, subscriber.feed.render(fresh), snapshot=True)) is not None
+
+    older = subscriber.snapshot.__class__(
+        setlist_id, 11, "vote", [SongVotes(setlist_song_id=songs[0], votes=4, version=4)]
+    )
+    message = cursor.message_for(Frame(11, older, subscriber.feed.render(older), snapshot=False))
+    assert message is not None
+    # The song's version is not newer than the snapshot's: the change is sent without it.
+    assert json.loads(message)["payload"]["data"]["voteCounts"]["songs"] == []
+    stale = subscriber.snapshot.__class__(setlist_id, 9, "vote", [])
+    assert cursor.message_for(Frame(9, stale, subscriber.feed.render(stale), snapshot=False)) is None
+    subscriber.stream.close()
