@@ -22,6 +22,18 @@ from app.clients.spotify import CatalogTrack
 
 logger = logging.getLogger(__name__)
 
+# Two runs at once (two workers, `theset sync` beside the cron, a first visit beside the songs sync)
+# upsert the same venues, artists, shows and songs: read-then-insert would race on their unique keys.
+# A transaction-scoped advisory lock makes catalog writes take turns; each holds it for milliseconds
+# while the HTTP calls between them still overlap. SQLite (the demo) serialises writers by itself.
+_CATALOG_WRITE_LOCK = 7_315_001  # any fixed number: the key of pg_advisory_xact_lock
+
+
+async def lock_catalog_writes(conn: BaseDBAsyncClient) -> None:
+    """Wait for other transactions' catalog writes; held until `conn`'s transaction ends."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_CATALOG_WRITE_LOCK])
+
 
 @dataclass
 class Tally:
@@ -120,6 +132,7 @@ async def ingest_events(
     tally.add("event", "skipped", len(events) - len(usable))
     if not usable:
         return tally
+    await lock_catalog_writes(conn)
     venues = await _upsert_venues({e.venue.id: e.venue for e in usable if e.venue}.values(), conn, tally)
     attractions = {a.id: a for e in usable for a in e.attractions}
     artists = await _upsert_artists(attractions.values(), conn, tally)
@@ -254,6 +267,8 @@ async def replace_artist_songs(
     artist: Artist, tracks: Sequence[CatalogTrack], *, conn: BaseDBAsyncClient, now: dt.datetime
 ) -> Tally:
     """Make `tracks` (best first) the artist's ranked catalog and stamp songs_synced_at.
+
+    The caller's transaction takes `lock_catalog_writes` first, before it touches the artist's row.
 
     Songs that left the catalog stay (setlists may hold them) but lose their rank. A track that is
     already another artist's song (a collaboration) stays with that artist.

@@ -10,7 +10,7 @@ import datetime as dt
 
 from tortoise.transactions import in_transaction
 
-from app.catalog.ingest import Tally, replace_artist_songs
+from app.catalog.ingest import Tally, lock_catalog_writes, replace_artist_songs
 from app.catalog.models import Artist, SpotifyMatch
 from app.clients.spotify import SpotifyClient
 
@@ -51,6 +51,7 @@ async def refresh_artist_songs(client: SpotifyClient, artist: Artist, *, max_son
         spotify_id, match = found.id, SpotifyMatch.SEARCH
     tracks = await client.artist_catalog(spotify_id, max_songs=max_songs)
     async with in_transaction() as conn:
+        await lock_catalog_writes(conn)  # first: other catalog writers may hold this artist's row
         if artist.spotify_id is None:
             artist.spotify_id, artist.spotify_match = spotify_id, match
             await artist.save(using_db=conn, update_fields=["spotify_id", "spotify_match", "updated_at"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -88,6 +89,24 @@ async def test_rerunning_the_songs_sync_skips_fresh_artists(spotify: Emulator, s
     assert second["artists"] == 0
     assert await Song.all().count() == songs_before
     assert (await spotify.stats())["requests"] == requests_before
+
+
+@pytest.mark.usefixtures("toured")
+async def test_two_song_syncs_of_the_same_artists_at_once_both_finish_without_duplicates(
+    sync_settings: Settings,
+) -> None:
+    # Both runs pick the same due artists and write each one's new songs: the second must wait for the
+    # first's commit (the artist row lock) instead of inserting the same songs and failing the artist.
+    first, second = await asyncio.gather(run_songs(sync_settings), run_songs(sync_settings))
+
+    assert [(run["outcome"], run["failed"]) for run in (first, second)] == [("finished", 0)] * 2
+    assert not await SyncEvent.filter(job=SONGS_JOB, level=SyncLevel.ERROR).exists()
+    spotify_ids = await Song.all().values_list("spotify_id", flat=True)
+    assert spotify_ids
+    assert len(spotify_ids) == len(set(spotify_ids))
+    for artist in await Artist.filter(spotify_match=SpotifyMatch.TICKETMASTER_LINK):
+        ranks = await Song.filter(artist=artist, rank__not_isnull=True).order_by("rank").values_list("rank", flat=True)
+        assert list(ranks) == list(range(1, len(ranks) + 1)), artist.name
 
 
 @pytest.mark.usefixtures("toured")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -41,6 +42,18 @@ async def test_tours_sync_creates_every_upcoming_music_event_with_its_bill(
             for row in await ShowArtist.filter(show=shows[tm_id]).order_by("billing_order").prefetch_related("artist")
         ]
         assert bill == list(dict.fromkeys(world.events[tm_id].attraction_ids))
+    assert await catalog_is_whole()
+
+
+async def test_two_tours_syncs_at_once_both_finish_without_duplicates(world: World, sync_settings: Settings) -> None:
+    # Both runs upsert the same pages: without taking turns their inserts collide on the unique keys.
+    first, second = await asyncio.gather(run_tours(sync_settings), run_tours(sync_settings))
+
+    assert [(run["outcome"], run["failed"]) for run in (first, second)] == [("finished", 0)] * 2
+    assert not await SyncEvent.filter(job=TOURS_JOB, level=SyncLevel.ERROR).exists()
+    assert set(music_events_between(world, 1, sync_settings.sync_days_ahead - 10)) <= set(
+        await Show.all().values_list("ticketmaster_id", flat=True)
+    )
     assert await catalog_is_whole()
 
 
