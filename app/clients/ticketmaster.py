@@ -289,6 +289,30 @@ class TicketmasterClient(ApiClient):
         body = await self._get_json("/discovery/v2/events", params)
         return self._event_page(body)
 
+    async def find_events(
+        self,
+        keyword: str,
+        *,
+        after: datetime,
+        city: str | None = None,
+        size: int = 10,
+        segment_id: str | None = MUSIC_SEGMENT_ID,
+    ) -> EventPage:
+        """The first page of events matching `keyword` (in `city`) starting after `after`, soonest first."""
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
+        params: dict[str, str | int] = {
+            "keyword": keyword,
+            "startDateTime": format_tm_datetime(_whole_second(after)),
+            "sort": "date,asc",
+            "size": size,
+        }
+        if city:
+            params["city"] = city
+        if segment_id:
+            params["segmentId"] = segment_id
+        return self._event_page(await self._get_json("/discovery/v2/events", params))
+
     async def iter_event_pages(
         self,
         start: datetime,

@@ -1,0 +1,441 @@
+"""Top tracks and event look-ups, and every look-up while Spotify or Ticketmaster is down or rate-limiting us.
+
+Both emulators run on real sockets; the API is the real application. The look-up cache is this
+process's (no REDIS_URL) with a hand-driven clock, so a test can let the fresh copy expire while the
+last-good copy remains; one test runs the same on Redis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from factories import make_artist, make_show
+from graphql_client import GraphQLClient
+from pydantic import SecretStr
+from redis.asyncio import Redis
+from setlists_testing import Spotify
+from starlette.applications import Starlette
+
+from app.api.ids import encode_id
+from app.catalog.models import Artist
+from app.emulators.server import running_server
+from app.emulators.ticketmaster import TicketmasterState, create_ticketmaster_app
+from app.emulators.world import TmEvent, World
+from app.main import create_app
+from app.setlists import lookups
+from app.settings import Settings
+
+# Well inside the look-up deadline: an answer this fast did not wait on the vendor's retries or sleeps.
+PROMPT_SECONDS = 2.0
+MULTI_HOUR = 14_400
+
+
+@dataclass
+class Ticketmaster:
+    url: str
+    state: TicketmasterState
+    world: World
+
+    def faults(self, **patch: Any) -> None:
+        self.state.faults.update(patch)
+
+    def upcoming_music_event(self) -> TmEvent:
+        """An upcoming music event with a bill, found by its headliner's name."""
+        now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        events = (
+            event
+            for event in sorted(self.world.events.values(), key=lambda e: e.id)
+            if event.classification.segment[1] == "Music"
+            and event.attraction_ids
+            and event.sort_instant is not None
+            and event.sort_instant > now
+            and not event.date_tba
+            and not event.date_tbd
+        )
+        return next(events)
+
+    def headliner_name(self, event: TmEvent) -> str:
+        return self.world.attractions[event.attraction_ids[0]].name
+
+
+@pytest.fixture
+async def ticketmaster(world: World) -> AsyncIterator[Ticketmaster]:
+    app = create_ticketmaster_app(world)
+    async with running_server(app) as url:
+        yield Ticketmaster(url=url, state=app.state.emulator, world=world)
+
+
+@pytest.fixture
+def lookup_settings(spotify_settings: Settings, ticketmaster: Ticketmaster) -> Settings:
+    # A fresh API key per test: limiter and breaker state are kept per key.
+    return spotify_settings.model_copy(
+        update={"ticketmaster_base_url": ticketmaster.url, "ticketmaster_api_key": SecretStr(uuid.uuid4().hex)}
+    )
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The look-up cache's clock (seconds); move it on to expire cached answers."""
+    now = [1_000.0]
+    monkeypatch.setattr(lookups, "memory_cache", lookups.MemoryCache(clock=lambda: now[0]))
+    return now
+
+
+async def _gql(settings: Settings) -> AsyncIterator[GraphQLClient]:
+    application: Starlette = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield GraphQLClient(http)
+
+
+@pytest.fixture
+async def gql(lookup_settings: Settings, orm: None, db: None, clock: list[float]) -> AsyncIterator[GraphQLClient]:
+    async for client in _gql(lookup_settings):
+        yield client
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def _served(body: dict[str, Any]) -> dict[str, Any]:
+    """The data of an answer without errors."""
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def _timed(call: Awaitable[dict[str, Any]]) -> tuple[dict[str, Any], float]:
+    started = time.monotonic()
+    body = await call
+    return body, time.monotonic() - started
+
+
+# --- fresh look-ups ------------------------------------------------------------------------------
+
+
+async def test_top_tracks_are_the_artists_tracks_and_cached(gql: GraphQLClient, spotify: Spotify) -> None:
+    wanted = spotify.headliner()
+    artist = await make_artist(name=wanted.name, spotify_id=wanted.id)
+    artist_id = encode_id("Artist", artist.id)
+
+    first = await gql.data("ArtistTopTracks", artistId=artist_id)
+    sent = spotify.state.stats.requests
+    second = await gql.data("ArtistTopTracks", artistId=artist_id)
+
+    tracks = first["artistTopTracks"]
+    assert 0 < len(tracks) <= lookups.RESULTS
+    assert all(spotify.world.tracks[track["spotifyId"]].artist_ids[0] == wanted.id for track in tracks)
+    assert second == first
+    assert spotify.state.stats.requests == sent  # the second answer came from the cache
+
+
+async def test_top_tracks_of_an_artist_without_spotify_id_match_it_by_exact_name(
+    gql: GraphQLClient, spotify: Spotify
+) -> None:
+    wanted = spotify.headliner()
+    artist = await make_artist(name=wanted.name, spotify_id=None)
+
+    data = await gql.data("ArtistTopTracks", artistId=encode_id("Artist", artist.id))
+
+    assert data["artistTopTracks"]
+    assert all(wanted.name in track["artistNames"] for track in data["artistTopTracks"])
+    stored = await Artist.get(id=artist.id)
+    assert stored.spotify_id == wanted.id  # matched once, as setlist creation matches it
+
+
+async def test_top_tracks_of_an_artist_spotify_does_not_know_are_empty(gql: GraphQLClient, spotify: Spotify) -> None:
+    artist = await make_artist(name=f"Nobody Called This {uuid.uuid4().hex[:8]}", spotify_id=None)
+    artist_id = encode_id("Artist", artist.id)
+
+    first = await gql.data("ArtistTopTracks", artistId=artist_id)
+    sent = spotify.state.stats.requests
+    second = await gql.data("ArtistTopTracks", artistId=artist_id)
+
+    assert first == second == {"artistTopTracks": []}
+    assert spotify.state.stats.requests == sent  # the failed match is remembered, not searched again
+
+
+async def test_top_tracks_need_an_artist_id_that_names_an_artist(gql: GraphQLClient, spotify: Spotify) -> None:
+    unknown = await gql.run("ArtistTopTracks", artistId=encode_id("Artist", 999_999))
+    malformed = await gql.run("ArtistTopTracks", artistId="not-an-id")
+    a_show = await gql.run("ArtistTopTracks", artistId=encode_id("Show", 1))
+
+    assert _codes(unknown) == ["NOT_FOUND"]
+    assert _codes(malformed) == _codes(a_show) == ["BAD_USER_INPUT"]
+    assert spotify.state.stats.requests == 0
+
+
+async def test_search_events_finds_upcoming_events_and_links_synced_shows(
+    gql: GraphQLClient, ticketmaster: Ticketmaster
+) -> None:
+    event = ticketmaster.upcoming_music_event()
+    show = await make_show(ticketmaster_id=event.id)
+    keyword = ticketmaster.headliner_name(event)
+
+    first = await gql.data("SearchEvents", keyword=keyword)
+    sent = ticketmaster.state.stats.requests
+    second = await gql.data("SearchEvents", keyword=f" {keyword.upper()}  ")
+
+    found = {result["ticketmasterId"]: result for result in first["searchEvents"]}
+    assert event.id in found
+    assert found[event.id]["name"] == event.name
+    assert found[event.id]["venueName"] == ticketmaster.world.venues[event.venue_id].name
+    assert found[event.id]["showId"] == encode_id("Show", show.id)
+    assert all(result["showId"] is None for result in first["searchEvents"] if result["ticketmasterId"] != event.id)
+    starts = [dt.datetime.fromisoformat(result["startsAt"]) for result in first["searchEvents"] if result["startsAt"]]
+    assert starts == sorted(starts)  # soonest first
+    assert starts[0] > dt.datetime.now(dt.UTC)  # upcoming only
+    assert second == first
+    assert ticketmaster.state.stats.requests == sent
+
+
+async def test_search_events_in_a_city_keeps_that_citys_events(gql: GraphQLClient, ticketmaster: Ticketmaster) -> None:
+    event = ticketmaster.upcoming_music_event()
+    city = ticketmaster.world.venues[event.venue_id].city
+
+    data = await gql.data("SearchEvents", keyword=ticketmaster.headliner_name(event), city=city, first=5)
+
+    assert event.id in [result["ticketmasterId"] for result in data["searchEvents"]]
+    assert 0 < len(data["searchEvents"]) <= 5
+    assert {result["city"] for result in data["searchEvents"]} == {city}
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"keyword": ""},
+        {"keyword": "   "},
+        {"keyword": "x" * 101},
+        {"keyword": "rock", "city": " "},
+        {"keyword": "rock", "city": "y" * 101},
+        {"keyword": "rock", "first": 0},
+        {"keyword": "rock", "first": lookups.MAX_EVENTS + 1},
+    ],
+)
+async def test_search_events_refuses_bad_input_before_ticketmaster(
+    gql: GraphQLClient, ticketmaster: Ticketmaster, variables: dict[str, Any]
+) -> None:
+    body = await gql.run("SearchEvents", **variables)
+
+    assert _codes(body) == ["BAD_USER_INPUT"]
+    assert ticketmaster.state.stats.requests == 0
+
+
+# --- the vendor down: last-good copies, promptly ---------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One look-up and the emulator it spends."""
+
+    document: str
+    field: str
+    variables: Callable[[Spotify, Ticketmaster], Awaitable[dict[str, Any]]]
+    vendor: str  # "spotify" | "ticketmaster"
+
+
+async def _top_tracks_vars(spotify: Spotify, _: Ticketmaster) -> dict[str, Any]:
+    wanted = spotify.headliner()
+    artist = await make_artist(name=wanted.name, spotify_id=wanted.id)
+    return {"artistId": encode_id("Artist", artist.id)}
+
+
+async def _artists_vars(spotify: Spotify, _: Ticketmaster) -> dict[str, Any]:
+    return {"query": spotify.headliner().name}
+
+
+async def _events_vars(_: Spotify, ticketmaster: Ticketmaster) -> dict[str, Any]:
+    return {"keyword": ticketmaster.headliner_name(ticketmaster.upcoming_music_event())}
+
+
+CASES = [
+    Case("ArtistTopTracks", "artistTopTracks", _top_tracks_vars, "spotify"),
+    Case("SearchArtists", "searchArtists", _artists_vars, "spotify"),
+    Case("SearchEvents", "searchEvents", _events_vars, "ticketmaster"),
+]
+
+
+class Vendor:
+    """The emulator a case spends: its request count and its faults."""
+
+    def __init__(self, case: Case, spotify: Spotify, ticketmaster: Ticketmaster) -> None:
+        self._emulator: Spotify | Ticketmaster = spotify if case.vendor == "spotify" else ticketmaster
+        self.name = case.vendor
+
+    @property
+    def requests(self) -> int:
+        return self._emulator.state.stats.requests
+
+    @property
+    def answered_429(self) -> int:
+        return self._emulator.state.stats.responses_by_status[429]
+
+    def rate_limit_for_hours(self) -> None:
+        """Every request answered 429: Spotify with Retry-After of hours, Ticketmaster with its daily quota."""
+        if self.name == "spotify":
+            self._emulator.faults(rate_limit_next_n=1_000, retry_after_seconds=MULTI_HOUR)
+        else:
+            self._emulator.faults(rate_limit_next_n=1_000, rate_limit_kind="quota")
+
+    def fail(self, **patch: Any) -> None:
+        self._emulator.faults(**patch)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
+async def test_a_multi_hour_429_serves_the_last_good_copy_promptly_and_opens_the_breaker(
+    gql: GraphQLClient,
+    spotify: Spotify,
+    ticketmaster: Ticketmaster,
+    clock: list[float],
+    lookup_settings: Settings,
+    case: Case,
+) -> None:
+    variables = await case.variables(spotify, ticketmaster)
+    vendor = Vendor(case, spotify, ticketmaster)
+    good = await gql.data(case.document, **variables)
+    assert good[case.field]
+    clock[0] += lookup_settings.search_cache_seconds + 1  # the fresh copy has expired; the last-good one has not
+    vendor.rate_limit_for_hours()
+    sent = vendor.requests
+
+    body, seconds = await _timed(gql.run(case.document, **variables))
+    asked = vendor.requests
+    again, again_seconds = await _timed(gql.run(case.document, **variables))
+
+    assert _served(body) == good
+    assert seconds < PROMPT_SECONDS
+    assert asked > sent  # the vendor was asked...
+    assert vendor.answered_429 == 1  # ...and its one 429 was not retried
+    assert _served(again) == good
+    assert again_seconds < PROMPT_SECONDS
+    assert vendor.requests == asked  # the breaker is open: nothing more reached the vendor
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
+async def test_a_multi_hour_429_with_nothing_cached_is_rate_limited_promptly(
+    gql: GraphQLClient, spotify: Spotify, ticketmaster: Ticketmaster, case: Case
+) -> None:
+    variables = await case.variables(spotify, ticketmaster)
+    vendor = Vendor(case, spotify, ticketmaster)
+    vendor.rate_limit_for_hours()
+
+    body, seconds = await _timed(gql.run(case.document, **variables))
+    asked = vendor.requests
+    again = await gql.run(case.document, **variables)
+
+    assert _codes(body) == _codes(again) == ["RATE_LIMITED"]
+    assert body["errors"][0]["extensions"]["retryAfter"] > 3000  # hours away, not "retry now"
+    assert body["data"] is None
+    assert seconds < PROMPT_SECONDS
+    assert vendor.requests == asked  # the second answer came from the open breaker
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
+async def test_server_errors_serve_the_last_good_copy(
+    gql: GraphQLClient,
+    spotify: Spotify,
+    ticketmaster: Ticketmaster,
+    clock: list[float],
+    lookup_settings: Settings,
+    case: Case,
+) -> None:
+    variables = await case.variables(spotify, ticketmaster)
+    vendor = Vendor(case, spotify, ticketmaster)
+    good = await gql.data(case.document, **variables)
+    clock[0] += lookup_settings.search_cache_seconds + 1
+    vendor.fail(fail_next_n=1_000)
+    sent = vendor.requests
+
+    body, seconds = await _timed(gql.run(case.document, **variables))
+
+    assert _served(body) == good
+    assert vendor.requests > sent  # the vendor was asked (and retried) before the copy was served
+    assert seconds < lookups.UPSTREAM_DEADLINE_SECONDS + 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
+async def test_server_errors_with_nothing_cached_are_upstream_unavailable(
+    gql: GraphQLClient, spotify: Spotify, ticketmaster: Ticketmaster, case: Case
+) -> None:
+    variables = await case.variables(spotify, ticketmaster)
+    Vendor(case, spotify, ticketmaster).fail(fail_next_n=1_000)
+
+    body, seconds = await _timed(gql.run(case.document, **variables))
+
+    assert _codes(body) == ["UPSTREAM_UNAVAILABLE"]
+    assert body["data"] is None
+    assert seconds < lookups.UPSTREAM_DEADLINE_SECONDS + 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
+async def test_a_hanging_vendor_is_given_up_on_at_the_deadline(
+    gql: GraphQLClient,
+    spotify: Spotify,
+    ticketmaster: Ticketmaster,
+    clock: list[float],
+    lookup_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    case: Case,
+) -> None:
+    monkeypatch.setattr(lookups, "UPSTREAM_DEADLINE_SECONDS", 0.5)
+    variables = await case.variables(spotify, ticketmaster)
+    vendor = Vendor(case, spotify, ticketmaster)
+    good = await gql.data(case.document, **variables)
+    clock[0] += lookup_settings.search_cache_seconds + 1
+    vendor.fail(hang=True)
+
+    served, served_seconds = await _timed(gql.run(case.document, **variables))
+    clock[0] += lookups.STALE_SECONDS
+    failed, failed_seconds = await _timed(gql.run(case.document, **variables))
+
+    assert _served(served) == good
+    assert _codes(failed) == ["UPSTREAM_UNAVAILABLE"]
+    assert "did not answer in time" in failed["errors"][0]["message"]
+    assert served_seconds < 1.5
+    assert failed_seconds < 1.5
+
+
+# --- the last-good copy in Redis, shared by every API process --------------------------------------
+
+
+@pytest.fixture
+async def redis_gql(
+    lookup_settings: Settings, redis_url: str, orm: None, db: None
+) -> AsyncIterator[tuple[GraphQLClient, Redis]]:
+    settings = lookup_settings.model_copy(update={"redis_url": redis_url})
+    redis = Redis.from_url(redis_url)
+    async for client in _gql(settings):
+        yield client, redis
+    await redis.aclose()
+
+
+async def test_the_last_good_copy_lives_in_redis_for_a_day(
+    redis_gql: tuple[GraphQLClient, Redis], ticketmaster: Ticketmaster
+) -> None:
+    gql, redis = redis_gql
+    event = ticketmaster.upcoming_music_event()
+    keyword, city = ticketmaster.headliner_name(event), ticketmaster.world.venues[event.venue_id].city
+    variables = {"keyword": keyword, "city": city, "first": 7}
+    fresh, stale = lookups.cache_keys(["events", keyword.casefold(), city.casefold(), 7])
+    await redis.delete(fresh, stale)  # Redis outlives test runs
+    try:
+        good = await gql.data("SearchEvents", **variables)
+        assert lookups.STALE_SECONDS - 60 < await redis.ttl(stale) <= lookups.STALE_SECONDS
+        await redis.delete(fresh)  # as if SEARCH_CACHE_SECONDS had passed
+        ticketmaster.faults(rate_limit_next_n=1_000, rate_limit_kind="quota")
+
+        body, seconds = await _timed(gql.run("SearchEvents", **variables))
+
+        assert _served(body) == good
+        assert seconds < PROMPT_SECONDS
+    finally:
+        await redis.delete(fresh, stale)
