@@ -4,7 +4,8 @@
   JSON lines, development logs plain text.
 - The request id comes from `X-Request-ID` when a proxy set one (a safe, short value), else a new
   one; it is echoed in the response header and in GraphQL responses' `extensions.requestId`.
-- Metrics live in the default prometheus_client registry and are served at /metrics.
+- Metrics live in the default prometheus_client registry and are served at /metrics; an arq worker
+  serves the same registry on WORKER_METRICS_PORT (`serve_metrics`), since it makes most API calls.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest, start_http_server
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +42,76 @@ GRAPHQL_LATENCY = Histogram(
 HTTP_REQUESTS = Counter("theset_http_requests_total", "HTTP requests by route and status", ["route", "status"])
 VOTES = Counter("theset_votes_total", "Vote changes committed", ["kind"])
 ACTIVE_SUBSCRIBERS = Gauge("theset_active_subscribers", "Open vote-count subscriptions in this process")
+
+# Live fan-out. Across processes the lag compares two hosts' wall clocks (NTP keeps them within ms).
+FANOUT_LAG = Histogram(
+    "theset_fanout_lag_seconds",
+    "Seconds from a vote change's publish to its payload being handed to subscribers' sockets",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+# Outbound API calls (app.clients). Label values are bounded: `api` is a client's SERVICE
+# ("ticketmaster" | "spotify"), `outcome` one of CALL_OUTCOMES.
+CALL_OUTCOMES: Final = (
+    "ok",  # a response the client accepted
+    "rate_limited",  # 429 (Spotify Retry-After, Ticketmaster spike arrest or quota)
+    "unavailable",  # 5xx
+    "timeout",
+    "connection_error",
+    "not_found",  # 404 / DIS1004: the service is up
+    "auth_error",  # credentials refused: a configuration problem
+    "endpoint_removed",  # Spotify development-mode app
+    "bad_response",  # unparseable body
+    "rejected",  # any other 4xx
+    "circuit_open",  # refused by the open breaker: nothing was sent
+)
+EXTERNAL_API_CALLS = Counter(
+    "theset_external_api_calls_total",
+    "Ticketmaster/Spotify requests by outcome, one per attempt (retries count again; circuit_open: none sent)",
+    ["api", "outcome"],
+)
+RATE_LIMIT_WAIT = Histogram(
+    "theset_rate_limit_wait_seconds",
+    "Seconds a call waited for its slot of the shared rate limiter (0 when one was free)",
+    ["api"],
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+# Breaker state as a number, so one panel can plot it and alert on `== 2`.
+BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN = 0, 1, 2
+BREAKER_STATE = Gauge(
+    "theset_circuit_breaker_state",
+    "Circuit breaker state this process last saw (shared in Redis): 0 closed, 1 half-open, 2 open",
+    ["api"],
+)
+BREAKER_TRANSITIONS = Counter(
+    "theset_circuit_breaker_transitions_total",
+    "Breaker transitions this process made, by the state entered (open, half_open, closed)",
+    ["api", "state"],
+)
+
+logger = logging.getLogger(__name__)
+
+
+def observe_fanout_lag(published_at: float | None) -> None:
+    """Record one change's fan-out lag; messages without `published_at` (older publishers) are skipped."""
+    if published_at is not None:
+        # Clock skew between hosts can make it negative: count it as no lag rather than drop it.
+        FANOUT_LAG.observe(max(0.0, time.time() - published_at))
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> WSGIServer | None:
+    """Serve this process' registry on `port` (a thread); None when the port cannot be bound.
+
+    A busy port (two workers on one host with the same setting) is logged, not fatal: the worker's
+    jobs matter more than its metrics, and the scrape target going down is what alerts.
+    """
+    try:
+        server, _thread = start_http_server(port, addr)
+    except OSError as error:
+        logger.error("Metrics not served: cannot listen on %s:%s (%s); set WORKER_METRICS_PORT", addr, port, error)
+        return None
+    logger.info("Metrics served at http://%s:%s/metrics", addr, port)
+    return server
 
 
 def new_request_id() -> str:

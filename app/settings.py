@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
     )
     log_level: str = "INFO"
+    # An arq worker serves its Prometheus metrics on this port (all interfaces); 0: not served.
+    # The API serves its own at /metrics on its HTTP port.
+    worker_metrics_port: int = Field(default=9108, ge=0, le=65535)
 
     # GraphQL hardening (DESIGN §4): limits on by default.
     graphql_max_depth: int = Field(default=10, ge=1)

@@ -1,14 +1,43 @@
-"""Request ids on responses and log lines, JSON logs, and the /metrics endpoint."""
+"""Request ids, JSON logs, and the metrics at /metrics: GraphQL, outbound API calls, breaker, fan-out lag."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
+from graphql_client import GraphQLClient
+from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
+from redis.asyncio import Redis
 
-from app.observability import JsonFormatter, RequestIdFilter, request_id_var
+from app.broker import InProcessBroker
+from app.clients.breaker import BreakerPolicy, MemoryBreaker, RedisBreaker
+from app.clients.errors import CircuitOpen, UpstreamNotFound
+from app.clients.ratelimit import NoLimit
+from app.clients.retry import CallStats, Guard, RetryPolicy
+from app.emulators.server import running_server
+from app.emulators.spotify import SpotifyState, create_spotify_app
+from app.emulators.world import World, build_world
+from app.main import create_app
+from app.observability import (
+    BREAKER_CLOSED,
+    BREAKER_HALF_OPEN,
+    BREAKER_OPEN,
+    JsonFormatter,
+    RequestIdFilter,
+    observe_fanout_lag,
+    request_id_var,
+)
+from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
+from app.settings import Settings
 
 
 async def test_every_response_carries_a_request_id_also_in_graphql_extensions(http: httpx.AsyncClient) -> None:
@@ -53,3 +82,253 @@ async def test_metrics_count_graphql_operations_and_error_codes(http: httpx.Asyn
     assert 'theset_graphql_operations_total{operation="MetricsProbe",outcome="ok",type="query"}' in body
     assert 'theset_graphql_errors_total{code="BAD_USER_INPUT",operation="MetricsProbe"}' in body
     assert "theset_graphql_operation_seconds_bucket" in body
+
+
+# --- outbound API calls, rate-limit waits, breaker state (app.clients) ------------------------------
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def _parse(text: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def _scrape(http: httpx.AsyncClient) -> Samples:
+    response = await http.get("/metrics")
+    assert response.status_code == 200
+    return _parse(response.text)
+
+
+def _value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def _calls(samples: Samples, outcome: str) -> float:
+    return _value(samples, "theset_external_api_calls_total", api="spotify", outcome=outcome)
+
+
+def _breaker(samples: Samples) -> float | None:
+    return samples.get(("theset_circuit_breaker_state", frozenset({("api", "spotify")})))
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(seed=11, n_artists=20, n_venues=10, n_events=40)
+
+
+@dataclass
+class Spotify:
+    url: str
+    state: SpotifyState  # its faults and request counters
+
+
+@pytest.fixture
+async def spotify(world: World) -> AsyncIterator[Spotify]:
+    emulator = create_spotify_app(world, mode="dev", requests_per_30s=10_000)
+    async with running_server(emulator) as url:
+        yield Spotify(url, emulator.state.emulator)
+
+
+@pytest.fixture
+async def spotify_http(settings: Settings, spotify: Spotify, db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """The API on the Spotify emulator, with a client id of its own: a fresh limiter and breaker."""
+    application = create_app(
+        settings.model_copy(
+            update={
+                "spotify_api_base_url": spotify.url,
+                "spotify_accounts_base_url": spotify.url,
+                "spotify_client_id": f"client-{uuid.uuid4().hex}",
+                "spotify_client_secret": SecretStr("secret"),
+                "spotify_requests_per_30s": 10_000,
+            }
+        )
+    )
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as http,
+    ):
+        yield http
+
+
+async def _search_artists(http: httpx.AsyncClient) -> list[str]:
+    """A look-up no cache can answer; the error codes it got."""
+    body = await GraphQLClient(http).run("SearchArtists", query=f"artist {uuid.uuid4().hex[:8]}")
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+async def test_metrics_count_spotify_calls_and_rate_limit_waits(
+    spotify_http: httpx.AsyncClient, spotify: Spotify
+) -> None:
+    before = await _scrape(spotify_http)
+
+    assert await _search_artists(spotify_http) == []
+
+    after = await _scrape(spotify_http)
+    assert spotify.state.stats.requests_by_path["/v1/search"] == 1
+    assert _calls(after, "ok") - _calls(before, "ok") == 1
+    wait_count = "theset_rate_limit_wait_seconds_count"
+    assert _value(after, wait_count, api="spotify") - _value(before, wait_count, api="spotify") == 1
+    assert _breaker(after) == BREAKER_CLOSED
+
+
+async def test_a_429_with_a_long_retry_after_counts_as_rate_limited_and_opens_the_breaker(
+    spotify_http: httpx.AsyncClient, spotify: Spotify
+) -> None:
+    spotify.state.faults.update({"rate_limit_next_n": 1, "retry_after_seconds": 3600})
+    before = await _scrape(spotify_http)
+
+    assert await _search_artists(spotify_http) == ["RATE_LIMITED"]
+    opened = await _scrape(spotify_http)
+    assert await _search_artists(spotify_http) == ["RATE_LIMITED"]  # refused by the breaker: nothing sent
+    after = await _scrape(spotify_http)
+
+    assert spotify.state.stats.requests_by_path["/v1/search"] == 1
+    assert _calls(opened, "rate_limited") - _calls(before, "rate_limited") == 1
+    assert _breaker(opened) == BREAKER_OPEN
+    transitions = "theset_circuit_breaker_transitions_total"
+    assert (
+        _value(opened, transitions, api="spotify", state="open")
+        - _value(before, transitions, api="spotify", state="open")
+        == 1
+    )
+    assert _calls(after, "circuit_open") - _calls(opened, "circuit_open") == 1
+    assert _calls(after, "ok") == _calls(before, "ok")
+
+
+async def test_the_breaker_state_goes_to_open_after_consecutive_failures(
+    spotify_http: httpx.AsyncClient, spotify: Spotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt: 0.0)  # retry at once
+    spotify.state.faults.update({"path_contains": "/v1/search", "fail_next_n": 100, "fail_status": 503})
+    before = await _scrape(spotify_http)
+
+    # RetryPolicy: 4 attempts, all 503; BreakerPolicy: the 5th failure in a row opens.
+    assert await _search_artists(spotify_http) == ["UPSTREAM_UNAVAILABLE"]
+    still_closed = await _scrape(spotify_http)
+    assert await _search_artists(spotify_http) == ["RATE_LIMITED"]  # the breaker's retry-after
+    after = await _scrape(spotify_http)
+
+    assert _calls(still_closed, "unavailable") - _calls(before, "unavailable") == 4
+    assert _breaker(still_closed) == BREAKER_CLOSED
+    assert _calls(after, "unavailable") - _calls(before, "unavailable") == 5
+    assert _calls(after, "circuit_open") - _calls(still_closed, "circuit_open") == 1
+    assert _breaker(after) == BREAKER_OPEN
+
+
+async def test_every_attempt_is_counted_by_what_ended_it() -> None:
+    api = f"test-{uuid.uuid4().hex[:8]}"
+    request = httpx.Request("GET", "http://upstream.test/thing")
+    answers: list[Exception | httpx.Response] = [
+        httpx.ConnectTimeout("slow", request=request),
+        httpx.ConnectError("refused", request=request),
+        httpx.Response(404, request=request),
+    ]
+
+    async def send() -> httpx.Response:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def classify(response: httpx.Response) -> None:
+        if response.status_code == 404:
+            raise UpstreamNotFound(api, "no such thing", status=404)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    guard = Guard(
+        api,
+        limiter=NoLimit(),
+        breaker=MemoryBreaker(api),
+        policy=RetryPolicy(),
+        stats=CallStats(),
+        redact=str,
+        sleep=no_sleep,
+    )
+    with pytest.raises(UpstreamNotFound):
+        await guard.call(send, classify)
+
+    counted = {
+        outcome: REGISTRY.get_sample_value("theset_external_api_calls_total", {"api": api, "outcome": outcome})
+        for outcome in ("timeout", "connection_error", "not_found", "ok")
+    }
+    assert counted == {"timeout": 1, "connection_error": 1, "not_found": 1, "ok": None}
+    assert REGISTRY.get_sample_value("theset_rate_limit_wait_seconds_count", {"api": api}) == 3
+
+
+async def test_each_process_gauge_shows_the_shared_breaker_state_it_last_saw(redis_url: str) -> None:
+    # Two "processes" (own connections, own label) on one Redis breaker key.
+    first, second = f"test-a-{uuid.uuid4().hex[:8]}", f"test-b-{uuid.uuid4().hex[:8]}"
+    key = f"theset-test:breaker:{uuid.uuid4().hex}"
+    policy = BreakerPolicy(failure_threshold=1, cooldown_seconds=0.2)
+
+    def state(api: str) -> float | None:
+        return REGISTRY.get_sample_value("theset_circuit_breaker_state", {"api": api})
+
+    def transitions(api: str, to: str) -> float | None:
+        return REGISTRY.get_sample_value("theset_circuit_breaker_transitions_total", {"api": api, "state": to})
+
+    async with Redis.from_url(redis_url) as redis_a, Redis.from_url(redis_url) as redis_b:
+        a, b = RedisBreaker(redis_a, key, first, policy), RedisBreaker(redis_b, key, second, policy)
+        await a.record_failure(await a.before_call())
+        assert (state(first), transitions(first, "open")) == (BREAKER_OPEN, 1)
+        assert state(second) is None  # b has not looked yet
+        with pytest.raises(CircuitOpen):
+            await b.before_call()
+        assert state(second) == BREAKER_OPEN
+
+        await asyncio.sleep(0.3)  # the cool-down ends: a takes the half-open trial, b is refused
+        assert await a.before_call() is True
+        with pytest.raises(CircuitOpen):
+            await b.before_call()
+        assert (state(first), transitions(first, "half_open")) == (BREAKER_HALF_OPEN, 1)
+        assert state(second) == BREAKER_HALF_OPEN
+
+        await a.record_success(trial=True)
+        assert (state(first), transitions(first, "closed")) == (BREAKER_CLOSED, 1)
+        assert await b.before_call() is False
+        assert state(second) == BREAKER_CLOSED
+        assert transitions(second, "open") is None  # b saw the changes, it made none
+
+
+# --- the live fan-out's lag ------------------------------------------------------------------------
+
+
+async def test_publish_change_stamps_the_publish_time_and_older_messages_still_decode() -> None:
+    broker = InProcessBroker()
+    change = VoteCountsChanged(setlist_id=7, kind="vote", songs=[SongVotes(setlist_song_id=3, votes=1, version=1)])
+
+    async with broker.subscribe(channel_for(7)) as subscription:
+        published = time.time()
+        await publish_change(broker, change)
+        message = await subscription.get()
+        received = time.time()
+
+    assert isinstance(message, bytes)
+    decoded = VoteCountsChanged.decode(message)
+    assert decoded.published_at is not None
+    assert published <= decoded.published_at <= received
+    assert decoded.model_copy(update={"published_at": None}) == change.model_copy(update={"sequence": 1})
+    legacy = VoteCountsChanged.decode(b'{"setlist_id":7,"kind":"vote","songs":[],"sequence":3}')
+    assert legacy.published_at is None
+
+
+def test_fanout_lag_is_the_time_since_publish_and_skips_unstamped_messages() -> None:
+    def count_and_sum() -> tuple[float, float]:
+        count = REGISTRY.get_sample_value("theset_fanout_lag_seconds_count") or 0.0
+        total = REGISTRY.get_sample_value("theset_fanout_lag_seconds_sum") or 0.0
+        return count, total
+
+    count, total = count_and_sum()
+    observe_fanout_lag(time.time() - 0.25)
+    observe_fanout_lag(None)  # an older publisher's message: nothing to measure
+    observe_fanout_lag(time.time() + 5)  # a clock ahead of ours: no negative lag
+
+    new_count, new_total = count_and_sum()
+    assert new_count - count == 2
+    assert new_total - total == pytest.approx(0.25, abs=0.05)

@@ -2,30 +2,44 @@
 
 Run with `theset worker` (or `arq workers.settings.WorkerSettings`). Every worker process shares
 the API rate limits and breaker state through Redis, so adding workers never exceeds a quota.
+Each worker serves its Prometheus metrics (API calls, rate-limit waits, breaker state) on
+WORKER_METRICS_PORT: the API's /metrics cannot show them, they are counted in this process.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 import httpx
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
+from redis.asyncio.retry import Retry as RedisRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.catalog import tasks
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.db import close_db, init_db
+from app.observability import serve_metrics
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
 
 # A full tours run pages through months of events at 5 requests/s: give it room.
 TOURS_TIMEOUT_SECONDS = 3 * 3600
 SONGS_TIMEOUT_SECONDS = 2 * 3600
+# Without retries arq's poll loop dies on the first command Redis cannot answer. Commands and
+# reconnects retry with backoff (0.2 s doubling to 2 s, about 35 s in all), so a Redis restart or
+# failover is ridden out; a longer outage still ends the worker non-zero, for its supervisor to restart.
+REDIS_RETRIES = 20
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
+    if settings.worker_metrics_port:
+        ctx["metrics_server"] = serve_metrics(settings.worker_metrics_port)
     await init_db(settings.database_url)
     ctx["settings"] = settings
     ctx["http"] = httpx.AsyncClient()
@@ -34,6 +48,9 @@ async def startup(ctx: dict[str, Any]) -> None:
 async def shutdown(ctx: dict[str, Any]) -> None:
     await ctx["http"].aclose()
     await close_db()
+    if server := ctx.get("metrics_server"):
+        await asyncio.to_thread(server.shutdown)  # waits for its serve loop's next poll (<= 0.5 s)
+        server.server_close()
 
 
 async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +74,11 @@ async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _redis_settings() -> RedisSettings:
-    return RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
+    settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
+    settings.retry = RedisRetry(ExponentialBackoff(cap=2.0, base=0.1), REDIS_RETRIES)
+    # OSError: a refused reconnect surfaces as the bare socket error, which redis-py does not retry.
+    settings.retry_on_error = [OSError, RedisConnectionError, RedisTimeoutError]
+    return settings
 
 
 class WorkerSettings:

@@ -52,7 +52,7 @@ from strawberry.utils.aio import aclosing
 from app.api.eager import Rest, start_eagerly
 from app.api.ws_protocol import ProtocolHandler
 from app.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
-from app.observability import ACTIVE_SUBSCRIBERS, request_id_var
+from app.observability import ACTIVE_SUBSCRIBERS, observe_fanout_lag, request_id_var
 from app.setlists import live
 from app.setlists.events import VoteCountsChanged, channel_for
 
@@ -271,6 +271,7 @@ class Feed:
                     seen = change.sequence
                     event = live.CountsEvent(self.setlist_id, seen, change.kind, versions.newer(change.songs))
                     self._send(event, snapshot=False)
+                    observe_fanout_lag(change.published_at)  # caught-up subscribers' sockets have it now
         except asyncio.CancelledError:
             raise
         except Exception as error:

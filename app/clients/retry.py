@@ -3,6 +3,9 @@
 A small loop rather than tenacity: each attempt must pass the breaker and the limiter, and a wait
 longer than `max_sleep` turns into `UpstreamRateLimited` plus an opened breaker instead of a sleep;
 written out, that reads more plainly than the same thing spread over tenacity callbacks.
+
+Every attempt is counted in `theset_external_api_calls_total{api,outcome}` and every limiter wait in
+`theset_rate_limit_wait_seconds{api}`, here, where all calls of both clients pass.
 """
 
 from __future__ import annotations
@@ -18,8 +21,28 @@ import anyio._backends._asyncio  # noqa: F401
 import httpx
 
 from app.clients.breaker import CircuitBreaker
-from app.clients.errors import UpstreamBadResponse, UpstreamError, UpstreamRateLimited, UpstreamUnavailable
+from app.clients.errors import (
+    CircuitOpen,
+    EndpointRemoved,
+    UpstreamAuthError,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamUnavailable,
+)
 from app.clients.ratelimit import RateLimiter, Sleep
+from app.observability import EXTERNAL_API_CALLS, RATE_LIMIT_WAIT
+
+# Outcome label of an attempt that ended in an error, most specific class first (CALL_OUTCOMES).
+_OUTCOMES: tuple[tuple[type[UpstreamError], str], ...] = (
+    (UpstreamRateLimited, "rate_limited"),
+    (UpstreamUnavailable, "unavailable"),
+    (UpstreamNotFound, "not_found"),
+    (UpstreamAuthError, "auth_error"),
+    (EndpointRemoved, "endpoint_removed"),
+    (UpstreamBadResponse, "bad_response"),
+)
 
 
 @dataclass
@@ -52,11 +75,24 @@ class RetryPolicy:
 class Retryable(Exception):
     """Raised by a response classifier: retry after `wait` seconds (None: backoff), else raise `error`."""
 
-    def __init__(self, error: UpstreamError, *, wait: float | None = None, breaker_failure: bool = False) -> None:
+    def __init__(
+        self,
+        error: UpstreamError,
+        *,
+        wait: float | None = None,
+        breaker_failure: bool = False,
+        outcome: str | None = None,
+    ) -> None:
         super().__init__(error.message)
         self.error = error
         self.wait = wait
         self.breaker_failure = breaker_failure
+        # The metric label when the error class alone does not say it (timeouts, connection errors).
+        self.outcome = outcome or _outcome(error)
+
+
+def _outcome(error: UpstreamError) -> str:
+    return next((label for kind, label in _OUTCOMES if isinstance(error, kind)), "rejected")
 
 
 Classifier = Callable[[httpx.Response], None]
@@ -83,23 +119,33 @@ class Guard:
         self.stats = stats
         self._redact = redact
         self._sleep = sleep
+        self._waits = RATE_LIMIT_WAIT.labels(service)
 
     async def call(self, send: Callable[[], Awaitable[httpx.Response]], classify: Classifier) -> httpx.Response:
         """Send until `classify` accepts the response; raise an `UpstreamError` otherwise."""
         attempt = 0
         while True:
             attempt += 1
-            trial = await self.breaker.before_call()
-            self.stats.rate_limit_wait_seconds += await self.limiter.acquire()
+            try:
+                trial = await self.breaker.before_call()
+            except CircuitOpen:
+                self._count("circuit_open")
+                raise
+            waited = await self.limiter.acquire()
+            self._waits.observe(waited)
+            self.stats.rate_limit_wait_seconds += waited
             self.stats.api_calls += 1
             outcome = await self._attempt(send, classify)
             if isinstance(outcome, httpx.Response):
+                self._count("ok")
                 await self.breaker.record_success(trial)
                 return outcome
             if isinstance(outcome, Retryable):
+                self._count(outcome.outcome)
                 retry = outcome
             else:
                 # A definite answer (404, 401, bad body...): the service itself is up.
+                self._count(_outcome(outcome))
                 await self.breaker.record_success(trial)
                 raise outcome
             if retry.breaker_failure:
@@ -129,12 +175,19 @@ class Guard:
         except UpstreamError as exc:
             return exc
         except httpx.TimeoutException as exc:
-            return Retryable(self._error(UpstreamUnavailable, "timeout", exc), breaker_failure=True)
+            return Retryable(self._error(UpstreamUnavailable, "timeout", exc), breaker_failure=True, outcome="timeout")
         except httpx.TransportError as exc:
-            return Retryable(self._error(UpstreamUnavailable, "connection error", exc), breaker_failure=True)
+            return Retryable(
+                self._error(UpstreamUnavailable, "connection error", exc),
+                breaker_failure=True,
+                outcome="connection_error",
+            )
         except httpx.HTTPError as exc:
             return self._error(UpstreamBadResponse, "HTTP error", exc)
         return response
+
+    def _count(self, outcome: str) -> None:
+        EXTERNAL_API_CALLS.labels(self.service, outcome).inc()
 
     def _error(self, kind: type[UpstreamError], what: str, exc: Exception) -> UpstreamError:
         return kind(self.service, self._redact(f"{what}: {type(exc).__name__}: {exc}"))

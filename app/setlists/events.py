@@ -2,12 +2,14 @@
 
 Publishers (the vote, unvote and suggestion mutations) call `publish_change` after their transaction
 has committed; the `voteCounts` subscription decodes `VoteCountsChanged` from `channel_for(id)`,
-numbered per setlist by the broker (`sequence`).
+numbered per setlist by the broker (`sequence`) and stamped with the wall-clock time of publishing
+(`published_at`), from which the fan-out measures its lag (`theset_fanout_lag_seconds`).
 Ids are the database's integer keys: the subscription turns them into public ids.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -44,6 +46,8 @@ class VoteCountsChanged(BaseModel):
     songs: list[SongVotes]
     # The setlist's sequence number, stamped by the broker as it publishes (publish_change); None before.
     sequence: int | None = None
+    # time.time() when publish_change sent it; None before, and in messages of older publishers.
+    published_at: float | None = None
 
     def encode(self) -> bytes:
         """The bytes published on the channel (JSON)."""
@@ -61,5 +65,6 @@ async def publish_change(broker: Broker, change: VoteCountsChanged) -> int:
     The broker numbers and publishes in one atomic step (the setlist's next sequence number goes
     between `head` and `tail`), so subscribers receive the numbers in order.
     """
-    body = change.model_dump_json(exclude={"sequence"}).encode()  # b'{"setlist_id":…,"songs":[…]}'
+    stamped = change.model_copy(update={"published_at": time.time()})
+    body = stamped.model_dump_json(exclude={"sequence"}).encode()  # b'{"setlist_id":…,"published_at":…}'
     return await broker.publish_numbered(channel_for(change.setlist_id), body[:-1] + b',"sequence":', b"}")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from factories import make_setlist, make_setlist_song, make_show
+from prometheus_client import REGISTRY
 
 from app.api.eager import Rest
 from app.api.fanout import CLOSED, Cursor, Failed, Frame, Listener, SharedStream
@@ -231,3 +232,21 @@ async def test_a_snapshot_frame_restarts_the_subscribers_count_and_versions(
     stale = subscriber.snapshot.__class__(setlist_id, 9, "vote", [])
     assert cursor.message_for(Frame(9, stale, subscriber.feed.render(stale), snapshot=False)) is None
     subscriber.stream.close()
+
+
+async def test_each_change_fanned_out_records_its_lag_once(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    subscribers = [await subscribe(broker, setlist_id, name) for name in ("a", "b", "c")]
+    for subscriber in subscribers:
+        await caught_up(subscriber, Socket())
+    before = REGISTRY.get_sample_value("theset_fanout_lag_seconds_count") or 0.0
+
+    await vote(broker, setlist_id, songs[0], 1)
+    await vote(broker, setlist_id, songs[0], 2)
+    await settle()
+
+    assert REGISTRY.get_sample_value("theset_fanout_lag_seconds_count") == before + 2  # per change, not per socket
+    for subscriber in subscribers:
+        subscriber.stream.close()

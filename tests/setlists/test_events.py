@@ -33,7 +33,9 @@ async def test_publish_change_sends_numbered_changes_on_the_setlists_channel() -
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(other.get(), timeout=0.05)
     assert numbers == [1, 2]
-    assert [VoteCountsChanged.decode(m) for m in received if isinstance(m, bytes)] == [
+    decoded = [VoteCountsChanged.decode(m) for m in received if isinstance(m, bytes)]
+    assert all(d.published_at is not None for d in decoded)
+    assert [d.model_copy(update={"published_at": None}) for d in decoded] == [
         change.model_copy(update={"sequence": 1}),
         change.model_copy(update={"sequence": 2}),
     ]
