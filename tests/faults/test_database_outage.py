@@ -1,0 +1,114 @@
+"""PostgreSQL goes away under a running API process, then comes back: clear errors, then recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from factories import make_setlist, make_show, make_song, make_users_with_tokens
+from fault_testing import TcpProxy, invariants_hold
+from graphql_client import document
+from servers import api_process
+
+from app.api.ids import encode_id
+from app.setlists.models import SetlistSong
+
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
+
+# An outage answer must come fast: a client waiting on a dead database is a hung client.
+ANSWER_WITHIN_SECONDS = 5.0
+RECOVERY_SECONDS = 15.0
+
+
+def through(proxy: TcpProxy, url: str) -> str:
+    """`url` with its host and port replaced by the proxy's."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return parts._replace(netloc=f"{user}127.0.0.1:{proxy.port}").geturl()
+
+
+@pytest.fixture
+async def proxy(postgres_url: str) -> AsyncIterator[TcpProxy]:
+    parts = urlsplit(postgres_url)
+    async with TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432) as running:
+        yield running
+
+
+@pytest.fixture
+async def api(proxy: TcpProxy, postgres_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    # No Redis: this test is about the database alone (rate limits and pub/sub stay in process).
+    async with (
+        api_process(through(proxy, postgres_url), None) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
+        yield http
+
+
+async def timed(request: Any) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response: httpx.Response = await request
+    return response, time.monotonic() - started
+
+
+async def vote(http: httpx.AsyncClient, token: str, setlist_song_id: str) -> httpx.Response:
+    return await http.post(
+        "/graphql",
+        json={"query": document("Vote"), "variables": {"setlistSongId": setlist_song_id}},
+        headers={"authorization": f"Bearer {token}"},
+    )
+
+
+async def show_list(http: httpx.AsyncClient) -> httpx.Response:
+    return await http.post("/graphql", json={"query": document("ShowList"), "variables": {"first": 5}})
+
+
+def codes(response: httpx.Response) -> list[str]:
+    return [error["extensions"]["code"] for error in response.json().get("errors", [])]
+
+
+async def test_the_api_answers_upstream_unavailable_while_the_database_is_cut_and_recovers_after(
+    proxy: TcpProxy, api: httpx.AsyncClient
+) -> None:
+    show = await make_show()
+    songs = [await make_song(artist=await show.headliner) for _ in range(2)]
+    setlist = await make_setlist(show, songs)
+    entries = await SetlistSong.filter(setlist=setlist).order_by("position")
+    song_ids = [encode_id("SetlistSong", entry.id) for entry in entries]
+    (_, before), (_, during), (_, after) = await make_users_with_tokens(3)
+
+    voted_before = await vote(api, before, song_ids[0])
+    ready_before = await api.get("/readyz")
+    assert proxy.connections > 0  # the API's pool really goes through the proxy
+
+    await proxy.cut()
+    ready_cut, ready_seconds = await timed(api.get("/readyz"))
+    read_cut, read_seconds = await timed(show_list(api))
+    vote_cut, vote_seconds = await timed(vote(api, during, song_ids[1]))
+
+    await proxy.restore()
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while (ready_again := await api.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    voted_after = await vote(api, after, song_ids[1])
+    read_after = await show_list(api)
+
+    assert codes(voted_before) == []
+    assert ready_before.json()["checks"] == {"database": True}
+
+    assert ready_cut.status_code == 503
+    assert ready_cut.json()["checks"] == {"database": False}
+    assert (read_cut.status_code, codes(read_cut)) == (200, ["UPSTREAM_UNAVAILABLE"])
+    assert (vote_cut.status_code, codes(vote_cut)) == (200, ["UPSTREAM_UNAVAILABLE"])
+    assert max(ready_seconds, read_seconds, vote_seconds) < ANSWER_WITHIN_SECONDS
+
+    assert ready_again.status_code == 200  # the same process, not restarted
+    assert codes(voted_after) == []
+    assert voted_after.json()["data"]["vote"]["votes"] == 1
+    assert codes(read_after) == []
+    assert [entry.votes for entry in await SetlistSong.filter(setlist=setlist).order_by("position")] == [1, 1]
+    assert await invariants_hold()
