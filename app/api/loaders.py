@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import InitVar, dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -49,29 +49,60 @@ def _votes_loader() -> DataLoader[tuple[int, int], bool]:
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    artist: DataLoader[int, Artist | None] = field(default_factory=lambda: _one_each(catalog.artists_by_ids))
-    venue: DataLoader[int, Venue | None] = field(default_factory=lambda: _one_each(catalog.venues_by_ids))
-    lineup: DataLoader[int, list[Artist]] = field(default_factory=lambda: _many_each(catalog.lineups_by_show_ids))
-    artist_songs: DataLoader[int, list[Song]] = field(default_factory=lambda: _many_each(catalog.songs_by_artist_ids))
-    artist_upcoming_shows: DataLoader[int, list[Show]] = field(
-        default_factory=lambda: _many_each(catalog.upcoming_shows_by_artist_ids)
-    )
-    show: DataLoader[int, Show | None] = field(default_factory=lambda: _one_each(setlists.shows_by_ids))
-    song: DataLoader[int, Song | None] = field(default_factory=lambda: _one_each(setlists.catalog_songs_by_ids))
-    setlist_songs: DataLoader[int, list[SetlistSong]] = field(
-        default_factory=lambda: _many_each(setlists.songs_by_setlist_ids)
-    )
-    viewer_votes: DataLoader[tuple[int, int], bool] = field(default_factory=_votes_loader)
-    # Creates missing setlists, so it needs the process's resources (Spotify, the fill queue).
-    setlist_of_show: DataLoader[int, Setlist | None] = field(init=False)
-    resources: InitVar[Resources | None] = None
+    """One request's DataLoaders, each made on first use: a vote needs one of the ten, a show page most.
 
-    def __post_init__(self, resources: Resources | None) -> None:
+    (Made eagerly, the ten loaders and their caches were ~60 garbage-collected objects per request.)
+    """
+
+    def __init__(self, resources: Resources | None = None) -> None:
+        # Creating missing setlists needs the process's resources (Spotify, the fill queue).
+        self._resources = resources
+
+    @cached_property
+    def artist(self) -> DataLoader[int, Artist | None]:
+        return _one_each(catalog.artists_by_ids)
+
+    @cached_property
+    def venue(self) -> DataLoader[int, Venue | None]:
+        return _one_each(catalog.venues_by_ids)
+
+    @cached_property
+    def lineup(self) -> DataLoader[int, list[Artist]]:
+        return _many_each(catalog.lineups_by_show_ids)
+
+    @cached_property
+    def artist_songs(self) -> DataLoader[int, list[Song]]:
+        return _many_each(catalog.songs_by_artist_ids)
+
+    @cached_property
+    def artist_upcoming_shows(self) -> DataLoader[int, list[Show]]:
+        return _many_each(catalog.upcoming_shows_by_artist_ids)
+
+    @cached_property
+    def show(self) -> DataLoader[int, Show | None]:
+        return _one_each(setlists.shows_by_ids)
+
+    @cached_property
+    def song(self) -> DataLoader[int, Song | None]:
+        return _one_each(setlists.catalog_songs_by_ids)
+
+    @cached_property
+    def setlist_songs(self) -> DataLoader[int, list[SetlistSong]]:
+        return _many_each(setlists.songs_by_setlist_ids)
+
+    @cached_property
+    def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:
+        return _votes_loader()
+
+    @cached_property
+    def setlist_of_show(self) -> DataLoader[int, Setlist | None]:
+        resources = self._resources
+        if resources is None:
+            raise RuntimeError("Loaders(resources) is needed to create setlists")
+        source = setlist_tasks.source_for(resources)
+
         async def ensure(show_ids: Sequence[int]) -> dict[int, Setlist]:
-            if resources is None:
-                raise RuntimeError("Loaders(resources) is needed to create setlists")
-            return await setlists.ensure_setlists(show_ids, setlist_tasks.source_for(resources))
+            return await setlists.ensure_setlists(show_ids, source)
 
-        self.setlist_of_show = _one_each(ensure)
+        return _one_each(ensure)

@@ -2,11 +2,12 @@
 
 In one run, interleaved (DESIGN §8: these machines are noisy, so only same-run ratios mean much):
 - end to end: Vote mutations over real HTTP/1.1 keep-alive connections to a uvicorn subprocess
-  (one worker, the app as deployed: bearer token lookup, per-user rate limit, the vote transaction,
-  the publish; Redis when reachable), many signed-in voters (tokens made beforehand);
+  (one worker, or BENCH_WORKERS; the app as deployed: bearer token lookup, per-user rate limit, the
+  vote transaction, the publish; Redis when reachable), many signed-in voters (tokens made beforehand);
 - direct: the same vote transaction (the service's own SQL) from 8 asyncpg connections;
 each with votes spread over 200 songs and piled on 10 hot songs. Prints votes/s, the ratios and the
-p50/p99 latencies. A throwaway database is created and dropped.
+p50/p99 latencies, and the stack's ceiling: `{ __typename }` requests/s through the same server.
+A throwaway database is created and dropped.
 
 Run: `.venv/bin/python -m tests.benchmarks bench_votes`, `.venv/bin/python -m tests.benchmarks.bench_votes`
 or `.venv/bin/python tests/benchmarks/bench_votes.py`. About a minute.
@@ -47,9 +48,13 @@ ROUNDS = 3
 DIRECT_CLIENTS = 8  # DESIGN §8: PostgreSQL is no faster past ~8 connections on 2 cores
 # Voters in flight at once (a closed loop: latency ≈ connections / throughput).
 HTTP_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+# uvicorn worker processes (`theset serve --workers`); each one is a Python process of its own.
+SERVER_WORKERS = os.environ.get("BENCH_WORKERS", "1")
 E2E_USERS = 6_000
 DIRECT_USERS = 30_000
 VOTE_QUERY = "mutation Vote($id: ID!) { vote(setlistSongId: $id) { id votes } }"
+# The stack's ceiling: the cheapest GraphQL request there is, through the same server and connections.
+TRIVIAL_BODY = json.dumps({"query": "{ __typename }"}).encode()
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -208,6 +213,21 @@ def e2e_workers(
     return [worker(http) for http in connections]
 
 
+def trivial_workers(connections: list[HttpConnection]) -> list[Callable[[], Awaitable[float | None]]]:
+    """`{ __typename }` over the same connections: no resolver, no database, no Redis."""
+
+    def worker(http: HttpConnection) -> Callable[[], Awaitable[float | None]]:
+        async def request() -> float | None:
+            started = time.perf_counter()
+            status, answer = await http.post_json("/graphql", TRIVIAL_BODY, {})
+            latency = time.perf_counter() - started
+            return latency if status == 200 and b'"errors"' not in answer else None
+
+        return request
+
+    return [worker(http) for http in connections]
+
+
 # --- the server ----------------------------------------------------------------------------------
 
 
@@ -240,6 +260,8 @@ async def api_server(database_url: str, redis_url: str | None) -> AsyncIterator[
         "--no-access-log",
         "--log-level",
         "warning",
+        "--workers",
+        SERVER_WORKERS,
         env=env,
         cwd=Path(__file__).resolve().parents[2],
     )
@@ -265,6 +287,7 @@ async def main() -> list[Row]:
     redis_url = REDIS_URL if await redis_reachable() else None
     results = {(way, spread): Totals() for way in ("e2e", "direct") for spread in ("spread", "hot")}
     results["direct 2 statements", "spread"] = Totals()
+    results["e2e { __typename }", "-"] = Totals()
     try:
         await migrate(url)
         db = await asyncpg.connect(url)
@@ -280,11 +303,13 @@ async def main() -> list[Row]:
         pool = [await asyncpg.connect(url) for _ in range(DIRECT_CLIENTS)]
         async with api_server(url, redis_url) as port:
 
-            async def e2e_phase(pairs: Iterator[tuple[int, int]], seconds: float) -> Phase:
+            async def e2e_phase(pairs: Iterator[tuple[int, int]] | None, seconds: float) -> Phase:
+                """Votes from `pairs`, or `{ __typename }` requests when None."""
                 # Fresh connections each phase: uvicorn closes keep-alive connections idle for 5 s.
                 connections = [await HttpConnection.open(port) for _ in range(HTTP_CONNECTIONS)]
+                workers = trivial_workers(connections) if pairs is None else e2e_workers(connections, pairs, token_of)
                 try:
-                    return await run_phase(e2e_workers(connections, pairs, token_of), seconds)
+                    return await run_phase(workers, seconds)
                 finally:
                     for http in connections:
                         http.close()
@@ -300,6 +325,7 @@ async def main() -> list[Row]:
                     results["e2e", spread].phases.append(e2e)
                 two = direct_workers(pool, _pairs(direct_iter, entries), two_statements=True)
                 results["direct 2 statements", "spread"].phases.append(await run_phase(two, PHASE_SECONDS))
+                results["e2e { __typename }", "-"].phases.append(await e2e_phase(None, PHASE_SECONDS))
         check = pool[0]
         drift = await check.fetchval(
             "SELECT count(*) FROM (SELECT ss.id FROM setlist_songs ss LEFT JOIN user_votes uv"
@@ -313,7 +339,7 @@ async def main() -> list[Row]:
 
 
 def _rows(results: dict[tuple[str, str], Totals], drift: int, redis: bool) -> list[Row]:
-    setup = f"1 uvicorn worker, {HTTP_CONNECTIONS} connections, {'Redis' if redis else 'no Redis'}"
+    setup = f"{SERVER_WORKERS} uvicorn worker(s), {HTTP_CONNECTIONS} connections, {'Redis' if redis else 'no Redis'}"
     rows: list[Row] = []
     for spread, songs in (("spread", SONGS), ("hot", HOT_SONGS)):
         e2e, direct = results["e2e", spread], results["direct", spread]
@@ -337,6 +363,17 @@ def _rows(results: dict[tuple[str, str], Totals], drift: int, redis: bool) -> li
             _ratio(results["e2e", "spread"].rate, two.rate),
         )
     )
+    trivial = results["e2e { __typename }", "-"]
+    rows.append(
+        Row(
+            "votes",
+            f"the stack's ceiling: `{{ __typename }}` requests/s ({setup})",
+            f"{trivial.rate:.0f}",
+            f"{results['direct', 'spread'].rate:.0f} direct votes/s",
+            _ratio(trivial.rate, results["direct", "spread"].rate),
+            "",
+        )
+    )
     for way in ("e2e", "direct"):
         hot, spread = results[way, "hot"], results[way, "spread"]
         rows.append(
@@ -350,6 +387,8 @@ def _rows(results: dict[tuple[str, str], Totals], drift: int, redis: bool) -> li
             )
         )
     for (way, spread), totals in results.items():
+        if spread == "-":
+            continue
         rows.append(
             Row(
                 "votes",
