@@ -191,6 +191,24 @@ def _route(path: str) -> str:
     return path if path in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
 
 
+# Operation names come from clients: the first MAX_OPERATION_NAMES distinct names get series of
+# their own, later ones share "other", so a client inventing names cannot grow the registry forever.
+MAX_OPERATION_NAMES = 200
+_operation_names: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    """The `operation` label of a GraphQL operation named `name` (bounded cardinality)."""
+    if not name:
+        return "anonymous"
+    name = name[:64]
+    if name not in _operation_names:
+        if len(_operation_names) >= MAX_OPERATION_NAMES:
+            return "other"
+        _operation_names.add(name)
+    return name
+
+
 class GraphQLMetrics(SchemaExtension):
     """Per-operation counts, latency and error codes; the request id in `extensions.requestId`."""
 
@@ -198,7 +216,7 @@ class GraphQLMetrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        name = (context.operation_name or "anonymous")[:64]
+        name = operation_label(context.operation_name)
         try:
             kind = context.operation_type.value
         except RuntimeError:  # the document did not parse

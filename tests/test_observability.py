@@ -31,6 +31,7 @@ from app.observability import (
     BREAKER_CLOSED,
     BREAKER_HALF_OPEN,
     BREAKER_OPEN,
+    MAX_OPERATION_NAMES,
     JsonFormatter,
     RequestIdFilter,
     observe_fanout_lag,
@@ -82,6 +83,19 @@ async def test_metrics_count_graphql_operations_and_error_codes(http: httpx.Asyn
     assert 'theset_graphql_operations_total{operation="MetricsProbe",outcome="ok",type="query"}' in body
     assert 'theset_graphql_errors_total{code="BAD_USER_INPUT",operation="MetricsProbe"}' in body
     assert "theset_graphql_operation_seconds_bucket" in body
+
+
+async def test_invented_operation_names_share_one_label_past_the_bound(http: httpx.AsyncClient) -> None:
+    names = [f"Invented{uuid.uuid4().hex}" for _ in range(MAX_OPERATION_NAMES + 20)]
+    for name in names:
+        await http.post("/graphql", json={"query": f"query {name} {{ __typename }}"})
+
+    samples = _parse((await http.get("/metrics")).text)
+    labels = {dict(labels)["operation"] for metric, labels in samples if metric == "theset_graphql_operations_total"}
+
+    assert len(labels - {"anonymous", "other"}) <= MAX_OPERATION_NAMES
+    assert "other" in labels
+    assert names[-1] not in labels
 
 
 # --- outbound API calls, rate-limit waits, breaker state (app.clients) ------------------------------

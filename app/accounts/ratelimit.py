@@ -1,4 +1,4 @@
-"""Fixed-window limits on what clients do (sign-in attempts, sign-ups, votes): Redis or in-process.
+"""Fixed-window limits on what clients do (sign-ins, sign-ups, votes, suggestions, look-ups): Redis or in-process.
 
 With Redis every API process shares the counters (INCR + EXPIRE in one round trip). Without it,
 or while Redis is unreachable, each process counts on its own: a limit per process is weaker than a
@@ -43,6 +43,12 @@ SIGN_IN_PER_ADDRESS = Limit("sign_in:address", 30, 60, "Too many sign-in attempt
 SIGN_UP_PER_ADDRESS = Limit("sign_up:address", 20, 60, "Too many sign-ups from this address")
 # A fan taps a few songs a minute; scripts tapping faster are refused (vote and unvote together).
 VOTES_PER_USER = Limit("votes:user", 30, 60, "Too many votes; slow down")
+# A new suggestion fetches the track from Spotify: bound what one fan spends of the shared quota
+# across setlists (each setlist also caps a fan's suggestions, SUGGESTIONS_PER_USER).
+SUGGESTIONS_PER_USER = Limit("suggestions:user", 10, 60, "Too many suggestions; slow down")
+# Look-ups may reach Spotify or Ticketmaster, whose quotas every client shares: one a second on
+# average per caller (a signed-in fan, else an address: many fans share one behind carrier NAT).
+LOOKUPS_PER_CALLER = Limit("lookups:caller", 60, 60, "Too many searches; slow down")
 
 
 class Counter(Protocol):

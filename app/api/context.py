@@ -70,6 +70,11 @@ class Context:
         user = await self._resolve_user() if not self.credentials.anonymous else None
         return user.id if user is not None else None
 
+    async def caller(self) -> str:
+        """Whom per-client limits count: the signed-in user, else the client's address."""
+        viewer = await self.viewer_id()
+        return f"user:{viewer}" if viewer is not None else f"address:{self.client_address}"
+
     async def _resolve_user(self) -> User | None:
         # One query per request, however many fields ask. Every waiter of the one task resumes in the
         # same loop iteration, so the DataLoader loads they make next still form one batch.

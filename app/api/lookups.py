@@ -70,12 +70,12 @@ class LookupsQuery:
             artist = await catalog.get_artist(decode_id(artist_id, "Artist"))
             if artist is None:
                 raise NotFound("No such artist")
-        results = await lookups.search_tracks(info.context.resources, query, artist)
+        results = await lookups.search_tracks(info.context.resources, query, artist, caller=await info.context.caller())
         return [SpotifyTrackResult.from_result(result) for result in results]
 
     @strawberry.field(description="Spotify artists (at most 10), best match first.")
     async def search_artists(self, info: Info, query: str) -> list[SpotifyArtistResult]:
-        results = await lookups.search_artists(info.context.resources, query)
+        results = await lookups.search_artists(info.context.resources, query, caller=await info.context.caller())
         return [SpotifyArtistResult.from_result(result) for result in results]
 
     @strawberry.field(description="The artist's Spotify top tracks (at most 10); empty when it has no Spotify match.")
@@ -83,7 +83,7 @@ class LookupsQuery:
         artist = await catalog.get_artist(decode_id(artist_id, "Artist"))
         if artist is None:
             raise NotFound("No such artist")
-        results = await lookups.artist_top_tracks(info.context.resources, artist)
+        results = await lookups.artist_top_tracks(info.context.resources, artist, caller=await info.context.caller())
         return [SpotifyTrackResult.from_result(result) for result in results]
 
     @strawberry.field(
@@ -92,6 +92,8 @@ class LookupsQuery:
     async def search_events(
         self, info: Info, keyword: str, city: str | None = None, first: int = lookups.RESULTS
     ) -> list[TicketmasterEventResult]:
-        results = await lookups.search_events(info.context.resources, keyword, city, first)
+        results = await lookups.search_events(
+            info.context.resources, keyword, city, first, caller=await info.context.caller()
+        )
         shows = await lookups.local_show_ids(result.ticketmaster_id for result in results)
         return [TicketmasterEventResult.from_result(result, shows.get(result.ticketmaster_id)) for result in results]

@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
+from app.accounts import ratelimit
 from app.catalog.models import Artist, Show, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients import spotify, ticketmaster
@@ -202,9 +203,12 @@ def check_query(query: str) -> str:
     return cleaned
 
 
-async def search_tracks(resources: Resources, query: str, artist: Artist | None = None) -> list[TrackResult]:
+async def search_tracks(
+    resources: Resources, query: str, artist: Artist | None = None, *, caller: str
+) -> list[TrackResult]:
     """Spotify tracks matching `query`, restricted to `artist`'s name when given."""
     query = check_query(query)
+    await _count_look_up(resources, caller)
     artist_name = artist.name if artist is not None else None
 
     async def fetch() -> list[TrackResult]:
@@ -214,9 +218,10 @@ async def search_tracks(resources: Resources, query: str, artist: Artist | None 
     return await _cached(resources, TrackResult, ["tracks", query.casefold(), artist_name], fetch)
 
 
-async def search_artists(resources: Resources, query: str) -> list[ArtistResult]:
+async def search_artists(resources: Resources, query: str, *, caller: str) -> list[ArtistResult]:
     """Spotify artists matching `query`, best match first."""
     query = check_query(query)
+    await _count_look_up(resources, caller)
 
     async def fetch() -> list[ArtistResult]:
         return [ArtistResult.from_artist(artist) for artist in await resources.spotify().search_artists(query, RESULTS)]
@@ -224,8 +229,9 @@ async def search_artists(resources: Resources, query: str) -> list[ArtistResult]
     return await _cached(resources, ArtistResult, ["artists", query.casefold()], fetch)
 
 
-async def artist_top_tracks(resources: Resources, artist: Artist) -> list[TrackResult]:
+async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str) -> list[TrackResult]:
     """The artist's Spotify top tracks (at most 10); none when no Spotify artist has exactly its name."""
+    await _count_look_up(resources, caller)
     spotify_id = artist.spotify_id or await _match_on_spotify(resources, artist)
     if spotify_id is None:
         return []
@@ -244,13 +250,14 @@ async def artist_top_tracks(resources: Resources, artist: Artist) -> list[TrackR
 
 
 async def search_events(
-    resources: Resources, keyword: str, city: str | None = None, first: int = RESULTS
+    resources: Resources, keyword: str, city: str | None = None, first: int = RESULTS, *, caller: str
 ) -> list[EventResult]:
     """Upcoming Ticketmaster music events matching `keyword` (and in `city`), soonest first."""
     keyword = check_query(keyword)
     city = check_query(city) if city is not None else None
     if not 1 <= first <= MAX_EVENTS:
         raise BadUserInput(f"first must be 1 to {MAX_EVENTS}")
+    await _count_look_up(resources, caller)
 
     async def fetch() -> list[EventResult]:
         client = build_ticketmaster_client(resources.settings, resources.redis, resources.http)
@@ -265,6 +272,11 @@ async def local_show_ids(ticketmaster_ids: Iterable[str]) -> dict[str, int]:
     """Our Show ids by Ticketmaster id, for the events the sync has already stored (one query)."""
     rows = await Show.filter(ticketmaster_id__in=list(set(ticketmaster_ids))).values_list("ticketmaster_id", "id")
     return {str(tm_id): int(show_id) for tm_id, show_id in rows}
+
+
+async def _count_look_up(resources: Resources, caller: str) -> None:
+    """RATE_LIMITED past LOOKUPS_PER_CALLER (after the input checks: a refused query costs nothing)."""
+    await ratelimit.check(ratelimit.counter_for(resources.redis), ratelimit.LOOKUPS_PER_CALLER, caller)
 
 
 async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:

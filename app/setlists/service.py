@@ -266,6 +266,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
     """Add a Spotify track by an act on the bill to the setlist (an existing entry is returned as is)."""
     if not _SPOTIFY_ID.fullmatch(spotify_track_id):
         raise BadUserInput("Invalid Spotify track id")
+    await ratelimit.check(ratelimit.counter_for(resources.redis), ratelimit.SUGGESTIONS_PER_USER, str(user_id))
     setlist = await Setlist.filter(id=setlist_id).select_related("show").first()
     if setlist is None:
         raise NotFound("No such setlist")

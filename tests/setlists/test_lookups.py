@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from factories import make_artist
+from factories import make_artist, make_token, make_user
 from graphql_client import GraphQLClient
 from redis.asyncio import Redis
 from setlists_testing import Spotify
 
+from app.accounts import ratelimit
 from app.api.ids import encode_id
 from app.clients.errors import CircuitOpen, UpstreamBadResponse, UpstreamRateLimited, UpstreamUnavailable
 from app.errors import RateLimited
@@ -67,6 +68,24 @@ async def test_empty_or_overlong_queries_are_refused_before_spotify(
 
     assert _codes(tracks) == _codes(artists) == ["BAD_USER_INPUT"]
     assert spotify.state.stats.requests == 0
+
+
+async def test_look_ups_past_the_per_caller_limit_are_rate_limited_and_a_signed_in_fan_counts_apart(
+    spotify_gql: GraphQLClient, spotify: Spotify
+) -> None:
+    name = spotify.headliner().name
+    allowed = ratelimit.LOOKUPS_PER_CALLER.count
+    for _ in range(allowed):  # the same search: Spotify answers once, the cache the rest, each one counts
+        await spotify_gql.data("SearchArtists", query=name)
+
+    refused = await spotify_gql.run("SearchArtists", query=name)
+    spotify_gql.token = await make_token(await make_user())  # same address, now a signed-in fan
+    served = await spotify_gql.run("SearchArtists", query=name)
+
+    assert _codes(refused) == ["RATE_LIMITED"]
+    assert refused["errors"][0]["extensions"]["retryAfter"] > 0
+    assert _codes(served) == []
+    assert spotify.requests("/v1/search") == 1
 
 
 async def test_search_tracks_of_an_unknown_artist_is_not_found(spotify_gql: GraphQLClient, spotify: Spotify) -> None:

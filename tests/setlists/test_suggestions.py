@@ -21,6 +21,7 @@ from graphql_client import GraphQLClient
 from setlists_testing import Spotify
 from starlette.applications import Starlette
 
+from app.accounts import ratelimit
 from app.accounts.models import User
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Show, ShowStatus, Song
@@ -137,6 +138,25 @@ async def test_a_fan_may_suggest_at_most_five_songs_per_setlist(
 
     assert _codes(body) == ["FORBIDDEN"]
     assert await SetlistSong.filter(setlist=setlist, suggested=True).count() == service.SUGGESTIONS_PER_USER
+
+
+async def test_a_fan_making_suggestions_too_fast_across_setlists_is_rate_limited(
+    spotify_gql: GraphQLClient, spotify: Spotify, fan: User
+) -> None:
+    # Each setlist takes five suggestions from a fan; the per-minute limit bounds them across setlists.
+    headliner_world = spotify.headliner()
+    headliner = await make_artist(name=headliner_world.name, spotify_id=headliner_world.id)
+    setlists = [await make_setlist(await make_show(headliner=headliner), []) for _ in range(3)]
+    tracks = [spotify.track_by(headliner_world, index) for index in range(service.SUGGESTIONS_PER_USER)]
+    allowed = ratelimit.SUGGESTIONS_PER_USER.count
+    assert allowed < len(setlists) * len(tracks)
+    plan = [(setlist, track_id) for setlist in setlists for track_id in tracks][: allowed + 1]
+
+    bodies = [await _suggest(spotify_gql, setlist, track_id) for setlist, track_id in plan]
+
+    assert [_codes(body) for body in bodies] == [[]] * allowed + [["RATE_LIMITED"]]
+    assert bodies[-1]["errors"][0]["extensions"]["retryAfter"] > 0
+    assert await SetlistSong.filter(suggested=True).count() == allowed
 
 
 @pytest.mark.parametrize(
