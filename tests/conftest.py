@@ -23,6 +23,7 @@ from sql_counter import QueryCounter
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
+from app.emulators.world import World, build_world
 from app.main import create_app
 from app.settings import Settings
 
@@ -49,6 +50,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if down:
         lines = [f"{name} is not reachable at {url}. Start it with:\n    {_HOW_TO_START[name]}" for name, url in down]
         pytest.exit("\n".join(lines), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    """The emulators' catalog for the sync, look-up and fault tests (tests/emulators has its own)."""
+    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, SyncE
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
-from app.emulators.world import World, build_world
+from app.emulators.world import World
 from app.setlists.models import Setlist, SetlistSong
 from app.settings import Settings
 
@@ -57,11 +57,6 @@ UVICORN_SETTINGS = {"FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY"}
 SPOTIFY_SECRET = "scale-out-secret"
 JOB_TIMEOUT = 60.0
 VOTERS = 60
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
 
 
 @contextlib.asynccontextmanager

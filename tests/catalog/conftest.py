@@ -12,15 +12,10 @@ from pydantic import SecretStr
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
-from app.emulators.world import World, build_world
+from app.emulators.world import World
 from app.settings import Settings
 
 CLIENT_SECRET = "test-secret"
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
 
 
 @pytest.fixture

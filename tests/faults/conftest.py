@@ -18,12 +18,7 @@ from catalog_testing import Emulator  # noqa: E402
 
 from app.emulators.server import running_server  # noqa: E402
 from app.emulators.ticketmaster import create_ticketmaster_app  # noqa: E402
-from app.emulators.world import World, build_world  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
+from app.emulators.world import World  # noqa: E402
 
 
 @pytest.fixture

@@ -16,16 +16,11 @@ from starlette.applications import Starlette
 from app.accounts import ratelimit
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
-from app.emulators.world import World, build_world
+from app.emulators.world import World
 from app.main import create_app
 from app.resources import Resources
 from app.setlists import lookups, tasks
 from app.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
 
 
 @pytest.fixture
