@@ -169,6 +169,13 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else new_request_id()
         token = request_id_var.set(request_id)
+        if scope["type"] == "websocket":
+            # Its messages go out untouched: no wrapper on every frame a live subscriber is sent.
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id_var.reset(token)
+            return
         status = {"code": 0}
 
         async def send_with_id(message: Message) -> None:
@@ -181,8 +188,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if scope["type"] == "http":
-                HTTP_REQUESTS.labels(_route(scope["path"]), str(status["code"])).inc()
+            HTTP_REQUESTS.labels(_route(scope["path"]), str(status["code"])).inc()
             request_id_var.reset(token)
 
 
