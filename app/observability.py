@@ -64,6 +64,8 @@ CALL_OUTCOMES: Final = (
     "bad_response",  # unparseable body
     "rejected",  # any other 4xx
     "circuit_open",  # refused by the open breaker: nothing was sent
+    "cancelled",  # the caller stopped waiting (a look-up's deadline): counted as a failure
+    "limiter_unavailable",  # Redis (the shared limiter and breaker) unreachable: nothing was sent
 )
 EXTERNAL_API_CALLS = Counter(
     "theset_external_api_calls_total",

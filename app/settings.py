@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     # An arq worker serves its Prometheus metrics on this port (all interfaces); 0: not served.
     # The API serves its own at /metrics on its HTTP port.
     worker_metrics_port: int = Field(default=9108, ge=0, le=65535)
+    # Off: a worker runs only enqueued jobs, no cron schedule (tests, or a worker pool kept for
+    # fill_setlist jobs while another pool runs the syncs).
+    worker_cron: bool = True
+    # Jobs one worker runs at once (arq's max_jobs). The syncs share the API rate limits, so more
+    # at once only adds waiting; 1 spreads queued jobs over the workers.
+    worker_max_jobs: int = Field(default=10, ge=1)
 
     # GraphQL hardening (DESIGN §4): limits on by default.
     graphql_max_depth: int = Field(default=10, ge=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-import signal
 import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from arq.jobs import Job, JobStatus
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from graphql_client import document
-from servers import THESET
+from servers import TEST_WORKER_ENV, THESET, stop
 
 # catalog_testing sits beside tests/catalog/conftest.py; pytest puts that directory on sys.path
 # only when it collects tests there, and this module must also work when run on its own.
@@ -79,36 +78,26 @@ class Workers:
     def logs(self) -> str:
         return "\n".join(f"--- worker {i} ---\n{path.read_text()[-3000:]}" for i, path in enumerate(self.log_paths))
 
-    def _signal(self, index: int, signum: signal.Signals) -> None:
-        if self.processes[index].returncode is None:
-            self.processes[index].send_signal(signum)
-
     async def enqueue_one_each(self, queue: ArqRedis, function: str) -> list[Job]:
-        """Enqueue `function` once per worker so that each worker takes one, then let all run together.
+        """Enqueue `function` once per worker and return once every run is in progress.
 
-        An arq worker takes up to max_jobs (10) queued jobs per poll, so jobs enqueued together
-        nearly always go to whichever worker polls first. Each job is therefore enqueued while
-        every other worker is stopped (SIGSTOP) and picked up before the next one is enqueued.
+        The workers run one job at a time (WORKER_MAX_JOBS=1, `running_workers`), so runs in
+        progress together are on different workers: one each.
         """
         jobs: list[Job] = []
-        try:
-            for index in range(len(self.processes)):
-                for other in range(len(self.processes)):
-                    self._signal(other, signal.SIGCONT if other == index else signal.SIGSTOP)
-                job = await queue.enqueue_job(function)
-                assert job is not None
-                await self._picked_up(job)
-                jobs.append(job)
-        finally:
-            for index in range(len(self.processes)):
-                self._signal(index, signal.SIGCONT)
-        return jobs
-
-    async def _picked_up(self, job: Job) -> None:
+        for _ in self.processes:
+            job = await queue.enqueue_job(function)
+            assert job is not None
+            jobs.append(job)
         deadline = asyncio.get_running_loop().time() + JOB_PICKUP_TIMEOUT
-        while await job.status() not in (JobStatus.in_progress, JobStatus.complete):
+        while True:
+            statuses = [await job.status() for job in jobs]
+            if all(status is JobStatus.in_progress for status in statuses):
+                return jobs
+            if JobStatus.complete in statuses:  # one finished before the other began: not side by side
+                raise AssertionError(f"the runs of {function} did not overlap: {statuses}\n{self.logs()}")
             if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"no worker picked up {job.job_id}\n{self.logs()}")
+                raise TimeoutError(f"the workers did not all take a {function} job: {statuses}\n{self.logs()}")
             await asyncio.sleep(0.05)
 
 
@@ -120,14 +109,14 @@ async def running_workers(count: int, env: dict[str, str], log_dir: Path) -> Asy
     try:
         for path in logs:
             with path.open("wb") as log:
-                processes.append(await asyncio.create_subprocess_exec(str(THESET), "worker", env=env, stderr=log))
+                processes.append(
+                    await asyncio.create_subprocess_exec(
+                        str(THESET), "worker", env={**env, **TEST_WORKER_ENV, "WORKER_MAX_JOBS": "1"}, stderr=log
+                    )
+                )
         yield Workers(processes, logs)
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGCONT)  # a stopped process would not act on SIGTERM
-                process.terminate()
-        await asyncio.gather(*(process.wait() for process in processes))
+        await asyncio.gather(*(stop(process) for process in processes))
 
 
 def ws_client(base_url: str) -> Client:

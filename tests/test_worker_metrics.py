@@ -16,7 +16,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job
 from prometheus_client.parser import text_string_to_metric_families
-from servers import THESET, free_port
+from servers import TEST_WORKER_ENV, THESET, free_port, stop
 
 from app.emulators.faults import EmulatorState
 from app.emulators.server import running_server
@@ -65,23 +65,25 @@ async def test_a_worker_serves_the_api_calls_of_the_jobs_it_ran(
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": redis_url,
         "WORKER_QUEUE_NAME": queue_name,
+        **TEST_WORKER_ENV,
         "WORKER_METRICS_PORT": str(port),
         "TICKETMASTER_BASE_URL": ticketmaster.url,
         "TICKETMASTER_API_KEY": f"key-{uuid.uuid4().hex}",  # its own shared limiter and breaker
         "SYNC_MIN_UPCOMING_EVENTS": "0",
     }
     worker = await asyncio.create_subprocess_exec(str(THESET), "worker", env=env, stderr=asyncio.subprocess.DEVNULL)
-    queue = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=queue_name)
     try:
-        job = await queue.enqueue_job("sync_popular_tours", _queue_name=queue_name)
-        assert isinstance(job, Job)
-        result = await job.result(timeout=60)
-        async with httpx.AsyncClient() as http:
-            response = await http.get(f"http://127.0.0.1:{port}/metrics")
+        queue = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=queue_name)
+        try:
+            job = await queue.enqueue_job("sync_popular_tours", _queue_name=queue_name)
+            assert isinstance(job, Job)
+            result = await job.result(timeout=60)
+            async with httpx.AsyncClient() as http:
+                response = await http.get(f"http://127.0.0.1:{port}/metrics")
+        finally:
+            await queue.aclose()
     finally:
-        worker.terminate()
-        await worker.wait()
-        await queue.aclose()
+        await stop(worker)
 
     assert result["outcome"] == "finished"
     sent = ticketmaster.state.stats.requests

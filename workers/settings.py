@@ -46,8 +46,11 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["http"].aclose()
-    await close_db()
+    # arq calls this even when startup failed part-way: close what was opened.
+    if http := ctx.get("http"):
+        await http.aclose()
+    if "settings" in ctx:
+        await close_db()
     if server := ctx.get("metrics_server"):
         await asyncio.to_thread(server.shutdown)  # waits for its serve loop's next poll (<= 0.5 s)
         server.server_close()
@@ -89,11 +92,16 @@ class WorkerSettings:
         func(fill_setlist, max_tries=10),
     ]
     # unique: a run still going (or deferred) is not started again by the next tick.
-    cron_jobs: ClassVar[list[Any]] = [
-        cron(sync_popular_tours, hour={4}, minute={0}, unique=True, timeout=TOURS_TIMEOUT_SECONDS),
-        cron(sync_artist_songs, minute={30}, unique=True, timeout=SONGS_TIMEOUT_SECONDS),
-    ]
+    cron_jobs: ClassVar[list[Any]] = (
+        [
+            cron(sync_popular_tours, hour={4}, minute={0}, unique=True, timeout=TOURS_TIMEOUT_SECONDS),
+            cron(sync_artist_songs, minute={30}, unique=True, timeout=SONGS_TIMEOUT_SECONDS),
+        ]
+        if get_settings().worker_cron
+        else []
+    )
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = _redis_settings()
     queue_name = get_settings().worker_queue_name
+    max_jobs = get_settings().worker_max_jobs

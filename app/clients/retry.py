@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 # now, or that first call leaves well after its rate-limit slot, close behind another process's call.
 import anyio._backends._asyncio  # noqa: F401
 import httpx
+from redis.exceptions import RedisError
 
 from app.clients.breaker import CircuitBreaker
 from app.clients.errors import (
@@ -123,6 +124,17 @@ class Guard:
 
     async def call(self, send: Callable[[], Awaitable[httpx.Response]], classify: Classifier) -> httpx.Response:
         """Send until `classify` accepts the response; raise an `UpstreamError` otherwise."""
+        try:
+            return await self._call(send, classify)
+        except (RedisError, OSError) as error:  # httpx's own errors never get here (`_attempt`)
+            # The shared limiter or breaker lives in Redis. Without it nothing is sent (the quota is
+            # every process's), and callers see the vendor as unavailable: look-ups answer from their
+            # last-good copy, new setlists are filled later, jobs journal the failure.
+            self._count("limiter_unavailable")
+            reason = f"shared rate limiter unreachable: {type(error).__name__}"
+            raise UpstreamUnavailable(self.service, reason) from None
+
+    async def _call(self, send: Callable[[], Awaitable[httpx.Response]], classify: Classifier) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
@@ -135,7 +147,15 @@ class Guard:
             self._waits.observe(waited)
             self.stats.rate_limit_wait_seconds += waited
             self.stats.api_calls += 1
-            outcome = await self._attempt(send, classify)
+            try:
+                outcome = await self._attempt(send, classify)
+            except asyncio.CancelledError:
+                # The caller gave up waiting (a look-up's deadline): to the breaker, a call that did
+                # not answer. Else a hanging vendor never opens it, and a cancelled half-open trial
+                # would keep its slot (every caller refused) until the trial timeout.
+                self._count("cancelled")
+                await asyncio.shield(self.breaker.record_failure(trial))
+                raise
             if isinstance(outcome, httpx.Response):
                 self._count("ok")
                 await self.breaker.record_success(trial)

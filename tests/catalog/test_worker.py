@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -11,7 +13,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job
 from catalog_testing import Emulator, catalog_is_whole, music_events_between
-from servers import THESET
+from servers import TEST_WORKER_ENV, THESET, stop
 
 from app.catalog.models import Show
 from app.emulators.world import World
@@ -34,6 +36,7 @@ async def test_two_arq_workers_run_the_tours_job_within_the_rate_limit(
         "TICKETMASTER_API_KEY": sync_settings.ticketmaster_api_key.get_secret_value(),
         "SYNC_MIN_UPCOMING_EVENTS": "0",
         "SYNC_PAGE_SIZE": "25",
+        **TEST_WORKER_ENV,
     }
     workers = [
         await asyncio.create_subprocess_exec(str(THESET), "worker", env=env, stderr=asyncio.subprocess.DEVNULL)
@@ -44,9 +47,7 @@ async def test_two_arq_workers_run_the_tours_job_within_the_rate_limit(
         jobs = [await queue.enqueue_job("sync_popular_tours", _queue_name=queue_name) for _ in range(2)]
         results = [await job.result(timeout=60) for job in jobs if isinstance(job, Job)]
     finally:
-        for worker in workers:
-            worker.terminate()
-        await asyncio.gather(*(worker.wait() for worker in workers))
+        await asyncio.gather(*(stop(worker) for worker in workers))
         await queue.aclose()
 
     assert [result["outcome"] for result in results] == ["finished", "finished"]
@@ -54,3 +55,13 @@ async def test_two_arq_workers_run_the_tours_job_within_the_rate_limit(
     assert stats["spike_arrest_violations"] == 0
     assert set(music_events_between(world, 1, 170)) <= set(await Show.all().values_list("ticketmaster_id", flat=True))
     assert await catalog_is_whole()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", ["sync_popular_tours", "sync_artist_songs"]), ("false", [])])
+def test_worker_cron_turns_the_sync_schedule_on_or_off(value: str, expected: list[str]) -> None:
+    # Read at import, as arq reads WorkerSettings: a process of its own with the setting.
+    script = "from workers.settings import WorkerSettings; print(*[job.name for job in WorkerSettings.cron_jobs])"
+    env = {**os.environ, "WORKER_CRON": value}
+    output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+
+    assert [name.removeprefix("cron:") for name in output.stdout.split()] == expected

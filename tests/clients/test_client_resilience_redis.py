@@ -7,12 +7,15 @@ import itertools
 import time
 import uuid
 
+import httpx
 import pytest
 from redis.asyncio import Redis
+from redis_server import free_port
 
 from app.clients.breaker import BreakerPolicy, RedisBreaker
-from app.clients.errors import CircuitOpen
+from app.clients.errors import CircuitOpen, UpstreamUnavailable
 from app.clients.ratelimit import RedisIntervalLimiter, RedisWindowLimiter
+from app.clients.retry import CallStats, Guard, RetryPolicy
 
 # asyncio timers can fire up to a clock tick early; the slots themselves are reserved exactly.
 TOLERANCE = 0.003
@@ -101,3 +104,28 @@ async def test_long_retry_after_opening_is_shared_and_not_shortened(redis_pair: 
         assert 13_990 < opened.value.retry_after_seconds <= 14_000
     finally:
         await redis_pair[0].delete(f"{key}:open", f"{key}:tripped", f"{key}:trial")
+
+
+async def test_an_unreachable_shared_limiter_is_the_vendor_unavailable_and_sends_nothing() -> None:
+    sent: list[int] = []
+
+    async def send() -> httpx.Response:
+        sent.append(1)
+        return httpx.Response(200)
+
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
+    guard = Guard(
+        "spotify",
+        limiter=RedisIntervalLimiter(dead, unique_key("interval"), 0.01),
+        breaker=RedisBreaker(dead, unique_key("breaker"), "spotify", BreakerPolicy()),
+        policy=RetryPolicy(),
+        stats=CallStats(),
+        redact=str,
+    )
+    try:
+        with pytest.raises(UpstreamUnavailable, match="shared rate limiter unreachable"):
+            await guard.call(send, lambda response: None)
+    finally:
+        await dead.aclose()
+
+    assert sent == []

@@ -19,7 +19,7 @@ from types import TracebackType
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job, JobResult
-from servers import THESET
+from servers import TEST_WORKER_ENV, THESET, stop
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -134,7 +134,7 @@ NATURAL_KEYS: list[tuple[str, tuple[str, ...]]] = [
 
 
 async def invariant_violations(conn: BaseDBAsyncClient | None = None) -> list[str]:
-    """What is wrong with the data: setlist songs whose votes differ from their user_votes, duplicate keys."""
+    """What is wrong with the data: votes that differ from their user_votes, half-written bills, duplicate keys."""
     conn = conn or connections.get("default")
     problems: list[str] = []
     _, rows = await conn.execute_query(
@@ -145,6 +145,18 @@ async def invariant_violations(conn: BaseDBAsyncClient | None = None) -> list[st
         f"setlist_songs {row['id']}: votes {row['votes']} but {row['counted']} user_votes"
         for row in rows
         if row["votes"] != row["counted"]
+    ]
+    # Written with its page or not at all, which no constraint enforces: each show's bill runs
+    # 0, 1, 2… with its headliner first.
+    _, rows = await conn.execute_query(
+        "SELECT s.id, array_agg(sa.billing_order ORDER BY sa.billing_order) AS orders,"
+        " bool_or(sa.billing_order = 0 AND sa.artist_id = s.headliner_id) AS headlined"
+        " FROM shows s LEFT JOIN show_artists sa ON sa.show_id = s.id GROUP BY s.id"
+    )
+    problems += [
+        f"shows {row['id']}: bill {list(row['orders'])}{'' if row['headlined'] else ', headliner not first'}"
+        for row in rows
+        if list(row["orders"]) != list(range(len(row["orders"]))) or not row["headlined"]
     ]
     for table, key in NATURAL_KEYS:
         columns = ", ".join(key)
@@ -158,7 +170,7 @@ async def invariant_violations(conn: BaseDBAsyncClient | None = None) -> list[st
 
 
 async def invariants_hold() -> bool:
-    """votes == count(user_votes) for every setlist song, and no natural key names two rows.
+    """votes == count(user_votes) for every setlist song, every bill whole, and no natural key names two rows.
 
     True, or an AssertionError naming every violation: `assert await invariants_hold()`.
     """
@@ -184,7 +196,7 @@ def worker_env(
         "TICKETMASTER_API_KEY": api_key,
         "SYNC_MIN_UPCOMING_EVENTS": "0",
         "SYNC_PAGE_SIZE": "20",
-        "WORKER_METRICS_PORT": "0",  # tests run workers side by side: no fixed metrics port
+        **TEST_WORKER_ENV,
     }
 
 
@@ -196,13 +208,7 @@ async def worker_process(env: dict[str, str], log: Path) -> AsyncIterator[asynci
     try:
         yield process
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
 
 
 async def job_outcome(job: Job, worker: asyncio.subprocess.Process, log: Path, timeout: float = 60) -> JobResult:

@@ -28,8 +28,10 @@ RECOVERY_SECONDS = 15.0
 def through(proxy: TcpProxy, url: str) -> str:
     """`url` with its host and port replaced by the proxy's."""
     parts = urlsplit(url)
-    user = f"{parts.username}@" if parts.username else ""
-    return parts._replace(netloc=f"{user}127.0.0.1:{proxy.port}").geturl()
+    credentials = parts.netloc.rpartition("@")[0]  # user[:password], kept as written
+    return parts._replace(
+        netloc=f"{credentials}@127.0.0.1:{proxy.port}" if credentials else f"127.0.0.1:{proxy.port}"
+    ).geturl()
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from factories import make_setlist, make_show, make_song, make_users_with_tokens, make_venue
+from factories import make_artist, make_setlist, make_show, make_song, make_users_with_tokens, make_venue
 from fault_testing import invariant_violations, invariants_hold
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from app.catalog.models import ShowArtist
 from app.setlists.models import SetlistSong, UserVote
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -43,6 +44,13 @@ async def test_a_count_that_drifted_from_its_votes_is_named() -> None:
     assert await invariant_violations() == [f"setlist_songs {entry.id}: votes 3 but 2 user_votes"]
     with pytest.raises(AssertionError, match="votes 3 but 2 user_votes"):
         await invariants_hold()
+
+
+async def test_a_half_written_bill_is_named() -> None:
+    show = await make_show()  # its headliner at billing order 0
+    await ShowArtist.create(show=show, artist=await make_artist(), billing_order=2)  # order 1 never written
+
+    assert await invariant_violations() == [f"shows {show.id}: bill [0, 2]"]
 
 
 async def test_two_rows_with_one_natural_key_are_named() -> None:

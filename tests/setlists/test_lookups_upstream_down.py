@@ -25,6 +25,7 @@ from starlette.applications import Starlette
 
 from app.api.ids import encode_id
 from app.catalog.models import Artist
+from app.clients.breaker import BreakerPolicy
 from app.emulators.server import running_server
 from app.emulators.ticketmaster import TicketmasterState, create_ticketmaster_app
 from app.emulators.world import TmEvent, World
@@ -351,6 +352,7 @@ async def test_server_errors_serve_the_last_good_copy(
     variables = await case.variables(spotify, ticketmaster)
     vendor = Vendor(case, spotify, ticketmaster)
     good = await gql.data(case.document, **variables)
+    assert good[case.field]  # a copy worth serving
     clock[0] += lookup_settings.search_cache_seconds + 1
     vendor.fail(fail_next_n=1_000)
     sent = vendor.requests
@@ -390,6 +392,7 @@ async def test_a_hanging_vendor_is_given_up_on_at_the_deadline(
     variables = await case.variables(spotify, ticketmaster)
     vendor = Vendor(case, spotify, ticketmaster)
     good = await gql.data(case.document, **variables)
+    assert good[case.field]  # a copy worth serving
     clock[0] += lookup_settings.search_cache_seconds + 1
     vendor.fail(hang=True)
 
@@ -402,6 +405,25 @@ async def test_a_hanging_vendor_is_given_up_on_at_the_deadline(
     assert "did not answer in time" in failed["errors"][0]["message"]
     assert served_seconds < 1.5
     assert failed_seconds < 1.5
+
+
+async def test_look_ups_given_up_on_open_the_breaker_so_the_next_ones_answer_at_once(
+    gql: GraphQLClient, spotify: Spotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lookups, "UPSTREAM_DEADLINE_SECONDS", 0.3)
+    spotify.faults(hang=True)
+    threshold = BreakerPolicy().failure_threshold
+
+    # Distinct queries: no cached or last-good copy to answer from, each one waits on Spotify.
+    given_up = [await gql.run("SearchArtists", query=f"hang {n}") for n in range(threshold)]
+    requests = spotify.state.stats.requests
+    refused, seconds = await _timed(gql.run("SearchArtists", query="after the breaker opened"))
+
+    assert [_codes(body) for body in given_up] == [["UPSTREAM_UNAVAILABLE"]] * threshold
+    assert _codes(refused) == ["RATE_LIMITED"]  # the open breaker: come back after its cool-down
+    assert refused["errors"][0]["extensions"]["retryAfter"] > 0
+    assert seconds < 0.2
+    assert spotify.state.stats.requests == requests  # refused without a request
 
 
 # --- the last-good copy in Redis, shared by every API process --------------------------------------
@@ -429,6 +451,7 @@ async def test_the_last_good_copy_lives_in_redis_for_a_day(
     await redis.delete(fresh, stale)  # Redis outlives test runs
     try:
         good = await gql.data("SearchEvents", **variables)
+        assert good["searchEvents"]
         assert lookups.STALE_SECONDS - 60 < await redis.ttl(stale) <= lookups.STALE_SECONDS
         await redis.delete(fresh)  # as if SEARCH_CACHE_SECONDS had passed
         ticketmaster.faults(rate_limit_next_n=1_000, rate_limit_kind="quota")
