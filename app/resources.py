@@ -1,4 +1,4 @@
-"""Long-lived resources of an API process, opened by the lifespan: Redis, the HTTP client, the broker."""
+"""Long-lived resources of an API process, opened by the lifespan: Redis, the HTTP pool, the broker; API clients."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import httpx
 from redis.asyncio import Redis
 
 from app.broker import Broker, InProcessBroker, RedisBroker
-from app.clients.factory import build_spotify_client
+from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.clients.spotify import SpotifyClient
+from app.clients.ticketmaster import TicketmasterClient
 from app.settings import Settings
 
 
@@ -25,6 +26,10 @@ class Resources:
     def spotify(self) -> SpotifyClient:
         """A Spotify client sharing this process' HTTP pool and the Redis-shared limiter and breaker."""
         return build_spotify_client(self.settings, self.redis, self.http)
+
+    def ticketmaster(self) -> TicketmasterClient:
+        """A Ticketmaster client sharing this process' HTTP pool and the Redis-shared limiter and breaker."""
+        return build_ticketmaster_client(self.settings, self.redis, self.http)
 
 
 def create_broker(settings: Settings, redis: Redis | None) -> Broker:

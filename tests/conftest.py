@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from catalog_testing import Emulator
 from databases import POSTGRES_URL, create_database, drop_database
 from graphql_client import GraphQLClient
 from sql_counter import QueryCounter
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
+from app.emulators.server import running_server
+from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import World, build_world
 from app.main import create_app
 from app.settings import Settings
@@ -56,6 +59,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def world() -> World:
     """The emulators' catalog for the sync, look-up and fault tests (tests/emulators has its own)."""
     return build_world(seed=11, n_artists=40, n_venues=25, n_events=220)
+
+
+@pytest.fixture
+async def ticketmaster(world: World) -> AsyncIterator[Emulator]:
+    """The Ticketmaster emulator of `world` on a real socket (the sync and fault tests' vendor)."""
+    app = create_ticketmaster_app(world)
+    async with running_server(app) as url:
+        yield Emulator(app, url)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,18 +12,11 @@ from typing import Any
 import httpx
 from arq.connections import ArqRedis
 from arq.jobs import Job, JobStatus
+from catalog_testing import Emulator, catalog_is_whole, music_events_between
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from graphql_client import document
 from servers import TEST_WORKER_ENV, THESET, stop
-
-# catalog_testing sits beside tests/catalog/conftest.py; pytest puts that directory on sys.path
-# only when it collects tests there, and this module must also work when run on its own.
-_CATALOG_TESTS = str(Path(__file__).resolve().parent / "catalog")
-if _CATALOG_TESTS not in sys.path:
-    sys.path.append(_CATALOG_TESTS)
-
-from catalog_testing import Emulator, catalog_is_whole, music_events_between  # noqa: E402
 
 __all__ = [
     "ORIGIN",

@@ -40,6 +40,7 @@ from tortoise import connections
 
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, SyncEvent, SyncLevel
+from app.catalog.tasks import SONGS_JOB, TOURS_JOB
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
@@ -109,12 +110,8 @@ async def test_two_api_processes_and_two_workers_behave_as_one(world: World, pos
         http_b = await stack.enter_async_context(httpx.AsyncClient(base_url=api_b, timeout=30))
 
         # 1. Syncs: two runs of each job at once, one taken by each worker, sharing the rate limits.
-        tours = [
-            await job.result(timeout=JOB_TIMEOUT) for job in await workers.enqueue_one_each(queue, "sync_popular_tours")
-        ]
-        songs = [
-            await job.result(timeout=JOB_TIMEOUT) for job in await workers.enqueue_one_each(queue, "sync_artist_songs")
-        ]
+        tours = [await job.result(timeout=JOB_TIMEOUT) for job in await workers.enqueue_one_each(queue, TOURS_JOB)]
+        songs = [await job.result(timeout=JOB_TIMEOUT) for job in await workers.enqueue_one_each(queue, SONGS_JOB)]
         tm_stats, spotify_stats = await ticketmaster.stats(), await spotify.stats()
 
         failures = await SyncEvent.filter(level=SyncLevel.ERROR).values_list("job", "entity", "message")

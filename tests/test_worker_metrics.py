@@ -18,6 +18,7 @@ from arq.jobs import Job
 from prometheus_client.parser import text_string_to_metric_families
 from servers import TEST_WORKER_ENV, THESET, free_port, stop
 
+from app.catalog.tasks import TOURS_JOB
 from app.emulators.faults import EmulatorState
 from app.emulators.server import running_server
 from app.emulators.ticketmaster import create_ticketmaster_app
@@ -75,7 +76,7 @@ async def test_a_worker_serves_the_api_calls_of_the_jobs_it_ran(
     try:
         queue = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=queue_name)
         try:
-            job = await queue.enqueue_job("sync_popular_tours", _queue_name=queue_name)
+            job = await queue.enqueue_job(TOURS_JOB, _queue_name=queue_name)
             assert isinstance(job, Job)
             result = await job.result(timeout=60)
             async with httpx.AsyncClient() as http:

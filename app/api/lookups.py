@@ -95,5 +95,5 @@ class LookupsQuery:
         results = await lookups.search_events(
             info.context.resources, keyword, city, first, caller=await info.context.caller()
         )
-        shows = await lookups.local_show_ids(result.ticketmaster_id for result in results)
+        shows = await catalog.show_ids_by_ticketmaster_ids(result.ticketmaster_id for result in results)
         return [TicketmasterEventResult.from_result(result, shows.get(result.ticketmaster_id)) for result in results]

@@ -58,6 +58,12 @@ async def get_artist(artist_id: int) -> Artist | None:
     return await Artist.get_or_none(id=artist_id)
 
 
+async def show_ids_by_ticketmaster_ids(ticketmaster_ids: Iterable[str]) -> dict[str, int]:
+    """Our Show ids by Ticketmaster id, for the events the sync has already stored (one query)."""
+    rows = await Show.filter(ticketmaster_id__in=list(set(ticketmaster_ids))).values_list("ticketmaster_id", "id")
+    return {str(tm_id): int(show_id) for tm_id, show_id in rows}
+
+
 # --- batched reads behind the API's DataLoaders: one query per batch, whatever its size ---
 
 

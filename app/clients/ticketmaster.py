@@ -262,55 +262,38 @@ class TicketmasterClient(ApiClient):
     async def search_events(
         self,
         start: datetime,
-        end: datetime,
+        end: datetime | None = None,
         *,
+        keyword: str | None = None,
+        city: str | None = None,
         country_code: str | None = None,
         page: int = 0,
         size: int = MAX_PAGE_SIZE,
         segment_id: str | None = MUSIC_SEGMENT_ID,
         sort: str = "id,asc",
     ) -> EventPage:
-        """One page of events starting in [start, end]; `id,asc` is the only strictly stable sort."""
+        """One page of events starting in [start, end] (no end: from start on), by `keyword` and `city` if given.
+
+        `id,asc` is the only strictly stable sort (the sync pages by it); look-ups ask for `date,asc`.
+        """
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
         if page < 0 or page * size >= MAX_PAGING_DEPTH:
             raise ValueError(f"page*size must be below {MAX_PAGING_DEPTH}")
         params: dict[str, str | int] = {
             "startDateTime": format_tm_datetime(start),
-            "endDateTime": format_tm_datetime(end),
             "size": size,
             "page": page,
             "sort": sort,
         }
-        if country_code:
-            params["countryCode"] = country_code
-        if segment_id:
-            params["segmentId"] = segment_id
-        body = await self._get_json("/discovery/v2/events", params)
-        return self._event_page(body)
-
-    async def find_events(
-        self,
-        keyword: str,
-        *,
-        after: datetime,
-        city: str | None = None,
-        size: int = 10,
-        segment_id: str | None = MUSIC_SEGMENT_ID,
-    ) -> EventPage:
-        """The first page of events matching `keyword` (in `city`) starting after `after`, soonest first."""
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
-        params: dict[str, str | int] = {
+        optional = {
+            "endDateTime": format_tm_datetime(end) if end is not None else None,
             "keyword": keyword,
-            "startDateTime": format_tm_datetime(_whole_second(after)),
-            "sort": "date,asc",
-            "size": size,
+            "city": city,
+            "countryCode": country_code,
+            "segmentId": segment_id,
         }
-        if city:
-            params["city"] = city
-        if segment_id:
-            params["segmentId"] = segment_id
+        params.update({name: value for name, value in optional.items() if value})
         return self._event_page(await self._get_json("/discovery/v2/events", params))
 
     async def iter_event_pages(

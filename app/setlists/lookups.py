@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -27,11 +28,10 @@ from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
 from app.accounts import ratelimit
-from app.catalog.models import Artist, Show, SpotifyMatch
+from app.catalog.models import Artist, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients import spotify, ticketmaster
 from app.clients.errors import CircuitOpen, EndpointRemoved, UpstreamError, UpstreamRateLimited
-from app.clients.factory import build_ticketmaster_client
 from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
@@ -215,7 +215,7 @@ async def search_tracks(
         tracks = await resources.spotify().search_tracks(query, limit=RESULTS, artist_name=artist_name)
         return [TrackResult.from_track(track) for track in tracks]
 
-    return await _cached(resources, TrackResult, ["tracks", query.casefold(), artist_name], fetch)
+    return await _cached(resources, spotify.SERVICE, TrackResult, ["tracks", query.casefold(), artist_name], fetch)
 
 
 async def search_artists(resources: Resources, query: str, *, caller: str) -> list[ArtistResult]:
@@ -226,7 +226,7 @@ async def search_artists(resources: Resources, query: str, *, caller: str) -> li
     async def fetch() -> list[ArtistResult]:
         return [ArtistResult.from_artist(artist) for artist in await resources.spotify().search_artists(query, RESULTS)]
 
-    return await _cached(resources, ArtistResult, ["artists", query.casefold()], fetch)
+    return await _cached(resources, spotify.SERVICE, ArtistResult, ["artists", query.casefold()], fetch)
 
 
 async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str) -> list[TrackResult]:
@@ -246,7 +246,7 @@ async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str
             return [TrackResult.from_catalog_track(track, artist.name) for track in ranked]
 
     # Keyed by the Spotify id: the answer is Spotify's, whichever local row asked.
-    return await _cached(resources, TrackResult, ["top-tracks", spotify_id], fetch)
+    return await _cached(resources, spotify.SERVICE, TrackResult, ["top-tracks", spotify_id], fetch)
 
 
 async def search_events(
@@ -260,18 +260,14 @@ async def search_events(
     await _count_look_up(resources, caller)
 
     async def fetch() -> list[EventResult]:
-        client = build_ticketmaster_client(resources.settings, resources.redis, resources.http)
-        page = await client.find_events(keyword, after=dt.datetime.now(dt.UTC), city=city, size=first)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        page = await resources.ticketmaster().search_events(
+            now, keyword=keyword, city=city, size=first, sort="date,asc"
+        )
         return [EventResult.from_event(event) for event in page.events]
 
     key = ["events", keyword.casefold(), city.casefold() if city else None, first]
-    return await _cached(resources, EventResult, key, fetch)
-
-
-async def local_show_ids(ticketmaster_ids: Iterable[str]) -> dict[str, int]:
-    """Our Show ids by Ticketmaster id, for the events the sync has already stored (one query)."""
-    rows = await Show.filter(ticketmaster_id__in=list(set(ticketmaster_ids))).values_list("ticketmaster_id", "id")
-    return {str(tm_id): int(show_id) for tm_id, show_id in rows}
+    return await _cached(resources, ticketmaster.SERVICE, EventResult, key, fetch)
 
 
 async def _count_look_up(resources: Resources, caller: str) -> None:
@@ -299,6 +295,7 @@ async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:
 
 async def _cached(
     resources: Resources,
+    service: str,
     model: type[T],
     key_parts: list[str | int | None],
     fetch: Callable[[], Awaitable[list[T]]],
@@ -306,7 +303,7 @@ async def _cached(
     seconds = resources.settings.search_cache_seconds
     cache = cache_for(resources.redis)
     fresh_key, stale_key = cache_keys(key_parts)
-    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+    adapter = _list_adapter(model)
     if seconds > 0 and (hit := await cache.get(fresh_key)) is not None:
         cached: list[T] = adapter.validate_json(hit)
         return cached
@@ -314,7 +311,7 @@ async def _cached(
         async with asyncio.timeout(UPSTREAM_DEADLINE_SECONDS):
             results = await fetch()
     except (UpstreamError, TimeoutError) as error:
-        failure = as_app_error(error) if isinstance(error, UpstreamError) else _timed_out(_service_of(key_parts))
+        failure = as_app_error(error) if isinstance(error, UpstreamError) else _timed_out(service)
         if seconds > 0 and (last_good := await cache.get(stale_key)) is not None:
             logger.info("Look-up %s answered from its last good copy", key_parts[0])
             stale: list[T] = adapter.validate_json(last_good)
@@ -327,14 +324,16 @@ async def _cached(
     return results
 
 
+@functools.cache
+def _list_adapter(model: type[T]) -> TypeAdapter[list[T]]:
+    # Built once per result model: a TypeAdapter compiles its validator and serializer.
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
 def cache_keys(key_parts: list[str | int | None]) -> tuple[str, str]:
     """The keys of a look-up's fresh copy and of its last-good copy."""
     digest = hashlib.sha256(json.dumps(key_parts).encode()).hexdigest()[:32]
     return f"{_KEY_PREFIX}:{key_parts[0]}:{digest}", f"{_STALE_KEY_PREFIX}:{key_parts[0]}:{digest}"
-
-
-def _service_of(key_parts: list[str | int | None]) -> str:
-    return ticketmaster.SERVICE if key_parts[0] == "events" else spotify.SERVICE
 
 
 def _timed_out(service: str) -> AppError:

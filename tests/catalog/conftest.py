@@ -11,18 +11,10 @@ from pydantic import SecretStr
 
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
-from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import World
 from app.settings import Settings
 
 CLIENT_SECRET = "test-secret"
-
-
-@pytest.fixture
-async def ticketmaster(world: World) -> AsyncIterator[Emulator]:
-    app = create_ticketmaster_app(world)
-    async with running_server(app) as url:
-        yield Emulator(app, url)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Votes committing and subscribers recovering across a Redis restart are tests/api
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,16 +23,10 @@ from fault_testing import (
 from redis_server import RedisServer
 
 from app.catalog.models import Show
+from app.catalog.tasks import TOURS_JOB
 from app.emulators.world import World
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
-
-TOURS = "sync_popular_tours"
-
-
-@pytest.fixture
-def queue_name() -> str:
-    return f"theset-test:{uuid.uuid4().hex}"
 
 
 async def test_the_worker_runs_a_job_enqueued_after_redis_was_killed_and_restarted(
@@ -50,14 +43,14 @@ async def test_the_worker_runs_a_job_enqueued_after_redis_was_killed_and_restart
         )
         async with worker_process(env, log) as worker:
             async with arq_queue(redis_server.url, queue_name) as queue:
-                before = await job_outcome(await enqueue(queue, TOURS, queue_name), worker, log)
+                before = await job_outcome(await enqueue(queue, TOURS_JOB, queue_name), worker, log)
 
             redis_server.kill()
             await asyncio.sleep(3)  # the worker polls every 0.5 s: it meets the dead server again and again
             redis_server.start()
 
             async with arq_queue(redis_server.url, queue_name) as queue:
-                after = await job_outcome(await enqueue(queue, TOURS, queue_name), worker, log)
+                after = await job_outcome(await enqueue(queue, TOURS_JOB, queue_name), worker, log)
             returncode = worker.returncode
 
     assert (before.success, before.result["outcome"]) == (True, "finished")
@@ -83,7 +76,7 @@ async def test_a_job_running_while_redis_restarts_finishes_every_page(
         )
         async with worker_process(env, log) as worker:
             async with arq_queue(redis_server.url, queue_name) as queue:
-                job_id = (await enqueue(queue, TOURS, queue_name)).job_id
+                job_id = (await enqueue(queue, TOURS_JOB, queue_name)).job_id
             await until_shows_exist()
             redis_server.kill()  # mid-run: the job's shared Ticketmaster rate limiter lives in Redis
             during = await Show.all().count()

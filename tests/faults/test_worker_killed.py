@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,15 @@ from fault_testing import (
 from redis_server import RedisServer
 
 from app.catalog.models import Show
+from app.catalog.tasks import TOURS_JOB
 from app.emulators.world import World
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
 
-TOURS = "sync_popular_tours"
-
 
 async def test_a_worker_killed_mid_job_leaves_whole_pages_and_the_next_run_completes(
-    world: World, ticketmaster: Emulator, postgres_url: str, api_key: str, tmp_path: Path
+    world: World, ticketmaster: Emulator, postgres_url: str, api_key: str, queue_name: str, tmp_path: Path
 ) -> None:
-    queue_name = f"theset-test:{uuid.uuid4().hex}"
     await ticketmaster.faults(slow_seconds=0.3)  # a run of several seconds, to kill in the middle
     with RedisServer() as redis_server:
         env = worker_env(
@@ -42,7 +39,7 @@ async def test_a_worker_killed_mid_job_leaves_whole_pages_and_the_next_run_compl
         )
         async with arq_queue(redis_server.url, queue_name) as queue:
             async with worker_process(env, tmp_path / "killed.log") as doomed:
-                await enqueue(queue, TOURS, queue_name)
+                await enqueue(queue, TOURS_JOB, queue_name)
                 await until_shows_exist()
                 doomed.send_signal(signal.SIGKILL)
                 await doomed.wait()
@@ -54,7 +51,7 @@ async def test_a_worker_killed_mid_job_leaves_whole_pages_and_the_next_run_compl
             async with worker_process(env, log) as successor:
                 # The killed job stays locked for its timeout (hours), as arq's in-progress key says:
                 # the next run is a job of its own, as the next cron tick would enqueue.
-                outcome = await job_outcome(await enqueue(queue, TOURS, queue_name), successor, log)
+                outcome = await job_outcome(await enqueue(queue, TOURS_JOB, queue_name), successor, log)
 
     expected = set(music_events_between(world, 1, 170))
     assert doomed.returncode == -signal.SIGKILL

@@ -291,6 +291,16 @@ class Vendor:
         self._emulator.faults(**patch)
 
 
+async def _answered_then_expired(
+    gql: GraphQLClient, case: Case, variables: dict[str, Any], clock: list[float], settings: Settings
+) -> dict[str, Any]:
+    """Answer the look-up once, then let its fresh copy expire: only the last-good copy remains."""
+    good = await gql.data(case.document, **variables)
+    assert good[case.field]  # a copy worth serving
+    clock[0] += settings.search_cache_seconds + 1
+    return good
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.document for case in CASES])
 async def test_a_multi_hour_429_serves_the_last_good_copy_promptly_and_opens_the_breaker(
     gql: GraphQLClient,
@@ -302,9 +312,7 @@ async def test_a_multi_hour_429_serves_the_last_good_copy_promptly_and_opens_the
 ) -> None:
     variables = await case.variables(spotify, ticketmaster)
     vendor = Vendor(case, spotify, ticketmaster)
-    good = await gql.data(case.document, **variables)
-    assert good[case.field]
-    clock[0] += lookup_settings.search_cache_seconds + 1  # the fresh copy has expired; the last-good one has not
+    good = await _answered_then_expired(gql, case, variables, clock, lookup_settings)
     vendor.rate_limit_for_hours()
     sent = vendor.requests
 
@@ -351,9 +359,7 @@ async def test_server_errors_serve_the_last_good_copy(
 ) -> None:
     variables = await case.variables(spotify, ticketmaster)
     vendor = Vendor(case, spotify, ticketmaster)
-    good = await gql.data(case.document, **variables)
-    assert good[case.field]  # a copy worth serving
-    clock[0] += lookup_settings.search_cache_seconds + 1
+    good = await _answered_then_expired(gql, case, variables, clock, lookup_settings)
     vendor.fail(fail_next_n=1_000)
     sent = vendor.requests
 
@@ -391,9 +397,7 @@ async def test_a_hanging_vendor_is_given_up_on_at_the_deadline(
     monkeypatch.setattr(lookups, "UPSTREAM_DEADLINE_SECONDS", 0.5)
     variables = await case.variables(spotify, ticketmaster)
     vendor = Vendor(case, spotify, ticketmaster)
-    good = await gql.data(case.document, **variables)
-    assert good[case.field]  # a copy worth serving
-    clock[0] += lookup_settings.search_cache_seconds + 1
+    good = await _answered_then_expired(gql, case, variables, clock, lookup_settings)
     vendor.fail(hang=True)
 
     served, served_seconds = await _timed(gql.run(case.document, **variables))
