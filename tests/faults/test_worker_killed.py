@@ -13,7 +13,6 @@ from fault_testing import (
     invariants_hold,
     job_outcome,
     until_shows_exist,
-    worker_env,
     worker_process,
 )
 from redis_server import RedisServer
@@ -26,32 +25,29 @@ pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
 
 
 async def test_a_worker_killed_mid_job_leaves_whole_pages_and_the_next_run_completes(
-    world: World, ticketmaster: Emulator, postgres_url: str, api_key: str, queue_name: str, tmp_path: Path
+    world: World,
+    ticketmaster: Emulator,
+    env: dict[str, str],
+    redis_server: RedisServer,
+    queue_name: str,
+    tmp_path: Path,
 ) -> None:
     await ticketmaster.faults(slow_seconds=0.3)  # a run of several seconds, to kill in the middle
-    with RedisServer() as redis_server:
-        env = worker_env(
-            database_url=postgres_url,
-            redis_url=redis_server.url,
-            queue_name=queue_name,
-            ticketmaster_url=ticketmaster.url,
-            api_key=api_key,
-        )
-        async with arq_queue(redis_server.url, queue_name) as queue:
-            async with worker_process(env, tmp_path / "killed.log") as doomed:
-                await enqueue(queue, TOURS_JOB, queue_name)
-                await until_shows_exist()
-                doomed.send_signal(signal.SIGKILL)
-                await doomed.wait()
-            partial = await Show.all().count()
-            whole_after_kill = await catalog_is_whole()
+    async with arq_queue(redis_server.url, queue_name) as queue:
+        async with worker_process(env, tmp_path / "killed.log") as doomed:
+            await enqueue(queue, TOURS_JOB, queue_name)
+            await until_shows_exist()
+            doomed.send_signal(signal.SIGKILL)
+            await doomed.wait()
+        partial = await Show.all().count()
+        whole_after_kill = await catalog_is_whole()
 
-            await ticketmaster.faults(slow_seconds=0)
-            log = tmp_path / "next.log"
-            async with worker_process(env, log) as successor:
-                # The killed job stays locked for its timeout (hours), as arq's in-progress key says:
-                # the next run is a job of its own, as the next cron tick would enqueue.
-                outcome = await job_outcome(await enqueue(queue, TOURS_JOB, queue_name), successor, log)
+        await ticketmaster.faults(slow_seconds=0)
+        log = tmp_path / "next.log"
+        async with worker_process(env, log) as successor:
+            # The killed job stays locked for its timeout (hours), as arq's in-progress key says:
+            # the next run is a job of its own, as the next cron tick would enqueue.
+            outcome = await job_outcome(await enqueue(queue, TOURS_JOB, queue_name), successor, log)
 
     expected = set(music_events_between(world, 1, 170))
     assert doomed.returncode == -signal.SIGKILL
