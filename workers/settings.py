@@ -46,11 +46,10 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    # arq calls this even when startup failed part-way: close what was opened.
+    # arq calls this even when startup failed part-way: close what was opened (close_db: a no-op if nothing).
     if http := ctx.get("http"):
         await http.aclose()
-    if "settings" in ctx:
-        await close_db()
+    await close_db()
     if server := ctx.get("metrics_server"):
         await asyncio.to_thread(server.shutdown)  # waits for its serve loop's next poll (<= 0.5 s)
         server.server_close()
