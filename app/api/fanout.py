@@ -8,10 +8,12 @@ key receives the same text, behind its own operation id.
 
 Each subscriber still goes through Strawberry for its subscribe (validation, limits, extensions,
 the resolver's checks and errors): `FanoutHandler` gives every websocket operation a `SharedStream`
-as root value; the `voteCounts` resolver, seeing it, joins the feed and reads the snapshot (after
+as root value; the `voteCounts` resolver, seeing it, joins the feed and takes the snapshot (after
 joining, so no change is lost), then ends its stream; the handler sends that snapshot, then the
-feed's frames numbered above it. Subscribers joining together share one snapshot read (begun after
-they all joined) and its payload, executed once.
+feed's frames numbered above it. The snapshot is the feed's own state: the database snapshot it
+started from with every change it has applied since, re-read from the database (one read shared by
+those waiting) when that read is over a second old or a change never arrived. Its payload is
+executed once per state, for every subscriber taking it.
 
 Sending: once a subscriber's task has caught up, the feed sends each event to it directly, in one
 loop over its listeners, as a bare broadcast does, instead of waking one task per subscriber (that
@@ -24,7 +26,7 @@ was sent. The feed applies that filter from its own start; a subscriber's snapsh
 than the feed's knowledge only for changes still to come on the feed, so the subscriber also drops
 what its snapshot already holds. That check is a dictionary lookup per song; when it drops
 something (rare: out-of-order publishes around a subscribe) that subscriber's payload is executed
-for it alone. A subscriber whose queue overflows takes a snapshot of its own; a feed that fails
+for it alone. A subscriber whose queue overflows is sent a snapshot again; a feed that fails
 mid-stream hands its subscribers back to the default, per-subscriber path (a fresh snapshot).
 """
 
@@ -35,8 +37,10 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+import math
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field, replace
 from inspect import isawaitable
 from typing import Any, Final
 
@@ -54,13 +58,15 @@ from app.api.ws_protocol import ProtocolHandler
 from app.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
 from app.observability import ACTIVE_SUBSCRIBERS, observe_fanout_lag, request_id_var
 from app.setlists import live
-from app.setlists.events import VoteCountsChanged, channel_for
+from app.setlists.events import SongVotes, VoteCountsChanged, channel_for
 
 logger = logging.getLogger(__name__)
 
 # (broker, setlist id, document text, variables as sorted JSON, operation name)
 FeedKey = tuple[Broker, int, str, str, str | None]
 ToRoot = Callable[[live.CountsEvent], object]
+# How long a feed serves its own state as joiners' snapshots before it reads the database again.
+SNAPSHOT_MAX_AGE = 1.0
 
 
 class _Closed:
@@ -72,12 +78,27 @@ CLOSED: Final = _Closed()
 
 @dataclass(frozen=True)
 class Frame:
-    """One event of a feed: its number, the event, and the `next` payload's JSON for every subscriber."""
+    """One event of a feed, with the `next` payload's JSON for every subscriber."""
 
-    sequence: int
     event: live.CountsEvent
     payload: str
-    snapshot: bool
+
+    @property
+    def sequence(self) -> int:
+        return self.event.sequence
+
+
+@dataclass(frozen=True)
+class Snapshot(Frame):
+    """A frame of every song's count: a subscriber sent it counts the changes from it on.
+
+    `floor` (each song's version in it) is made once and shared by every subscriber sent it.
+    """
+
+    floor: dict[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "floor", {song.setlist_song_id: song.version for song in self.event.songs})
 
 
 @dataclass(frozen=True)
@@ -100,21 +121,21 @@ class Cursor:
         # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
         self.suffix = ',"extensions":' + json.dumps({"requestId": request_id}, separators=(",", ":")) + "}}"
         self.seen = 0
-        self.floor: dict[int, int] = {}
+        self.floor: Mapping[int, int] = {}
 
-    def restart(self, snapshot: live.CountsEvent, payload: str) -> str:
+    def restart(self, snapshot: Snapshot) -> str:
         """The message of a snapshot sent to this subscriber: changes are counted from it."""
         self.seen = snapshot.sequence
-        self.floor = {song.setlist_song_id: song.version for song in snapshot.songs}
-        return self.message(payload)
+        self.floor = snapshot.floor  # read only: shared
+        return self.message(snapshot.payload)
 
     def message(self, payload: str) -> str:
         return self.prefix + payload[:-1] + self.suffix
 
     def message_for(self, frame: Frame) -> str | None:
         """The message `frame` makes for this subscriber; None when its snapshot already holds it."""
-        if frame.snapshot:
-            return self.restart(frame.event, frame.payload)
+        if isinstance(frame, Snapshot):
+            return self.restart(frame)
         if frame.sequence <= self.seen:
             return None
         self.seen = frame.sequence
@@ -136,7 +157,6 @@ class Listener:
 
     def __init__(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> None:
         self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
-        self.joined = 0  # its registration number on the feed
         self._direct: tuple[Cursor, SendText] | None = None
 
     def go_direct(self, cursor: Cursor, send: SendText) -> bool:
@@ -192,33 +212,71 @@ class Feed:
         self.to_root = to_root
         self.listeners: set[Listener] = set()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # What joiners' snapshots are made of (see `snapshot`): every song's newest count the feed
+        # knows of, in setlist order, and the number of the last change it applied.
+        self._state: dict[int, SongVotes] = {}
+        self._seen = 0
+        self._confirmed_at = -math.inf  # when the database read last merged into the state began
+        self._gaps = 0  # changes found missing: a read begun before one confirms nothing
+        self._reading: asyncio.Task[None] | None = None
+        self._current: Snapshot | None = None  # the state as a snapshot, until it changes
         self.task = asyncio.create_task(self._run())
-        # Snapshot reads shared by subscribers that joined before the read began (see `snapshot`).
-        self.joined = 0
-        self._reading: tuple[int, asyncio.Task[live.CountsEvent]] | None = None
-        self._rendered: tuple[live.CountsEvent, str] | None = None
 
-    def add(self, listener: Listener) -> int:
-        """Register a listener; its number, for `snapshot`."""
-        self.listeners.add(listener)
-        self.joined += 1
-        return self.joined
+    async def snapshot(self) -> Snapshot:
+        """A snapshot for a listener that has registered: the frames numbered above it reach that listener.
 
-    async def snapshot(self, joined: int) -> live.CountsEvent:
-        """A snapshot read begun after listener number `joined` registered.
-
-        A read in flight that began since is shared; one that began before is waited for, and the
-        listeners that waited share the next read. Subscribers arriving together (a page going
-        live) then cost one sequence read and one query per batch, and one execution of the payload.
+        It is the feed's own state (the changes it applied, up to its number) when the database
+        confirmed that state less than SNAPSHOT_MAX_AGE ago; otherwise the state once a database
+        read has been merged into it (one read in flight, shared by every listener waiting). A page
+        going live then costs one read a second, not one per subscriber, and each payload is
+        executed once. The read bounds how long a change that never reached the feed (a publish
+        that failed while this process's subscription stayed up) can be missing from new snapshots.
         """
-        while True:
-            if self._reading is not None and not self._reading[1].done():
-                began_after, reading = self._reading
-                if began_after >= joined:
-                    return await asyncio.shield(reading)
-                await asyncio.wait([reading])  # began before this listener joined: wait for the next
-                continue
-            self._reading = (self.joined, asyncio.create_task(live.snapshot(self.broker, self.setlist_id)))
+        if time.monotonic() - self._confirmed_at >= SNAPSHOT_MAX_AGE:
+            if self._reading is None or self._reading.done():
+                self._reading = asyncio.create_task(self._confirm())
+            await asyncio.shield(self._reading)
+        if self._current is None:
+            event = live.CountsEvent(self.setlist_id, self._seen, "snapshot", list(self._state.values()))
+            self._current = Snapshot(event, self.render(event))
+        return self._current
+
+    async def _confirm(self) -> None:
+        began, gaps = time.monotonic(), self._gaps
+        read = await live.snapshot(self.broker, self.setlist_id)
+        self._merge(read.songs)
+        if self._gaps == gaps:
+            self._confirmed_at = began
+
+    def _merge(self, songs: list[SongVotes]) -> None:
+        """Take each song's newer version, in the order of `songs` (the database's)."""
+        merged: dict[int, SongVotes] = {}
+        for song in songs:
+            known = self._state.get(song.setlist_song_id)
+            merged[song.setlist_song_id] = known if known is not None and known.version > song.version else song
+        for song_id, known in self._state.items():  # none: songs are never removed from a setlist
+            merged.setdefault(song_id, known)
+        self._state = merged
+        self._current = None
+
+    async def _read_afresh(self) -> tuple[live.CountsEvent, live.Versions]:
+        """A database snapshot, from which the state and the stream's version filter start again."""
+        began = time.monotonic()
+        current = await live.snapshot(self.broker, self.setlist_id)
+        self._state, self._seen = {}, current.sequence
+        self._merge(current.songs)
+        self._confirmed_at = began
+        versions = live.Versions()
+        versions.newer(current.songs)
+        return current, versions
+
+    def _apply(self, sequence: int, songs: list[SongVotes]) -> None:
+        self._seen = sequence
+        for song in songs:
+            known = self._state.get(song.setlist_song_id)
+            if known is None or known.version < song.version:
+                self._state[song.setlist_song_id] = song
+        self._current = None
 
     def render(self, event: live.CountsEvent) -> str:
         """The `next` payload of `event` for this feed's document, as JSON."""
@@ -236,41 +294,32 @@ class Feed:
             payload["errors"] = [error.formatted for error in result.errors]
         return json.dumps(payload, separators=(",", ":"))
 
-    def rendered(self, snapshot: live.CountsEvent) -> str:
-        """A snapshot's payload, made once for every subscriber that shares it."""
-        if self._rendered is None or self._rendered[0] is not snapshot:
-            self._rendered = (snapshot, self.render(snapshot))
-        return self._rendered[1]
-
-    def _send(self, event: live.CountsEvent, *, snapshot: bool) -> None:
-        frame = Frame(event.sequence, event, self.render(event), snapshot)
+    def _send(self, frame: Frame) -> None:
         for listener in tuple(self.listeners):  # sends may fail and their subscribers leave
             listener.deliver(frame)
 
     async def _run(self) -> None:
         try:
             async with self.broker.subscribe(channel_for(self.setlist_id)) as subscription:
-                current = await live.snapshot(self.broker, self.setlist_id)
-                versions = live.Versions()
-                versions.newer(current.songs)
-                seen = current.sequence
+                _, versions = await self._read_afresh()
                 self.ready.set_result(None)
                 while True:
                     message = await subscription.get()
                     if message is OVERFLOW or message is RESYNC:
-                        current = await live.snapshot(self.broker, self.setlist_id)
-                        versions = live.Versions()
-                        versions.newer(current.songs)
-                        seen = current.sequence
-                        self._send(current, snapshot=True)
+                        current, versions = await self._read_afresh()
+                        self._send(Snapshot(current, self.render(current)))
                         continue
                     assert isinstance(message, bytes)
                     change = VoteCountsChanged.decode(message)
-                    if change.sequence is None or change.sequence <= seen:
+                    if change.sequence is None or change.sequence <= self._seen:
                         continue
-                    seen = change.sequence
-                    event = live.CountsEvent(self.setlist_id, seen, change.kind, versions.newer(change.songs))
-                    self._send(event, snapshot=False)
+                    if change.sequence > self._seen + 1:  # a change never reached the feed
+                        self._gaps += 1
+                        self._confirmed_at = -math.inf  # the next joiner's snapshot reads the database
+                    self._apply(change.sequence, change.songs)
+                    songs = versions.newer(change.songs)
+                    event = live.CountsEvent(self.setlist_id, change.sequence, change.kind, songs)
+                    self._send(Frame(event, self.render(event)))
                     observe_fanout_lag(change.published_at)  # caught-up subscribers' sockets have it now
         except asyncio.CancelledError:
             raise
@@ -295,7 +344,7 @@ async def join(key: FeedKey, schema: GraphQLSchema, to_root: ToRoot) -> tuple[Fe
     if feed is None or feed.task.done():
         feed = _feeds[key] = Feed(key, schema, to_root)
     listener = Listener()
-    listener.joined = feed.add(listener)
+    feed.listeners.add(listener)
     try:
         await asyncio.shield(feed.ready)
     except BaseException:
@@ -322,7 +371,7 @@ class SharedStream:
         self.operation_name = name
         self.feed: Feed | None = None
         self.listener: Listener | None = None
-        self.snapshot: live.CountsEvent | None = None
+        self.snapshot: Snapshot | None = None
 
     def _key(self, broker: Broker, setlist_id: int) -> FeedKey:
         return (broker, setlist_id, self.query, self.variables, self.operation_name)
@@ -333,10 +382,10 @@ class SharedStream:
         return feed is not None and feed.ready.done() and not feed.task.done()
 
     async def join(self, broker: Broker, setlist_id: int, to_root: ToRoot) -> None:
-        """Join the feed, then read this subscriber's snapshot (shared with those joining with it)."""
+        """Join the feed, then take this subscriber's snapshot (shared with those joining with it)."""
         self.feed, self.listener = await join(self._key(broker, setlist_id), self.schema, to_root)
         ACTIVE_SUBSCRIBERS.inc()
-        self.snapshot = await self.feed.snapshot(self.listener.joined)
+        self.snapshot = await self.feed.snapshot()
 
     @property
     def handed_over(self) -> bool:
@@ -392,7 +441,7 @@ class FanoutHandler(ProtocolHandler[Context, RootValue]):
         shared.snapshot = None  # shared with others: this subscriber keeps only its number and versions
         cursor = Cursor(feed, operation.id, request_id_var.get())
         send = functools.partial(self._send_text, operation)
-        await send(cursor.restart(snapshot, feed.rendered(snapshot)))
+        await send(cursor.restart(snapshot))
         while True:
             listener.go_direct(cursor, send)
             item = await listener.get()
@@ -404,9 +453,8 @@ class FanoutHandler(ProtocolHandler[Context, RootValue]):
                 shared.close()
                 await self._send_default(operation)
                 return
-            elif item is OVERFLOW:  # this subscriber fell behind: a snapshot of its own
-                current = await live.snapshot(feed.broker, feed.setlist_id)
-                await send(cursor.restart(current, feed.render(current)))
+            elif item is OVERFLOW:  # this subscriber fell behind: a snapshot again
+                await send(cursor.restart(await feed.snapshot()))
             elif isinstance(item, Frame) and (message := cursor.message_for(item)) is not None:
                 await send(message)
 

@@ -29,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, Message
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
 from strawberry.utils.operation import get_operation_type
@@ -123,6 +123,13 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
             # The spec's payload is optional, and graphql-ws accepts null for "none".
             message = {"type": "connection_init"}
         await super().handle_message(message)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # The init timeout has now been cancelled (or has fired). Strawberry keeps the task, and with
+        # it the task's CancelledError, traceback and frame, for the connection's life: about 1 KB a
+        # socket, for shutdown() to cancel it once more.
+        self.connection_init_timeout_task = None
 
     async def _send_result_stream(self, operation: Operation[Context, RootValue], result_source: StreamResult) -> None:
         # Spec "Error": a syntax error is an `error` message, not an escaped exception (a bare `complete`).

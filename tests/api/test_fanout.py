@@ -14,13 +14,16 @@ import pytest
 from factories import make_setlist, make_setlist_song, make_show
 from prometheus_client import REGISTRY
 
+from app.api import fanout
 from app.api.eager import Rest
-from app.api.fanout import CLOSED, Cursor, Failed, Frame, Listener, SharedStream
+from app.api.fanout import CLOSED, Cursor, Failed, Frame, Listener, SharedStream, Snapshot
 from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
 from app.broker import OVERFLOW, InProcessBroker
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
+from app.setlists.live import CountsEvent
+from app.setlists.models import SetlistSong
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -186,8 +189,8 @@ async def test_an_overflowing_queue_keeps_the_send_in_progress_then_asks_for_a_s
     assert listener.go_direct(subscriber.cursor, socket.send)
 
     for n in range(1, 8):
-        event = subscriber.snapshot.__class__(setlist_id, n, "vote", [])
-        listener.deliver(Frame(n, event, subscriber.feed.render(event), snapshot=False))
+        event = CountsEvent(setlist_id, n, "vote", [])
+        listener.deliver(Frame(event, subscriber.feed.render(event)))
 
     rest = await listener.get()
     assert isinstance(rest, Rest)  # the half-begun send is never dropped
@@ -217,20 +220,16 @@ async def test_a_snapshot_frame_restarts_the_subscribers_count_and_versions(
     setlist_id, songs = setlist
     subscriber = await subscribe(broker, setlist_id, "s")
     cursor = subscriber.cursor
-    fresh = subscriber.snapshot.__class__(
-        setlist_id, 10, "snapshot", [SongVotes(setlist_song_id=songs[0], votes=5, version=5)]
-    )
-    assert cursor.message_for(Frame(10, fresh, subscriber.feed.render(fresh), snapshot=True)) is not None
+    fresh = CountsEvent(setlist_id, 10, "snapshot", [SongVotes(setlist_song_id=songs[0], votes=5, version=5)])
+    assert cursor.message_for(Snapshot(fresh, subscriber.feed.render(fresh))) is not None
 
-    older = subscriber.snapshot.__class__(
-        setlist_id, 11, "vote", [SongVotes(setlist_song_id=songs[0], votes=4, version=4)]
-    )
-    message = cursor.message_for(Frame(11, older, subscriber.feed.render(older), snapshot=False))
+    older = CountsEvent(setlist_id, 11, "vote", [SongVotes(setlist_song_id=songs[0], votes=4, version=4)])
+    message = cursor.message_for(Frame(older, subscriber.feed.render(older)))
     assert message is not None
     # The song's version is not newer than the snapshot's: the change is sent without it.
     assert json.loads(message)["payload"]["data"]["voteCounts"]["songs"] == []
-    stale = subscriber.snapshot.__class__(setlist_id, 9, "vote", [])
-    assert cursor.message_for(Frame(9, stale, subscriber.feed.render(stale), snapshot=False)) is None
+    stale = CountsEvent(setlist_id, 9, "vote", [])
+    assert cursor.message_for(Frame(stale, subscriber.feed.render(stale))) is None
     subscriber.stream.close()
 
 
@@ -250,3 +249,66 @@ async def test_each_change_fanned_out_records_its_lag_once(
     assert REGISTRY.get_sample_value("theset_fanout_lag_seconds_count") == before + 2  # per change, not per socket
     for subscriber in subscribers:
         subscriber.stream.close()
+
+
+def counts(subscriber: Subscriber) -> dict[int, int]:
+    return {song.setlist_song_id: song.votes for song in subscriber.snapshot.event.songs}
+
+
+async def test_a_joiners_snapshot_is_the_feeds_state_with_the_changes_it_applied(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    first = await subscribe(broker, setlist_id, "first")
+    await vote(broker, setlist_id, songs[0], 4)  # published only: the database still says 0
+    await settle()
+
+    second = await subscribe(broker, setlist_id, "second")
+
+    assert second.snapshot.sequence == 1
+    assert counts(second) == {songs[0]: 4, songs[1]: 0, songs[2]: 0}
+    assert [song.setlist_song_id for song in second.snapshot.event.songs] == songs  # setlist order
+    # One payload, executed once, for everyone taking the same state.
+    assert (await subscribe(broker, setlist_id, "third")).snapshot is second.snapshot
+    first.stream.close()
+    second.stream.close()
+
+
+async def test_a_snapshot_older_than_its_max_age_takes_in_what_the_database_has(
+    broker: InProcessBroker, setlist: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setlist_id, songs = setlist
+    first = await subscribe(broker, setlist_id, "first")
+    await vote(broker, setlist_id, songs[0], 4)
+    await settle()
+    # A change whose publish failed: in the database, never on the feed.
+    await SetlistSong.filter(id=songs[1]).update(votes=9, version=9)
+    monkeypatch.setattr(fanout, "SNAPSHOT_MAX_AGE", 0.0)
+
+    second = await subscribe(broker, setlist_id, "second")
+
+    # The database's newer version of song 1; the feed's newer version of song 0 (its row says 0).
+    assert counts(second) == {songs[0]: 4, songs[1]: 9, songs[2]: 0}
+    first.stream.close()
+    second.stream.close()
+
+
+async def test_a_gap_in_the_feeds_sequence_numbers_makes_the_next_snapshot_read_the_database(
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
+) -> None:
+    setlist_id, songs = setlist
+    first = await subscribe(broker, setlist_id, "first")
+    # Change 1 never reached the feed (its count is in the database); change 2 did.
+    await SetlistSong.filter(id=songs[2]).update(votes=3, version=3)
+    change = VoteCountsChanged(
+        setlist_id=setlist_id, kind="vote", songs=[SongVotes(setlist_song_id=songs[0], votes=1, version=1)], sequence=2
+    )
+    await broker.publish(channel_for(setlist_id), change.encode())
+    await settle()
+
+    second = await subscribe(broker, setlist_id, "second")
+
+    assert second.snapshot.sequence == 2
+    assert counts(second) == {songs[0]: 1, songs[1]: 0, songs[2]: 3}
+    first.stream.close()
+    second.stream.close()
