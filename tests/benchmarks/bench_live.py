@@ -17,7 +17,10 @@ Figures, per size and server:
   the moment its POST is sent (it broadcasts on receipt). Also printed, the project's from the
   moment the vote request is sent (its own round trip beside it);
 - subscriptions opened per second: N / the time to open them (the project: connect, connection_init,
-  ack, subscribe, snapshot received; the bare: connect, one text sent, one answer received);
+  ack, subscribe, snapshot received; the bare: connect, one text sent, one answer received). Also
+  measured, as the ceiling of any server speaking the protocol: `protocol_app`, the same exchange
+  as the project's with a snapshot made in place and no GraphQL (three messages each way against
+  the bare two);
 - memory per subscriber: (server VmRSS after opening - VmRSS before any subscriber) / N.
 Client websockets do not offer per-message deflate (BENCH_WS_DEFLATE=1 to offer it).
 
@@ -107,6 +110,31 @@ bare_app = Starlette(
 )
 
 
+# --- the protocol's own cost: graphql-transport-ws without GraphQL ---------------------------------
+
+
+async def _protocol_socket(websocket: WebSocket) -> None:
+    """The subscriber's side of graphql-transport-ws as the project speaks it, with no GraphQL behind it.
+
+    Ack the connection_init, answer the subscribe with a snapshot of SONGS songs made here (its
+    JSON encoded per subscriber, as the project's framing is), then hold the socket.
+    """
+    await websocket.accept(subprotocol="graphql-transport-ws")
+    json.loads(await websocket.receive_text())  # connection_init
+    await websocket.send_text('{"type":"connection_ack"}')
+    subscribe = json.loads(await websocket.receive_text())
+    songs = [{"setlistSongId": f"U2V0bGlzdFNvbmc6{n}", "votes": 0} for n in range(SONGS)]
+    counts = {"setlistId": subscribe["payload"]["variables"]["setlistId"], "sequence": 0, "kind": "SNAPSHOT"}
+    payload = {"data": {"voteCounts": {**counts, "songs": songs}}}
+    await websocket.send_text(json.dumps({"id": subscribe["id"], "type": "next", "payload": payload}))
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()
+
+
+protocol_app = Starlette(routes=[WebSocketRoute("/graphql", _protocol_socket), Route("/healthz", _bare_health)])
+
+
 # --- client processes ----------------------------------------------------------------------------
 
 
@@ -160,7 +188,7 @@ async def _read(ws: Any, times: list[float], group: _Group, kind: str) -> None:
 
 async def _client() -> None:
     """A client process: commands on stdin, one JSON answer per command on stdout."""
-    groups = {"bare": _Group(), "gql": _Group()}
+    groups = {"bare": _Group(), "gql": _Group(), "protocol": _Group()}
     readers: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
     stdin = asyncio.StreamReader()
@@ -178,7 +206,8 @@ async def _client() -> None:
             ) -> bool:
                 async with gate:
                     try:
-                        ws = await _open_one(command["kind"], command["url"], command["setlist"])
+                        speaks = "bare" if command["kind"] == "bare" else "gql"  # protocol: as gql
+                        ws = await _open_one(speaks, command["url"], command["setlist"])
                     except Exception as error:
                         why = f"{type(error).__name__}: {str(error)[:80]}"
                         failures[why] = failures.get(why, 0) + 1
@@ -387,10 +416,15 @@ async def main() -> list[Row]:
             async with (
                 uvicorn_server("app.main:create_app", env, factory=True) as api,
                 uvicorn_server("tests.benchmarks.bench_live:bare_app", {}) as bare,
+                uvicorn_server("tests.benchmarks.bench_live:protocol_app", {}) as protocol,
                 httpx.AsyncClient(timeout=60) as http,
             ):
-                servers = {"gql": api, "bare": bare}
-                ws_urls = {"gql": f"ws://127.0.0.1:{api.port}/graphql", "bare": f"ws://127.0.0.1:{bare.port}/ws"}
+                servers = {"gql": api, "bare": bare, "protocol": protocol}
+                ws_urls = {
+                    "gql": f"ws://127.0.0.1:{api.port}/graphql",
+                    "bare": f"ws://127.0.0.1:{bare.port}/ws",
+                    "protocol": f"ws://127.0.0.1:{protocol.port}/graphql",
+                }
                 clients = [await Client.start() for _ in range(CLIENTS)]
                 # Watches the setlist's channel: when each vote's change was published (commit time).
                 published: list[float] = []
@@ -477,7 +511,8 @@ async def main() -> list[Row]:
                     warm = {kind: Figures() for kind in servers}
                     for kind in servers:
                         await open_chunk(kind, CLIENTS, warm[kind])
-                        await event(kind, None)
+                        if kind != "protocol":  # it only opens: no events
+                            await event(kind, None)
                     await asyncio.sleep(0.5)
                     rss0 = {kind: server.rss_kb() for kind, server in servers.items()}
                     opened = CLIENTS
@@ -485,7 +520,7 @@ async def main() -> list[Row]:
                         current = {kind: Figures() for kind in servers}
                         while opened < size:
                             count = min(CHUNK, size - opened)
-                            for kind in ("bare", "gql"):
+                            for kind in ("bare", "gql", "protocol"):
                                 await open_chunk(kind, count, current[kind])
                             opened += count
                         await asyncio.sleep(0.5)
@@ -499,8 +534,9 @@ async def main() -> list[Row]:
                         print(
                             f"  {size}: "
                             + "; ".join(
-                                f"{kind} p99 {f.percentile(f.from_commit, 0.99):.0f} ms,"
-                                f" {f.rate:.0f} subs/s, {f.rss_kb / size:.1f} KB/sub"
+                                f"{kind}"
+                                + (f" p99 {f.percentile(f.from_commit, 0.99):.0f} ms," if f.latencies else "")
+                                + f" {f.rate:.0f} subs/s, {f.rss_kb / size:.1f} KB/sub"
                                 for kind, f in current.items()
                             ),
                             flush=True,
@@ -518,7 +554,7 @@ async def main() -> list[Row]:
 def _rows(figures: dict[tuple[int, str], Figures]) -> list[Row]:
     rows: list[Row] = []
     for size in SIZES:
-        gql, bare = figures[size, "gql"], figures[size, "bare"]
+        gql, bare, protocol = figures[size, "gql"], figures[size, "bare"], figures[size, "protocol"]
         # Subscribers opened in this size's step, for the rate; all `size` of them hold the memory.
         rows += [
             Row(
@@ -549,6 +585,20 @@ def _rows(figures: dict[tuple[int, str], Figures]) -> list[Row]:
                 f"{bare.rate:.0f}",
                 _ratio(gql.rate, bare.rate),
                 ">= 0.5x bare",
+            ),
+            Row(
+                f"live {size}",
+                "subscriptions opened per second: graphql-transport-ws alone, no GraphQL (ceiling)",
+                f"{protocol.rate:.0f}",
+                f"{bare.rate:.0f}",
+                _ratio(protocol.rate, bare.rate),
+            ),
+            Row(
+                f"live {size}",
+                "subscriptions opened per second: the project against that ceiling",
+                f"{gql.rate:.0f}",
+                f"{protocol.rate:.0f}",
+                _ratio(gql.rate, protocol.rate),
             ),
             Row(
                 f"live {size}",
