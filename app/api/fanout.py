@@ -22,12 +22,13 @@ full) is finished by that subscriber's task while the loop goes on (app.api.eage
 later frames queue for that task until it catches up: a slow client never delays the others.
 
 Versions (app.setlists.live): a subscriber drops a song whose version is not newer than the one it
-was sent. The feed applies that filter from its own start; a subscriber's snapshot can be newer
-than the feed's knowledge only for changes still to come on the feed, so the subscriber also drops
-what its snapshot already holds. That check is a dictionary lookup per song; when it drops
-something (rare: out-of-order publishes around a subscribe) that subscriber's payload is executed
-for it alone. A subscriber whose queue overflows is sent a snapshot again; a feed that fails
-mid-stream hands its subscribers back to the default, per-subscriber path (a fresh snapshot).
+was sent. The feed applies that filter from its own start. A snapshot can be newer than the
+feed's stream only where a database read merged in changes still on their way to the feed; such
+a snapshot carries those songs' versions (`Snapshot.floor`), and its subscribers drop what it
+already holds when those changes arrive, executing that payload for themselves alone (rare). Any
+other subscriber is sent the shared text with no check. A subscriber whose queue overflows is
+sent a snapshot again; a feed that fails mid-stream hands its subscribers back to the default,
+per-subscriber path (a fresh snapshot).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from inspect import isawaitable
 from typing import Any, Final
 
@@ -92,13 +93,12 @@ class Frame:
 class Snapshot(Frame):
     """A frame of every song's count: a subscriber sent it counts the changes from it on.
 
-    `floor` (each song's version in it) is made once and shared by every subscriber sent it.
+    `floor`: the songs whose version in it is newer than the feed's stream has reached (a database
+    read merged in while their changes were still on the way), so that a subscriber drops those
+    changes when they come; None when every later frame is newer (the usual case: nothing to check).
     """
 
-    floor: dict[int, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "floor", {song.setlist_song_id: song.version for song in self.event.songs})
+    floor: Mapping[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,12 @@ class Cursor:
         # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
         self.suffix = ',"extensions":' + json.dumps({"requestId": request_id}, separators=(",", ":")) + "}}"
         self.seen = 0
-        self.floor: Mapping[int, int] = {}
+        self.floor: Mapping[int, int] | None = None
 
     def restart(self, snapshot: Snapshot) -> str:
         """The message of a snapshot sent to this subscriber: changes are counted from it."""
         self.seen = snapshot.sequence
-        self.floor = snapshot.floor  # read only: shared
+        self.floor = snapshot.floor  # read only: shared by everyone sent the snapshot
         return self.message(snapshot.payload)
 
     def message(self, payload: str) -> str:
@@ -139,10 +139,12 @@ class Cursor:
         if frame.sequence <= self.seen:
             return None
         self.seen = frame.sequence
-        songs = frame.event.songs
-        if any(self.floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
-            fresh = [song for song in songs if self.floor.get(song.setlist_song_id, -1) < song.version]
-            return self.message(self.feed.render(replace(frame.event, songs=fresh)))
+        floor = self.floor
+        if floor is not None:
+            songs = frame.event.songs
+            if any(floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
+                fresh = [song for song in songs if floor.get(song.setlist_song_id, -1) < song.version]
+                return self.message(self.feed.render(replace(frame.event, songs=fresh)))
         return self.message(frame.payload)
 
 
@@ -220,6 +222,7 @@ class Feed:
         self._gaps = 0  # changes found missing: a read begun before one confirms nothing
         self._reading: asyncio.Task[None] | None = None
         self._current: Snapshot | None = None  # the state as a snapshot, until it changes
+        self._versions = live.Versions()  # the newest version of each song the stream has sent
         self.task = asyncio.create_task(self._run())
 
     async def snapshot(self) -> Snapshot:
@@ -238,7 +241,13 @@ class Feed:
             await asyncio.shield(self._reading)
         if self._current is None:
             event = live.CountsEvent(self.setlist_id, self._seen, "snapshot", list(self._state.values()))
-            self._current = Snapshot(event, self.render(event))
+            sent = self._versions.latest
+            ahead = {
+                song.setlist_song_id: song.version
+                for song in event.songs
+                if song.version > sent.get(song.setlist_song_id, -1)
+            }
+            self._current = Snapshot(event, self.render(event), ahead or None)
         return self._current
 
     async def _confirm(self) -> None:
@@ -259,16 +268,16 @@ class Feed:
         self._state = merged
         self._current = None
 
-    async def _read_afresh(self) -> tuple[live.CountsEvent, live.Versions]:
+    async def _read_afresh(self) -> live.CountsEvent:
         """A database snapshot, from which the state and the stream's version filter start again."""
         began = time.monotonic()
         current = await live.snapshot(self.broker, self.setlist_id)
         self._state, self._seen = {}, current.sequence
         self._merge(current.songs)
         self._confirmed_at = began
-        versions = live.Versions()
-        versions.newer(current.songs)
-        return current, versions
+        self._versions = live.Versions()
+        self._versions.newer(current.songs)
+        return current
 
     def _apply(self, sequence: int, songs: list[SongVotes]) -> None:
         self._seen = sequence
@@ -301,13 +310,13 @@ class Feed:
     async def _run(self) -> None:
         try:
             async with self.broker.subscribe(channel_for(self.setlist_id)) as subscription:
-                _, versions = await self._read_afresh()
+                await self._read_afresh()
                 self.ready.set_result(None)
                 while True:
                     message = await subscription.get()
                     if message is OVERFLOW or message is RESYNC:
-                        current, versions = await self._read_afresh()
-                        self._send(Snapshot(current, self.render(current)))
+                        current = await self._read_afresh()
+                        self._send(Snapshot(current, self.render(current)))  # the stream restarts from it
                         continue
                     assert isinstance(message, bytes)
                     change = VoteCountsChanged.decode(message)
@@ -317,7 +326,7 @@ class Feed:
                         self._gaps += 1
                         self._confirmed_at = -math.inf  # the next joiner's snapshot reads the database
                     self._apply(change.sequence, change.songs)
-                    songs = versions.newer(change.songs)
+                    songs = self._versions.newer(change.songs)
                     event = live.CountsEvent(self.setlist_id, change.sequence, change.kind, songs)
                     self._send(Frame(event, self.render(event)))
                     observe_fanout_lag(change.published_at)  # caught-up subscribers' sockets have it now
