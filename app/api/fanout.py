@@ -41,7 +41,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from inspect import isawaitable
 from typing import Any, Final
 
@@ -83,10 +83,14 @@ class Frame:
 
     event: live.CountsEvent
     payload: str
+    # Read once per subscriber: plain attributes, made once. `body`: the payload without its closing
+    # brace, for each subscriber's message to go on with its own extensions.
+    sequence: int = field(init=False)
+    body: str = field(init=False, repr=False)
 
-    @property
-    def sequence(self) -> int:
-        return self.event.sequence
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sequence", self.event.sequence)
+        object.__setattr__(self, "body", self.payload[:-1])
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,10 @@ class Cursor:
         """The message of a snapshot sent to this subscriber: changes are counted from it."""
         self.seen = snapshot.sequence
         self.floor = snapshot.floor  # read only: shared by everyone sent the snapshot
-        return self.message(snapshot.payload)
+        return f"{self.prefix}{snapshot.body}{self.suffix}"
 
     def message(self, payload: str) -> str:
-        return self.prefix + payload[:-1] + self.suffix
+        return f"{self.prefix}{payload[:-1]}{self.suffix}"
 
     def message_for(self, frame: Frame) -> str | None:
         """The message `frame` makes for this subscriber; None when its snapshot already holds it."""
@@ -145,7 +149,7 @@ class Cursor:
             if any(floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
                 fresh = [song for song in songs if floor.get(song.setlist_song_id, -1) < song.version]
                 return self.message(self.feed.render(replace(frame.event, songs=fresh)))
-        return self.message(frame.payload)
+        return f"{self.prefix}{frame.body}{self.suffix}"
 
 
 class Listener:
