@@ -8,13 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
@@ -23,7 +17,7 @@ from strawberry.types.graphql import OperationType
 from app.api.accounts import AccountsMutation, AccountsQuery
 from app.api.catalog import CatalogQuery
 from app.api.errors import ErrorCodes, is_expected, logger
-from app.api.limits import max_aliases_rule, max_depth_rule
+from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
 from app.api.setlists import SetlistsMutation
@@ -76,18 +70,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         max_depth_rule(settings.graphql_max_depth),  # linear: Strawberry's walks every fragment path
         max_aliases_rule(settings.graphql_max_aliases),  # linear: Strawberry's is exponential in fragments
     ]
+    if not settings.introspection_enabled:
+        limit_rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: each request gets fresh extension instances (the caches live at module level).
     extensions: list[Callable[[], SchemaExtension]] = [
         # graphql-core's validation is ~86 % of a trivial query: cache parse and validation (DESIGN §8).
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),
         ErrorCodes,
         GraphQLMetrics,
     ]
-    if not settings.introspection_enabled:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
