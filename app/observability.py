@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 from wsgiref.simple_server import WSGIServer
 
+from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest, start_http_server
 from starlette.requests import Request
 from starlette.responses import Response
@@ -217,6 +218,15 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+def record_operation(operation_name: str | None, kind: str, errors: list[GraphQLError], seconds: float) -> None:
+    """Count one GraphQL operation (its errors by code) and its latency."""
+    name = operation_label(operation_name)
+    for error in errors:
+        GRAPHQL_ERRORS.labels(name, str((error.extensions or {}).get("code", "INTERNAL"))).inc()
+    GRAPHQL_OPERATIONS.labels(name, kind, "error" if errors else "ok").inc()
+    GRAPHQL_LATENCY.labels(name).observe(seconds)
+
+
 class GraphQLMetrics(SchemaExtension):
     """Per-operation counts, latency and error codes; the request id in `extensions.requestId`."""
 
@@ -224,17 +234,12 @@ class GraphQLMetrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        name = operation_label(context.operation_name)
         try:
             kind = context.operation_type.value
         except RuntimeError:  # the document did not parse
             kind = "unknown"
-        result = context.result
-        errors = getattr(result, "errors", None) or []
-        for error in errors:
-            GRAPHQL_ERRORS.labels(name, str((error.extensions or {}).get("code", "INTERNAL"))).inc()
-        GRAPHQL_OPERATIONS.labels(name, kind, "error" if errors else "ok").inc()
-        GRAPHQL_LATENCY.labels(name).observe(time.perf_counter() - started)
+        errors = getattr(context.result, "errors", None) or []
+        record_operation(context.operation_name, kind, errors, time.perf_counter() - started)
 
     def get_results(self) -> dict[str, Any]:
         return {"requestId": request_id_var.get()}

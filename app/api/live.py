@@ -59,12 +59,13 @@ class Subscription:
         pk = decode_id(setlist_id, "Setlist")
         broker = info.context.resources.broker
         root: object = self
-        # A live feed of this setlist proves it exists (setlists are never deleted): no query per subscriber.
-        if not (isinstance(root, SharedStream) and root.feed_is_live(broker, pk)) and not await Setlist.exists(id=pk):
+        if not await Setlist.exists(id=pk):
             raise NotFound("No such setlist")
         try:
             if isinstance(root, SharedStream):
                 # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
+                # While that feed runs, identical subscribes on this process join it without coming
+                # here (app.api.fanout): nothing above may depend on who subscribes.
                 await root.join(broker, pk, VoteCountsEvent.from_event)
                 return
             async for event in live.vote_counts(broker, pk):

@@ -1,0 +1,196 @@
+"""Subscribes that join a live feed directly (app.api.fanout): same outcome as Strawberry's path, without it.
+
+The app runs in this process with its in-process broker; each socket speaks graphql-transport-ws
+to it as ASGI messages (no network), so the test can count what the resolver did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from factories import make_setlist, make_setlist_song, make_show
+from graphql_client import document
+from prometheus_client import REGISTRY
+from starlette.applications import Starlette
+
+from app.api.ids import encode_id
+from app.setlists.events import SongVotes, VoteCountsChanged, publish_change
+from app.setlists.models import Setlist
+
+pytestmark = pytest.mark.usefixtures("db")
+
+TIMEOUT = 5.0
+
+
+class Socket:
+    """One graphql-transport-ws connection to `app`, as ASGI websocket messages."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        scope = {
+            "type": "websocket",
+            "asgi": {"version": "3.0"},
+            "scheme": "ws",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+            "subprotocols": ["graphql-transport-ws"],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 80),
+        }
+        self.inbox.put_nowait({"type": "websocket.connect"})
+        self.task = asyncio.create_task(self.app(scope, self.inbox.get, self.outbox.put))
+        assert (await self._next())["type"] == "websocket.accept"
+        await self.send({"type": "connection_init"})
+        assert (await self.receive())["type"] == "connection_ack"
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.inbox.put_nowait({"type": "websocket.receive", "text": json.dumps(message)})
+
+    async def receive(self) -> dict[str, Any]:
+        message = await self._next()
+        assert message["type"] == "websocket.send", message
+        received: dict[str, Any] = json.loads(message["text"])
+        return received
+
+    async def subscribe(self, setlist_id: int, query: str | None = None) -> dict[str, Any]:
+        """Subscribe to the setlist's counts; the first message (the snapshot, or an error)."""
+        variables = {"setlistId": encode_id("Setlist", setlist_id)}
+        await self.send(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": query or document("VoteCounts"), "variables": variables},
+            }
+        )
+        return await self.receive()
+
+    async def close(self) -> None:
+        self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1000})
+        assert self.task is not None
+        await asyncio.wait_for(self.task, TIMEOUT)
+
+    async def _next(self) -> dict[str, Any]:
+        return await asyncio.wait_for(self.outbox.get(), TIMEOUT)
+
+
+@pytest.fixture
+async def sockets(app: Starlette) -> AsyncIterator[Callable[[], Any]]:
+    opened: list[Socket] = []
+
+    async def open_socket() -> Socket:
+        socket = Socket(app)
+        await socket.open()
+        opened.append(socket)
+        return socket
+
+    yield open_socket
+    for socket in opened:
+        if socket.task is not None and not socket.task.done():
+            await socket.close()
+
+
+@pytest.fixture
+def resolver_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The setlist ids the voteCounts resolver checked (it asks whether the setlist exists, first thing)."""
+    runs: list[int] = []
+    exists = Setlist.exists
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs["id"])
+        return exists(*args, **kwargs)
+
+    monkeypatch.setattr(Setlist, "exists", counted)
+    return runs
+
+
+async def a_setlist() -> tuple[int, list[int]]:
+    setlist = await make_setlist(await make_show())
+    songs = [await make_setlist_song(setlist, position=n) for n in (1, 2)]
+    return setlist.id, [song.id for song in songs]
+
+
+def counts(message: dict[str, Any]) -> dict[str, Any]:
+    assert message["type"] == "next", message
+    result: dict[str, Any] = message["payload"]["data"]["voteCounts"]
+    return result
+
+
+async def test_an_identical_subscribe_joins_the_live_feed_without_running_the_resolver_again(
+    app: Starlette, sockets: Callable[[], Any], resolver_runs: list[int]
+) -> None:
+    setlist_id, songs = await a_setlist()
+    first, second = await sockets(), await sockets()
+
+    first_snapshot = counts(await first.subscribe(setlist_id))
+    second_snapshot = counts(await second.subscribe(setlist_id))
+
+    assert resolver_runs == [setlist_id]  # the second subscribe never reached the resolver
+    assert second_snapshot == first_snapshot
+    assert second_snapshot["kind"] == "SNAPSHOT"
+    change = VoteCountsChanged(
+        setlist_id=setlist_id, kind="vote", songs=[SongVotes(setlist_song_id=songs[1], votes=1, version=1)]
+    )
+    await publish_change(app.state.resources.broker, change)
+    for socket in (first, second):
+        delta = counts(await socket.receive())
+        assert (delta["kind"], delta["sequence"]) == ("VOTE", 1)
+        assert delta["songs"] == [{"setlistSongId": encode_id("SetlistSong", songs[1]), "votes": 1}]
+
+
+async def test_a_subscribe_of_another_document_or_setlist_goes_through_strawberry(
+    sockets: Callable[[], Any], resolver_runs: list[int]
+) -> None:
+    setlist_id, _ = await a_setlist()
+    other_id, _ = await a_setlist()
+    watching = await sockets()
+    counts(await watching.subscribe(setlist_id))
+
+    # Another setlist, another selection of the same setlist, and one that does not exist.
+    counts(await (await sockets()).subscribe(other_id))
+    fewer_fields = "subscription V($setlistId: ID!) { voteCounts(setlistId: $setlistId) { sequence } }"
+    assert counts(await (await sockets()).subscribe(setlist_id, fewer_fields)).keys() == {"sequence"}
+    missing = await (await sockets()).subscribe(other_id + 1000)
+
+    assert resolver_runs == [setlist_id, other_id, setlist_id, other_id + 1000]
+    # As Strawberry answers an error raised by a subscription's resolver: a `next` carrying it.
+    assert missing["type"] == "next"
+    assert missing["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_once_its_feed_has_stopped_a_subscribe_goes_through_strawberry_again(
+    sockets: Callable[[], Any], resolver_runs: list[int]
+) -> None:
+    setlist_id, _ = await a_setlist()
+    first = await sockets()
+    counts(await first.subscribe(setlist_id))
+    await first.close()  # the feed's last subscriber: the feed stops
+
+    counts(await (await sockets()).subscribe(setlist_id))
+
+    assert resolver_runs == [setlist_id, setlist_id]
+
+
+async def test_subscribes_that_join_directly_are_counted_as_operations(
+    sockets: Callable[[], Any], resolver_runs: list[int]
+) -> None:
+    setlist_id, _ = await a_setlist()
+    labels = {"operation": "VoteCounts", "type": "subscription", "outcome": "ok"}
+    before = REGISTRY.get_sample_value("theset_graphql_operations_total", labels) or 0.0
+
+    for _ in range(3):
+        counts(await (await sockets()).subscribe(setlist_id))
+
+    assert len(resolver_runs) == 1
+    assert REGISTRY.get_sample_value("theset_graphql_operations_total", labels) == before + 3
