@@ -412,7 +412,7 @@ class SharedStream:
         on who subscribes, only on the document and its variables.
         """
         self.feed, self.listener = await join(self._key(broker), setlist_id, self.schema, to_root)
-        await self._took_snapshot()
+        await self._take_snapshot()
 
     async def rejoin(self, broker: Broker) -> bool:
         """Join the live feed of an identical operation, if there is one (True: joined, snapshot taken)."""
@@ -423,13 +423,13 @@ class SharedStream:
         feed.listeners.add(listener)
         self.feed, self.listener = feed, listener
         try:
-            await self._took_snapshot()
+            await self._take_snapshot()
         except Exception:  # the snapshot's database read failed: Strawberry's path reports it
             self.close()
             return False
         return True
 
-    async def _took_snapshot(self) -> None:
+    async def _take_snapshot(self) -> None:
         assert self.feed is not None
         ACTIVE_SUBSCRIBERS.inc()
         self.snapshot = await self.feed.snapshot()
