@@ -21,6 +21,7 @@ from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
 from app.broker import OVERFLOW, InProcessBroker
+from app.setlists import live
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
 from app.setlists.live import CountsEvent
 from app.setlists.models import SetlistSong
@@ -284,15 +285,24 @@ def counts(subscriber: Subscriber) -> dict[int, int]:
 
 
 async def test_a_joiners_snapshot_is_the_feeds_state_with_the_changes_it_applied(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setlist_id, songs = setlist
     first = await subscribe(broker, setlist_id, "first")
     await vote(broker, setlist_id, songs[0], 4)  # published only: the database still says 0
     await settle()
+    reads: list[int] = []
+    read = live.snapshot
+
+    async def counted(broker: InProcessBroker, setlist_id: int) -> CountsEvent:
+        reads.append(setlist_id)
+        return await read(broker, setlist_id)
+
+    monkeypatch.setattr(live, "snapshot", counted)
 
     second = await subscribe(broker, setlist_id, "second")
 
+    assert reads == []  # the feed read the database less than a second ago: no read for a joiner
     assert second.snapshot.sequence == 1
     assert counts(second) == {songs[0]: 4, songs[1]: 0, songs[2]: 0}
     assert [song.setlist_song_id for song in second.snapshot.event.songs] == songs  # setlist order
