@@ -1,4 +1,4 @@
-"""The shared fan-out (app.api.fanout): the feed sends to caught-up subscribers itself, slow ones catch up alone.
+"""The shared feeds (app.api.feeds): the feed sends to caught-up subscribers itself, slow ones catch up alone.
 
 The subscriber's own task is played here by `drain`, as FanoutHandler._send_shared plays it.
 """
@@ -14,9 +14,10 @@ import pytest
 from factories import make_setlist, make_setlist_song, make_show
 from prometheus_client import REGISTRY
 
-from app.api import fanout
+from app.api import feeds
 from app.api.eager import Rest
-from app.api.fanout import CLOSED, Cursor, Failed, Frame, Listener, SharedStream, Snapshot
+from app.api.fanout import SharedStream
+from app.api.feeds import CLOSED, Cursor, Failed, Frame, Listener, Snapshot
 from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
@@ -240,7 +241,7 @@ async def test_a_snapshot_ahead_of_the_stream_drops_the_changes_it_already_holds
     assert first.snapshot.floor is None  # the stream starts from it: nothing to check
     # Committed, its publish still on the way when the second subscriber's read merges it in.
     await SetlistSong.filter(id=songs[0]).update(votes=5, version=5)
-    monkeypatch.setattr(fanout, "SNAPSHOT_MAX_AGE", 0.0)
+    monkeypatch.setattr(feeds, "SNAPSHOT_MAX_AGE", 0.0)
     second = await subscribe(broker, setlist_id, "second")
     assert second.snapshot.floor == {songs[0]: 5}
     sockets = [Socket(), Socket()]
@@ -321,7 +322,7 @@ async def test_a_snapshot_older_than_its_max_age_takes_in_what_the_database_has(
     await settle()
     # A change whose publish failed: in the database, never on the feed.
     await SetlistSong.filter(id=songs[1]).update(votes=9, version=9)
-    monkeypatch.setattr(fanout, "SNAPSHOT_MAX_AGE", 0.0)
+    monkeypatch.setattr(feeds, "SNAPSHOT_MAX_AGE", 0.0)
 
     second = await subscribe(broker, setlist_id, "second")
 
