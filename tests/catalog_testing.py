@@ -1,16 +1,19 @@
-"""Helpers for the sync tests: emulator control, ground truth from the world, catalog invariants."""
+"""Helpers for the sync tests: emulator control and settings, ground truth from the world, catalog invariants."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from tortoise import connections
 
 from app.emulators.world import World
+from app.settings import Settings
 
 
 @dataclass
@@ -30,6 +33,22 @@ class Emulator:
             response.raise_for_status()
             stats: dict[str, Any] = response.json()
             return stats
+
+
+def on_spotify_emulator(settings: Settings, url: str, client_id: str | None = None, secret: str = "secret") -> Settings:
+    """`settings` with the Spotify client on the emulator at `url`, without its rate limit in the way.
+
+    A fresh client id by default: the shared limiter and breaker keep their state per client id.
+    """
+    return settings.model_copy(
+        update={
+            "spotify_api_base_url": url,
+            "spotify_accounts_base_url": url,
+            "spotify_client_id": client_id or f"client-{uuid.uuid4().hex}",
+            "spotify_client_secret": SecretStr(secret),
+            "spotify_requests_per_30s": 10_000,
+        }
+    )
 
 
 def music_events_between(world: World, first_day: int, last_day: int, country: str = "US") -> list[str]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from catalog_testing import on_spotify_emulator
 from graphql_client import GraphQLClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from app import observability
@@ -153,17 +153,7 @@ async def spotify(world: World) -> AsyncIterator[Spotify]:
 @pytest.fixture
 async def spotify_http(settings: Settings, spotify: Spotify, db: None) -> AsyncIterator[httpx.AsyncClient]:
     """The API on the Spotify emulator, with a client id of its own: a fresh limiter and breaker."""
-    application = create_app(
-        settings.model_copy(
-            update={
-                "spotify_api_base_url": spotify.url,
-                "spotify_accounts_base_url": spotify.url,
-                "spotify_client_id": f"client-{uuid.uuid4().hex}",
-                "spotify_client_secret": SecretStr("secret"),
-                "spotify_requests_per_30s": 10_000,
-            }
-        )
-    )
+    application = create_app(on_spotify_emulator(settings, spotify.url))
     async with (
         application.router.lifespan_context(application),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as http,

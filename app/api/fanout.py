@@ -72,27 +72,20 @@ class SharedStream:
         on who subscribes, only on the document and its variables.
         """
         self.feed, self.listener = await join(self._key(broker), setlist_id, self.schema, to_root)
-        await self._take_snapshot()
+        ACTIVE_SUBSCRIBERS.inc()
+        self.snapshot = await self.feed.snapshot()
 
     async def rejoin(self, broker: Broker) -> bool:
         """Join the live feed of an identical operation, if there is one (True: joined, snapshot taken)."""
         feed = live_feed(self._key(broker))
         if feed is None:
             return False
-        listener = Listener()
-        feed.listeners.add(listener)
-        self.feed, self.listener = feed, listener
         try:
-            await self._take_snapshot()
+            await self.join(broker, feed.setlist_id, feed.to_root)
         except Exception:  # the snapshot's database read failed: Strawberry's path reports it
             self.close()
             return False
         return True
-
-    async def _take_snapshot(self) -> None:
-        assert self.feed is not None
-        ACTIVE_SUBSCRIBERS.inc()
-        self.snapshot = await self.feed.snapshot()
 
     @property
     def handed_over(self) -> bool:

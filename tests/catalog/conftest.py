@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from catalog_testing import Emulator
+from catalog_testing import Emulator, on_spotify_emulator
 from pydantic import SecretStr
 
 from app.emulators.server import running_server
@@ -35,15 +35,10 @@ async def spotify(world: World, client_id: str) -> AsyncIterator[Emulator]:
 @pytest.fixture
 def sync_settings(settings: Settings, ticketmaster: Emulator, spotify: Emulator, client_id: str) -> Settings:
     """Settings for the sync jobs; a fresh API key per test keeps shared limiter state apart."""
-    return settings.model_copy(
+    return on_spotify_emulator(settings, spotify.url, client_id, CLIENT_SECRET).model_copy(
         update={
             "ticketmaster_base_url": ticketmaster.url,
             "ticketmaster_api_key": SecretStr(f"key-{uuid.uuid4().hex}"),
-            "spotify_api_base_url": spotify.url,
-            "spotify_accounts_base_url": spotify.url,
-            "spotify_client_id": client_id,
-            "spotify_client_secret": SecretStr(CLIENT_SECRET),
-            "spotify_requests_per_30s": 10_000,
             "sync_min_upcoming_events": 0,
         }
     )

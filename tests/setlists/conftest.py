@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from catalog_testing import on_spotify_emulator
 from graphql_client import GraphQLClient
-from pydantic import SecretStr
 from setlists_testing import Spotify
 from starlette.applications import Starlette
 
@@ -33,15 +32,7 @@ async def spotify(world: World) -> AsyncIterator[Spotify]:
 
 @pytest.fixture
 def spotify_settings(settings: Settings, spotify: Spotify) -> Settings:
-    return settings.model_copy(
-        update={
-            "spotify_api_base_url": spotify.url,
-            "spotify_accounts_base_url": spotify.url,
-            "spotify_client_id": f"client-{uuid.uuid4().hex}",
-            "spotify_client_secret": SecretStr("secret"),
-            "spotify_requests_per_30s": 10_000,
-        }
-    )
+    return on_spotify_emulator(settings, spotify.url)
 
 
 @pytest.fixture
