@@ -86,7 +86,7 @@ def emulate(
 @cli.command()
 def migrate() -> None:
     """Apply the migrations to DATABASE_URL (SQLite: create the tables)."""
-    from app.db import migrate as run_migrations
+    from app.platform.db import migrate as run_migrations
 
     applied = asyncio.run(run_migrations())
     typer.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
@@ -115,7 +115,7 @@ def demo(
 
 
 def _configure_logging() -> None:
-    from app.observability import configure_logging
+    from app.platform.observability import configure_logging
     from app.settings import get_settings
 
     settings = get_settings()

@@ -18,12 +18,12 @@ from rich.console import Console
 
 from app.catalog import tasks
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.db import close_db, init_db, migrate
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import build_world
 from app.main import create_app
+from app.platform.db import close_db, init_db, migrate
 from app.settings import Settings, get_settings
 
 # The emulators stand in for the real APIs, so the demo may sync as fast as localhost allows.

@@ -20,11 +20,11 @@ from tortoise import connections
 
 from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit
+from app.api.live_page import live_routes
 from app.api.schema import build_schema
-from app.db import close_db, init_db
-from app.live_page import live_routes
-from app.observability import RequestIdMiddleware, configure_logging, metrics
-from app.resources import Resources, open_resources
+from app.platform.db import close_db, init_db
+from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
+from app.platform.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")

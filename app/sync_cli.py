@@ -12,7 +12,7 @@ from rich.table import Table
 
 from app.catalog import tasks
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.db import close_db, init_db
+from app.platform.db import close_db, init_db
 from app.settings import Settings, get_settings
 
 

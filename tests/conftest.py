@@ -30,6 +30,8 @@ from app.emulators.world import World, build_world
 from app.main import create_app
 from app.settings import Settings
 
+pytest_plugins = ["spotify_fixtures"]
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 _HOW_TO_START = {
@@ -77,7 +79,7 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 async def postgres_url() -> AsyncIterator[str]:
     """A throwaway database for this run, migrated with the project's migrations."""
-    from app.db import migrate
+    from app.platform.db import migrate
 
     name = f"theset_test_{uuid.uuid4().hex[:12]}"
     url = await create_database(name)
@@ -90,7 +92,7 @@ async def postgres_url() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def orm(postgres_url: str) -> AsyncIterator[None]:
-    from app.db import close_db, init_db
+    from app.platform.db import close_db, init_db
 
     await init_db(postgres_url)
     yield

@@ -10,7 +10,7 @@ import asyncpg
 from databases import create_database, drop_database
 from servers import THESET
 
-from app.db import tortoise_config
+from app.platform.db import tortoise_config
 
 CATALOG_QUERY = """
 SELECT table_name, column_name, data_type, is_nullable, coalesce(character_maximum_length, -1) AS length

@@ -23,7 +23,7 @@ from app.emulators.faults import EmulatorState
 from app.emulators.server import running_server
 from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import build_world
-from app.observability import serve_metrics
+from app.platform.observability import serve_metrics
 from app.settings import Settings
 
 
@@ -114,7 +114,7 @@ def test_a_busy_metrics_port_is_logged_and_not_fatal(caplog: pytest.LogCaptureFi
         taken.listen()
         port = taken.getsockname()[1]
 
-        with caplog.at_level(logging.ERROR, logger="app.observability"):
+        with caplog.at_level(logging.ERROR, logger="app.platform.observability"):
             server = serve_metrics(port, "127.0.0.1")
 
     assert server is None

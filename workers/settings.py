@@ -22,8 +22,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.catalog import tasks
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.db import close_db, init_db
-from app.observability import serve_metrics
+from app.platform.db import close_db, init_db
+from app.platform.observability import serve_metrics
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
 

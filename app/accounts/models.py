@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from app.db import TimestampedModel
+from app.platform.db import TimestampedModel
 
 
 class User(TimestampedModel):

@@ -12,12 +12,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app import rawsql
-from app.accounts import passwords, ratelimit
+from app.accounts import passwords
 from app.accounts.models import AuthToken, User
-from app.accounts.ratelimit import Counter
 from app.accounts.tokens import TOKEN_LIFETIME, new_token, token_hash
 from app.errors import BadUserInput, Unauthenticated
+from app.platform import quotas, rawsql
+from app.platform.quotas import Counter
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path; the column allows 320
 MAX_DISPLAY_NAME_LENGTH = 64  # users.display_name
@@ -66,7 +66,7 @@ async def sign_up(email: str, password: str, display_name: str, *, counter: Coun
     email = _valid_email(email)
     display_name = _valid_display_name(display_name)
     passwords.check_password(password)
-    await ratelimit.check(counter, ratelimit.SIGN_UP_PER_ADDRESS, address)
+    await quotas.check(counter, quotas.SIGN_UP_PER_ADDRESS, address)
     if await User.filter(email=email).exists():
         raise BadUserInput(EMAIL_TAKEN)
     password_hash = await passwords.hash_password(password)
@@ -83,8 +83,8 @@ async def sign_up(email: str, password: str, display_name: str, *, counter: Coun
 async def sign_in(email: str, password: str, *, counter: Counter, address: str) -> Session:
     """A new token for the account; UNAUTHENTICATED (one message for every reason) or RATE_LIMITED."""
     email = normalise_email(email)
-    await ratelimit.check(counter, ratelimit.SIGN_IN_PER_ADDRESS, address)
-    await ratelimit.check(counter, ratelimit.SIGN_IN_PER_EMAIL, email)
+    await quotas.check(counter, quotas.SIGN_IN_PER_ADDRESS, address)
+    await quotas.check(counter, quotas.SIGN_IN_PER_EMAIL, email)
     if len(email) > MAX_EMAIL_LENGTH or len(password) > passwords.MAX_SIGN_IN_LENGTH:
         raise Unauthenticated(BAD_CREDENTIALS)
     user = await User.get_or_none(email=email)

@@ -6,9 +6,9 @@ import strawberry
 
 from app.accounts import models
 from app.accounts import service as accounts
-from app.accounts.ratelimit import counter_for
 from app.api.context import Info
 from app.api.ids import encode_id
+from app.platform.quotas import counter_for
 
 
 @strawberry.type(description="The signed-in user (only ever shown to that user).")

@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
 from app.errors import Unauthenticated
-from app.resources import Resources
+from app.platform.resources import Resources
 from app.settings import Settings
 
 

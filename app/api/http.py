@@ -25,9 +25,9 @@ from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import request_error
-from app.api.fanout import FanoutHandler
+from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
-from app.resources import Resources
+from app.platform.resources import Resources
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -38,7 +38,7 @@ class GraphQLResponse(Response):
 
 
 class GraphQLView(GraphQL[Context, None]):
-    # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.fanout.
+    # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.ws.fanout.
     graphql_transport_ws_handler_class = FanoutHandler[Context, None]
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:

@@ -8,10 +8,10 @@ from enum import Enum
 import strawberry
 
 from app.api.context import Info
-from app.api.fanout import SharedStream
 from app.api.ids import decode_id, encode_id
-from app.broker import BrokerUnavailable
+from app.api.ws.fanout import SharedStream
 from app.errors import NotFound, UpstreamUnavailable
+from app.platform.broker import BrokerUnavailable
 from app.setlists import live
 from app.setlists.models import Setlist
 
@@ -65,7 +65,7 @@ class Subscription:
             if isinstance(root, SharedStream):
                 # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
                 # While that feed runs, identical subscribes on this process join it without coming
-                # here (app.api.fanout): nothing above may depend on who subscribes.
+                # here (app.api.ws.fanout): nothing above may depend on who subscribes.
                 await root.join(broker, pk, VoteCountsEvent.from_event)
                 return
             async for event in live.vote_counts(broker, pk):

@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, Song, Venue
-from app.resources import Resources
+from app.platform.resources import Resources
 from app.setlists import service as setlists
 from app.setlists import tasks as setlist_tasks
 from app.setlists.models import Setlist, SetlistSong

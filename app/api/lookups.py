@@ -10,7 +10,7 @@ from app.api.context import Info
 from app.api.ids import decode_id, encode_id
 from app.catalog import service as catalog
 from app.errors import NotFound
-from app.setlists import lookups
+from app.lookups import service as lookups
 
 
 @strawberry.type(description="A Spotify track; suggest it with its spotifyId.")

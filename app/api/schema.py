@@ -22,7 +22,7 @@ from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
 from app.api.setlists import SetlistsMutation
 from app.api.sync import SyncQuery
-from app.observability import GraphQLMetrics
+from app.platform.observability import GraphQLMetrics
 from app.settings import Settings, get_settings
 
 

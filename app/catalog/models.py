@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from app.db import TimestampedModel
+from app.platform.db import TimestampedModel
 
 
 class SpotifyMatch(StrEnum):

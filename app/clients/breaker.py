@@ -25,7 +25,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from app.clients.errors import CircuitOpen
-from app.observability import (
+from app.platform.observability import (
     BREAKER_CLOSED,
     BREAKER_HALF_OPEN,
     BREAKER_OPEN,

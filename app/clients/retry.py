@@ -33,7 +33,7 @@ from app.clients.errors import (
     UpstreamUnavailable,
 )
 from app.clients.ratelimit import RateLimiter, Sleep
-from app.observability import EXTERNAL_API_CALLS, RATE_LIMIT_WAIT
+from app.platform.observability import EXTERNAL_API_CALLS, RATE_LIMIT_WAIT
 
 # Outcome label of an attempt that ended in an error, most specific class first (CALL_OUTCOMES).
 _OUTCOMES: tuple[tuple[type[UpstreamError], str], ...] = (

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.broker import Broker
+from app.platform.broker import Broker
 
 ChangeKind = Literal["vote", "unvote", "suggestion"]
 

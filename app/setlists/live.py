@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.broker import OVERFLOW, RESYNC, Broker
-from app.observability import ACTIVE_SUBSCRIBERS
+from app.platform.broker import OVERFLOW, RESYNC, Broker
+from app.platform.observability import ACTIVE_SUBSCRIBERS
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for
 from app.setlists.models import SetlistSong
 

@@ -6,7 +6,7 @@ from tortoise import fields
 
 from app.accounts.models import User
 from app.catalog.models import Show, Song
-from app.db import TimestampedModel
+from app.platform.db import TimestampedModel
 
 
 class Setlist(TimestampedModel):

@@ -21,15 +21,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app import rawsql
-from app.accounts import ratelimit
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients.errors import UpstreamError, UpstreamNotFound
 from app.clients.spotify import SpotifyClient, SpotifyTrack
 from app.errors import AppError, BadUserInput, Forbidden, NotFound
-from app.resources import Resources
-from app.setlists import lookups
+from app.lookups import service as lookups
+from app.platform import quotas, rawsql
+from app.platform.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist, SetlistSong, UserVote
 from app.settings import Settings
@@ -213,7 +212,7 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 
 
 async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
-    await ratelimit.check(ratelimit.counter_for(resources.redis), ratelimit.VOTES_PER_USER, str(user_id))
+    await quotas.check(quotas.counter_for(resources.redis), quotas.VOTES_PER_USER, str(user_id))
     now = _now()
     row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
     if row is None:
@@ -266,7 +265,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
     """Add a Spotify track by an act on the bill to the setlist (an existing entry is returned as is)."""
     if not _SPOTIFY_ID.fullmatch(spotify_track_id):
         raise BadUserInput("Invalid Spotify track id")
-    await ratelimit.check(ratelimit.counter_for(resources.redis), ratelimit.SUGGESTIONS_PER_USER, str(user_id))
+    await quotas.check(quotas.counter_for(resources.redis), quotas.SUGGESTIONS_PER_USER, str(user_id))
     setlist = await Setlist.filter(id=setlist_id).select_related("show").first()
     if setlist is None:
         raise NotFound("No such setlist")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts import ratelimit
+from app.platform import quotas
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh in-process counter on a frozen clock: no test's count straddles a window boundary."""
-    monkeypatch.setattr(ratelimit, "memory_counter", ratelimit.MemoryCounter(clock=lambda: 30.0))
+    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))

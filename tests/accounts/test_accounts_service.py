@@ -10,9 +10,9 @@ from factories import make_token, make_user
 
 from app.accounts import passwords, service
 from app.accounts.models import AuthToken, User
-from app.accounts.ratelimit import MemoryCounter
 from app.accounts.tokens import parse_authorization
 from app.errors import BadUserInput
+from app.platform.quotas import MemoryCounter
 
 PASSWORD = "Listen to 5 songs"
 

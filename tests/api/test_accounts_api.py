@@ -9,9 +9,9 @@ import pytest
 from factories import TEST_PASSWORD, make_token, make_user
 from graphql_client import GraphQLClient
 
-from app.accounts import ratelimit
 from app.accounts.models import AuthToken, User
 from app.accounts.tokens import token_hash
+from app.platform import quotas
 
 PASSWORD = "Listen to 5 songs"
 
@@ -19,7 +19,7 @@ PASSWORD = "Listen to 5 songs"
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh in-process counter on a frozen clock: no test's count straddles a window boundary."""
-    monkeypatch.setattr(ratelimit, "memory_counter", ratelimit.MemoryCounter(clock=lambda: 30.0))
+    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
 
 
 def _codes(body: dict[str, Any]) -> list[str]:
@@ -91,7 +91,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(gql: GraphQL
 async def test_sign_in_attempts_past_the_per_account_limit_are_rate_limited(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ratelimit, "SIGN_IN_PER_EMAIL", ratelimit.Limit("sign_in:email", 3, 60, "Too many"))
+    monkeypatch.setattr(quotas, "SIGN_IN_PER_EMAIL", quotas.Limit("sign_in:email", 3, 60, "Too many"))
     await make_user(email="fan@example.com")
     for _ in range(3):
         await gql.run("SignIn", email="fan@example.com", password="Wrong password 1")
@@ -105,7 +105,7 @@ async def test_sign_in_attempts_past_the_per_account_limit_are_rate_limited(
 async def test_sign_in_attempts_past_the_per_address_limit_are_rate_limited(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ratelimit, "SIGN_IN_PER_ADDRESS", ratelimit.Limit("sign_in:address", 3, 60, "Too many"))
+    monkeypatch.setattr(quotas, "SIGN_IN_PER_ADDRESS", quotas.Limit("sign_in:address", 3, 60, "Too many"))
     await make_user(email="fan@example.com")
     for n in range(3):
         await gql.run("SignIn", email=f"other{n}@example.com", password="Wrong password 1")

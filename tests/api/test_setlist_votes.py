@@ -14,9 +14,9 @@ from graphql_client import GraphQLClient, document
 from starlette.applications import Starlette
 from tortoise import connections
 
-from app.accounts import ratelimit
 from app.api.ids import encode_id
 from app.catalog.models import ShowStatus
+from app.platform import quotas
 from app.setlists.events import VoteCountsChanged, channel_for
 from app.setlists.models import SetlistSong, UserVote
 
@@ -24,7 +24,7 @@ from app.setlists.models import SetlistSong, UserVote
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh in-process counter on a frozen clock: no test's count straddles a window boundary."""
-    monkeypatch.setattr(ratelimit, "memory_counter", ratelimit.MemoryCounter(clock=lambda: 30.0))
+    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
 
 
 async def _vote(http: httpx.AsyncClient, name: str, token: str | None, setlist_song_id: int) -> dict[str, Any]:
@@ -198,7 +198,7 @@ async def test_votes_past_the_per_user_rate_limit_are_refused(gql: GraphQLClient
     setlist = await make_setlist(await make_show())
     entry = await make_setlist_song(setlist)
     gql.token = await make_token(await make_user())
-    for _ in range(ratelimit.VOTES_PER_USER.count // 2):  # vote and unvote share the limit
+    for _ in range(quotas.VOTES_PER_USER.count // 2):  # vote and unvote share the limit
         await gql.data("Vote", setlistSongId=encode_id("SetlistSong", entry.id))
         await gql.data("Unvote", setlistSongId=encode_id("SetlistSong", entry.id))
 

@@ -397,7 +397,7 @@ async def main() -> list[Row]:
     from redis.asyncio import Redis
 
     from app.api.ids import encode_id
-    from app.db import migrate
+    from app.platform.db import migrate
     from app.setlists.events import channel_for
     from tests.databases import create_database, drop_database
     from tests.redis_server import RedisServer

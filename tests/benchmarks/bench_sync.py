@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from app.catalog.models import Artist
 from app.catalog.tasks import sync_songs, sync_tours
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.db import close_db, init_db, migrate
+from app.platform.db import close_db, init_db, migrate
 from app.settings import Settings
 from tests.benchmarks.report import Row
 from tests.databases import create_database, drop_database

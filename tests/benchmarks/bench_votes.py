@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository's `tests` 
 import asyncpg
 
 from app.api.ids import encode_id
-from app.db import migrate
+from app.platform.db import migrate
 from app.setlists.service import ADD_VOTE_ROW_SQL, COUNT_SQL, VOTE_SQL
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_setlist

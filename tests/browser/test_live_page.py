@@ -15,7 +15,7 @@ from factories import make_setlist, make_show, make_song, make_users_with_tokens
 from graphql_client import document
 
 from app.api.ids import encode_id
-from app.live_page import CONTENT_SECURITY_POLICY, STATIC
+from app.api.live_page import CONTENT_SECURITY_POLICY, STATIC
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -18,7 +18,7 @@ from servers import api_process
 from websockets.typing import Subprotocol
 
 from app.api.ids import encode_id
-from app.api.ws_protocol import ProtocolHandler
+from app.api.ws.protocol import ProtocolHandler
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import asyncio
 import pydantic
 import pytest
 
-from app.broker import InProcessBroker
+from app.platform.broker import InProcessBroker
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
 
 

@@ -21,10 +21,10 @@ from graphql_client import GraphQLClient
 from setlists_testing import Spotify
 from starlette.applications import Starlette
 
-from app.accounts import ratelimit
 from app.accounts.models import User
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Show, ShowStatus, Song
+from app.platform import quotas
 from app.setlists import service
 from app.setlists.events import VoteCountsChanged, channel_for
 from app.setlists.models import Setlist, SetlistSong
@@ -148,7 +148,7 @@ async def test_a_fan_making_suggestions_too_fast_across_setlists_is_rate_limited
     headliner = await make_artist(name=headliner_world.name, spotify_id=headliner_world.id)
     setlists = [await make_setlist(await make_show(headliner=headliner), []) for _ in range(3)]
     tracks = [spotify.track_by(headliner_world, index) for index in range(service.SUGGESTIONS_PER_USER)]
-    allowed = ratelimit.SUGGESTIONS_PER_USER.count
+    allowed = quotas.SUGGESTIONS_PER_USER.count
     assert allowed < len(setlists) * len(tracks)
     plan = [(setlist, track_id) for setlist in setlists for track_id in tracks][: allowed + 1]
 

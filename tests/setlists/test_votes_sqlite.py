@@ -13,10 +13,10 @@ from pathlib import Path
 SCRIPT = """
 import asyncio, sys
 import httpx
-from app.broker import InProcessBroker
-from app.db import close_db, init_db
+from app.platform.broker import InProcessBroker
+from app.platform.db import close_db, init_db
 from app.errors import BadUserInput
-from app.resources import Resources
+from app.platform.resources import Resources
 from app.settings import Settings
 from app.setlists import service
 from app.setlists.models import UserVote

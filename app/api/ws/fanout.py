@@ -1,4 +1,4 @@
-"""graphql-transport-ws with `voteCounts` delivered from the shared feeds (app.api.feeds).
+"""graphql-transport-ws with `voteCounts` delivered from the shared feeds (app.api.ws.feeds).
 
 `FanoutHandler` gives every websocket operation a `SharedStream` as root value. The first
 subscriber of a feed's key goes through Strawberry (validation, limits, extensions, the resolver's
@@ -29,8 +29,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Comple
 from strawberry.utils.aio import aclosing
 
 from app.api.context import Context as AppContext
-from app.api.eager import Rest
-from app.api.feeds import (
+from app.api.ws.eager import Rest
+from app.api.ws.feeds import (
     CLOSED,
     Cursor,
     Failed,
@@ -44,9 +44,9 @@ from app.api.feeds import (
     leave,
     live_feed,
 )
-from app.api.ws_protocol import ProtocolHandler
-from app.broker import OVERFLOW, Broker
-from app.observability import ACTIVE_SUBSCRIBERS, record_operation, request_id_var
+from app.api.ws.protocol import ProtocolHandler
+from app.platform.broker import OVERFLOW, Broker
+from app.platform.observability import ACTIVE_SUBSCRIBERS, record_operation, request_id_var
 
 
 class SharedStream:

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from app.accounts import ratelimit
-from app.accounts.ratelimit import Limit, MemoryCounter, RedisCounter
 from app.errors import RateLimited
+from app.platform import quotas
+from app.platform.quotas import Limit, MemoryCounter, RedisCounter
 
 LIMIT = Limit(f"test:{uuid.uuid4().hex}", 3, 60, "Too many")
 
@@ -34,13 +34,13 @@ async def test_memory_counter_refuses_past_the_limit_until_the_window_ends() -> 
     clock = Clock()
     counter = MemoryCounter(clock)
     for _ in range(3):
-        await ratelimit.check(counter, LIMIT, "fan")
+        await quotas.check(counter, LIMIT, "fan")
 
     with pytest.raises(RateLimited) as refused:
-        await ratelimit.check(counter, LIMIT, "fan")
-    await ratelimit.check(counter, LIMIT, "another fan")
+        await quotas.check(counter, LIMIT, "fan")
+    await quotas.check(counter, LIMIT, "another fan")
     clock.now += 60
-    await ratelimit.check(counter, LIMIT, "fan")
+    await quotas.check(counter, LIMIT, "fan")
 
     assert refused.value.retry_after == pytest.approx(20.0)  # the window started at 960
 
@@ -48,15 +48,15 @@ async def test_memory_counter_refuses_past_the_limit_until_the_window_ends() -> 
 async def test_redis_counter_is_shared_by_every_counter_on_the_same_redis(redis: Redis) -> None:
     first, second = RedisCounter(redis, MemoryCounter()), RedisCounter(redis, MemoryCounter())
     subject = uuid.uuid4().hex
-    await ratelimit.check(first, LIMIT, subject)
-    await ratelimit.check(second, LIMIT, subject)
-    await ratelimit.check(first, LIMIT, subject)
+    await quotas.check(first, LIMIT, subject)
+    await quotas.check(second, LIMIT, subject)
+    await quotas.check(first, LIMIT, subject)
 
     with pytest.raises(RateLimited) as refused:
-        await ratelimit.check(second, LIMIT, subject)
+        await quotas.check(second, LIMIT, subject)
 
     assert 0 < refused.value.retry_after <= 60
-    key = f"theset:limit:{LIMIT.name}:{ratelimit.subject_key(subject)}"
+    key = f"theset:limit:{LIMIT.name}:{quotas.subject_key(subject)}"
     assert 0 < await redis.ttl(key) <= 60
 
 

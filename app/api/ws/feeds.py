@@ -4,7 +4,7 @@ A default Strawberry subscription executes the selection set once per subscriber
 6 times a bare websocket broadcast (DESIGN §8). Here one `Feed` per process and (broker, document
 text, variables, operation name) reads the setlist's changes once, executes the document once per
 change and keeps the `next` payload's JSON; every listener receives the same text, behind its own
-operation id (`Cursor`). How subscribers reach a feed: app.api.fanout.
+operation id (`Cursor`). How subscribers reach a feed: app.api.ws.fanout.
 
 Snapshots: a listener's snapshot is the feed's own state, the database snapshot it started from
 with every change it has applied since, taken after the listener registered (no change is lost).
@@ -14,7 +14,7 @@ The feed reads the database again (one read, shared by those waiting) when that 
 Sending: once a subscriber's task has caught up, the feed sends each event to it directly, in one
 loop over its listeners, as a bare broadcast does, instead of waking one task per subscriber (that
 doubled the delivery time at 1,000 subscribers). A send that has to wait (a slow client's buffer is
-full) is finished by that subscriber's task while the loop goes on (app.api.eager), and its
+full) is finished by that subscriber's task while the loop goes on (app.api.ws.eager), and its
 later frames queue for that task until it catches up: a slow client never delays the others.
 
 Versions (app.setlists.live): a subscriber drops a song whose version is not newer than the one it
@@ -40,9 +40,9 @@ from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLSchema, execute, get_operation_ast, parse
 
-from app.api.eager import Rest, start_eagerly
-from app.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
-from app.observability import observe_fanout_lag
+from app.api.ws.eager import Rest, start_eagerly
+from app.platform.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
+from app.platform.observability import observe_fanout_lag
 from app.setlists import live
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for
 

@@ -18,8 +18,6 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
-from app import observability
-from app.broker import InProcessBroker
 from app.clients.breaker import BreakerPolicy, MemoryBreaker, RedisBreaker
 from app.clients.errors import CircuitOpen, UpstreamNotFound
 from app.clients.ratelimit import NoLimit
@@ -28,7 +26,9 @@ from app.emulators.server import running_server
 from app.emulators.spotify import SpotifyState, create_spotify_app
 from app.emulators.world import World, build_world
 from app.main import create_app
-from app.observability import (
+from app.platform import observability
+from app.platform.broker import InProcessBroker
+from app.platform.observability import (
     BREAKER_CLOSED,
     BREAKER_HALF_OPEN,
     BREAKER_OPEN,

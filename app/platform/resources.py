@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import httpx
 from redis.asyncio import Redis
 
-from app.broker import Broker, InProcessBroker, RedisBroker
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
+from app.platform.broker import Broker, InProcessBroker, RedisBroker
 from app.settings import Settings
 
 

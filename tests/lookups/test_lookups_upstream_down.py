@@ -29,8 +29,8 @@ from app.clients.breaker import BreakerPolicy
 from app.emulators.server import running_server
 from app.emulators.ticketmaster import TicketmasterState, create_ticketmaster_app
 from app.emulators.world import TmEvent, World
+from app.lookups import service as lookups
 from app.main import create_app
-from app.setlists import lookups
 from app.settings import Settings
 
 # Well inside the look-up deadline: an answer this fast did not wait on the vendor's retries or sleeps.

@@ -27,7 +27,6 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
-from app.accounts import ratelimit
 from app.catalog.models import Artist, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients import spotify, ticketmaster
@@ -35,7 +34,8 @@ from app.clients.errors import CircuitOpen, EndpointRemoved, UpstreamError, Upst
 from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
-from app.resources import Resources
+from app.platform import quotas
+from app.platform.resources import Resources
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ async def search_events(
 
 async def _count_look_up(resources: Resources, caller: str) -> None:
     """RATE_LIMITED past LOOKUPS_PER_CALLER (after the input checks: a refused query costs nothing)."""
-    await ratelimit.check(ratelimit.counter_for(resources.redis), ratelimit.LOOKUPS_PER_CALLER, caller)
+    await quotas.check(quotas.counter_for(resources.redis), quotas.LOOKUPS_PER_CALLER, caller)
 
 
 async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:

@@ -13,12 +13,12 @@ from graphql_client import GraphQLClient
 from redis.asyncio import Redis
 from setlists_testing import Spotify
 
-from app.accounts import ratelimit
 from app.api.ids import encode_id
 from app.clients.errors import CircuitOpen, UpstreamBadResponse, UpstreamRateLimited, UpstreamUnavailable
 from app.errors import RateLimited
 from app.errors import UpstreamUnavailable as UpstreamUnavailableError
-from app.setlists import lookups
+from app.lookups import service as lookups
+from app.platform import quotas
 
 
 def _codes(body: dict[str, Any]) -> list[str]:
@@ -74,7 +74,7 @@ async def test_look_ups_past_the_per_caller_limit_are_rate_limited_and_a_signed_
     spotify_gql: GraphQLClient, spotify: Spotify
 ) -> None:
     name = spotify.headliner().name
-    allowed = ratelimit.LOOKUPS_PER_CALLER.count
+    allowed = quotas.LOOKUPS_PER_CALLER.count
     for _ in range(allowed):  # the same search: Spotify answers once, the cache the rest, each one counts
         await spotify_gql.data("SearchArtists", query=name)
 

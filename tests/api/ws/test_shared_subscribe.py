@@ -1,4 +1,4 @@
-"""Subscribes that join a live feed directly (app.api.fanout): same outcome as Strawberry's path, without it.
+"""Subscribes that join a live feed directly (app.api.ws.fanout): same outcome as Strawberry's path, without it.
 
 The app runs in this process with its in-process broker; each socket speaks graphql-transport-ws
 to it as ASGI messages (no network), so the test can count what the resolver did.

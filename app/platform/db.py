@@ -13,7 +13,7 @@ from tortoise.models import Model
 
 from app.settings import get_settings
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 MODEL_MODULES = [
     "app.catalog.models",

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.api.eager import start_eagerly
+from app.api.ws.eager import start_eagerly
 
 
 async def test_a_coroutine_that_never_waits_is_done_on_return() -> None:

@@ -1,4 +1,4 @@
-"""The Spotify emulator over a real socket, and the API configured to use it."""
+"""Fixtures of the Spotify emulator over a real socket, and the API configured to use it (setlists, look-ups)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from graphql_client import GraphQLClient
 from setlists_testing import Spotify
 from starlette.applications import Starlette
 
-from app.accounts import ratelimit
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.world import World
+from app.lookups import service as lookups
+from app.setlists import tasks
 from app.main import create_app
-from app.resources import Resources
-from app.setlists import lookups, tasks
+from app.platform import quotas
+from app.platform.resources import Resources
 from app.settings import Settings
 
 
@@ -60,7 +61,7 @@ async def spotify_gql(spotify_app: Starlette, db: None) -> AsyncIterator[GraphQL
 @pytest.fixture(autouse=True)
 def _fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """No rate-limit counts or cached searches carried over from another test (and a frozen limit clock)."""
-    monkeypatch.setattr(ratelimit, "memory_counter", ratelimit.MemoryCounter(clock=lambda: 30.0))
+    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
     monkeypatch.setattr(lookups, "memory_cache", lookups.MemoryCache())
 
 

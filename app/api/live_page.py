@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from app.api.ids import decode_id
 from app.errors import BadUserInput
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).resolve().parents[1] / "static"
 
 # Scripts only from this origin, no inline script or style, fetch and websockets to this origin.
 CONTENT_SECURITY_POLICY = (

@@ -18,8 +18,8 @@ import pytest
 from redis.asyncio import Redis
 from redis_server import RedisServer
 
-from app.broker import OVERFLOW, RESYNC, BrokerUnavailable, InProcessBroker, Message, RedisBroker, Subscription
-from app.resources import create_broker
+from app.platform.broker import OVERFLOW, RESYNC, BrokerUnavailable, InProcessBroker, Message, RedisBroker, Subscription
+from app.platform.resources import create_broker
 from app.settings import Settings
 
 # Long enough for a loaded machine, short enough that a lost message fails the test quickly.

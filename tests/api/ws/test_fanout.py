@@ -1,4 +1,4 @@
-"""The shared feeds (app.api.feeds): the feed sends to caught-up subscribers itself, slow ones catch up alone.
+"""The shared feeds (app.api.ws.feeds): the feed sends to caught-up subscribers itself, slow ones catch up alone.
 
 The subscriber's own task is played here by `drain`, as FanoutHandler._send_shared plays it.
 """
@@ -14,14 +14,14 @@ import pytest
 from factories import make_setlist, make_setlist_song, make_show
 from prometheus_client import REGISTRY
 
-from app.api import feeds
-from app.api.eager import Rest
-from app.api.fanout import SharedStream
-from app.api.feeds import CLOSED, Cursor, Failed, Frame, Listener, Snapshot
 from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
-from app.broker import OVERFLOW, InProcessBroker
+from app.api.ws import feeds
+from app.api.ws.eager import Rest
+from app.api.ws.fanout import SharedStream
+from app.api.ws.feeds import CLOSED, Cursor, Failed, Frame, Listener, Snapshot
+from app.platform.broker import OVERFLOW, InProcessBroker
 from app.setlists import live
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
 from app.setlists.live import CountsEvent
