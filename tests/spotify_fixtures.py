@@ -16,10 +16,10 @@ from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.world import World
 from app.lookups import service as lookups
-from app.setlists import tasks
 from app.main import create_app
 from app.platform import quotas
 from app.platform.resources import Resources
+from app.setlists import tasks
 from app.settings import Settings
 
 
