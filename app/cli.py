@@ -22,7 +22,7 @@ def serve(
     """Serve the API with uvicorn (DATABASE_URL must be migrated: `theset migrate`)."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run("app.main:server_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
 
 
 @cli.command()

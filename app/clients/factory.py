@@ -1,7 +1,8 @@
 """Build the API clients from settings, with Redis-shared or in-process limiter and breaker.
 
-Clients are cheap: build one per job (sharing the process' `httpx.AsyncClient` and Redis) so that its
-`stats` count that job's calls only; every client of one key shares the same limiter and breaker state.
+A process builds one client per vendor (`app.platform.resources`) and every job and request uses it:
+its token, learned development mode and in-process limiter serve them all. With Redis, every
+client of one key, in any process, shares the same limiter and breaker state.
 """
 
 from __future__ import annotations
@@ -34,10 +35,6 @@ _TM_SPACING_HEADROOM = 1.5
 # our limiter before it arrives at Spotify, so arrival jitter must not put N+1 calls in their window.
 _SPOTIFY_WINDOW_SECONDS = 31.0
 
-# The embedded demo runs in one process: clients built there share one in-memory limiter and breaker
-# per key, as the Redis-backed ones share theirs across processes.
-_memory: dict[str, tuple[RateLimiter, CircuitBreaker]] = {}
-
 
 def fingerprint(secret: str) -> str:
     """A short stable hash: Redis key names must not contain the API key itself."""
@@ -56,9 +53,7 @@ def build_ticketmaster_client(
         limiter = RedisIntervalLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", interval)
         breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", ticketmaster.SERVICE)
     else:
-        limiter, breaker = _memory.setdefault(
-            f"{name}:{interval}", (MemoryIntervalLimiter(interval), MemoryBreaker(ticketmaster.SERVICE))
-        )
+        limiter, breaker = MemoryIntervalLimiter(interval), MemoryBreaker(ticketmaster.SERVICE)
     return TicketmasterClient(
         settings.ticketmaster_api_key,
         base_url=settings.ticketmaster_base_url,
@@ -81,10 +76,7 @@ def build_spotify_client(
         limiter = RedisWindowLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", budget, _SPOTIFY_WINDOW_SECONDS)
         breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", spotify.SERVICE)
     else:
-        limiter, breaker = _memory.setdefault(
-            f"{name}:{budget}",
-            (MemoryWindowLimiter(budget, _SPOTIFY_WINDOW_SECONDS), MemoryBreaker(spotify.SERVICE)),
-        )
+        limiter, breaker = MemoryWindowLimiter(budget, _SPOTIFY_WINDOW_SECONDS), MemoryBreaker(spotify.SERVICE)
     return SpotifyClient(
         settings.spotify_client_id,
         settings.spotify_client_secret,

@@ -105,7 +105,7 @@ def closed_reason(show: Show, now: dt.datetime) -> str | None:
 class SongSource:
     """Where a new setlist's songs come from, and how an empty one gets filled later."""
 
-    spotify: Callable[[], SpotifyClient]
+    spotify: SpotifyClient
     settings: Settings
     schedule_fill: Callable[[int], Awaitable[None]]
 
@@ -149,7 +149,7 @@ async def _create_setlist(show_id: int, source: SongSource, *, fetch: bool) -> S
 
 async def _try_refresh(artist: Artist, source: SongSource) -> None:
     try:
-        await refresh_artist_songs(source.spotify(), artist, max_songs=source.settings.sync_songs_per_artist)
+        await refresh_artist_songs(source.spotify, artist, max_songs=source.settings.sync_songs_per_artist)
     except UpstreamError as error:
         # The visitor gets a setlist from whatever is cached (maybe empty, filled later), not an error.
         logger.warning("Setlist for artist %s from the cache: Spotify failed: %s", artist.id, error)
@@ -212,7 +212,7 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 
 
 async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
-    await quotas.check(quotas.counter_for(resources.redis), quotas.VOTES_PER_USER, str(user_id))
+    await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
     now = _now()
     row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
     if row is None:
@@ -265,7 +265,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
     """Add a Spotify track by an act on the bill to the setlist (an existing entry is returned as is)."""
     if not _SPOTIFY_ID.fullmatch(spotify_track_id):
         raise BadUserInput("Invalid Spotify track id")
-    await quotas.check(quotas.counter_for(resources.redis), quotas.SUGGESTIONS_PER_USER, str(user_id))
+    await quotas.check(resources.counter, quotas.SUGGESTIONS_PER_USER, str(user_id))
     setlist = await Setlist.filter(id=setlist_id).select_related("show").first()
     if setlist is None:
         raise NotFound("No such setlist")
@@ -289,7 +289,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
 
 async def _song_by_an_act(resources: Resources, track_id: str, lineup: list[Artist], cached: Song | None) -> Song:
     try:
-        track = await resources.spotify().get_track(track_id)
+        track = await resources.spotify.get_track(track_id)
     except UpstreamNotFound:
         raise BadUserInput("No Spotify track has this id") from None
     except UpstreamError as error:

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from app.clients.breaker import BreakerPolicy, MemoryBreaker, RedisBreaker
 from app.clients.errors import CircuitOpen, UpstreamNotFound
 from app.clients.ratelimit import NoLimit
-from app.clients.retry import CallStats, Guard, RetryPolicy
+from app.clients.retry import Guard, RetryPolicy
 from app.emulators.server import running_server
 from app.emulators.spotify import SpotifyState, create_spotify_app
 from app.emulators.world import World, build_world
@@ -253,7 +253,6 @@ async def test_every_attempt_is_counted_by_what_ended_it() -> None:
         limiter=NoLimit(),
         breaker=MemoryBreaker(api),
         policy=RetryPolicy(),
-        stats=CallStats(),
         redact=str,
         sleep=no_sleep,
     )
