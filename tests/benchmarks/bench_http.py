@@ -59,6 +59,8 @@ ACTS = 4
 SONGS = 25
 HOT_SONGS = 3
 PGBENCH_CLIENTS = 8
+# No pgbench vote repeats a (voter, song) pair, with five times fewer voters to seed than one vote each.
+PGBENCH_VOTES_PER_VOTER = 5
 # Signed-in readers of the show page: their tokens rotate, so every request looks its viewer up.
 READERS = 1_000
 # Sizes of the request files. A figure that sends more requests than its file holds starts over
@@ -299,15 +301,18 @@ async def run_wrk(port: int, lines: list[str], expected_status: int, seconds: in
 
 
 def pgbench_script(entries: list[int], users: list[int]) -> str:
-    """VOTE_SQL with a fresh voter per transaction (a per-client counter) and a random song of the setlist."""
+    """VOTE_SQL for the next (voter, song) of a per-client counter: each voter votes once in each
+    of PGBENCH_VOTES_PER_VOTER equal parts of the setlist, for a random song of that part."""
     assert entries == list(range(entries[0], entries[0] + len(entries))), "the setlist's songs have consecutive ids"
     assert users == list(range(users[0], users[0] + len(users)))
+    part = len(entries) // PGBENCH_VOTES_PER_VOTER
     params = {"1": "now()", "2": ":voter", "3": ":song", "4": "current_date"}
     sql = re.sub(r"\$(\d)", lambda m: params[m.group(1)], " ".join(VOTE_SQL.split()))
     return (
-        f"\\set voter {users[0]} + (:n * {PGBENCH_CLIENTS} + :client_id) % {len(users)}\n"
+        f"\\set k :n * {PGBENCH_CLIENTS} + :client_id\n"
         "\\set n :n + 1\n"
-        f"\\set song random({entries[0]}, {entries[-1]})\n"
+        f"\\set voter {users[0]} + (:k / {PGBENCH_VOTES_PER_VOTER}) % {len(users)}\n"
+        f"\\set song {entries[0]} + (:k % {PGBENCH_VOTES_PER_VOTER}) * {part} + random(0, {part - 1})\n"
         f"{sql};\n"
     )
 
@@ -433,7 +438,7 @@ async def seed(url: str) -> Plan:
         per_round = 2 * (math.ceil(votes / SONGS) + math.ceil(votes / HOT_SONGS))
         warm_up = 2 * math.ceil(MAX_VOTES_PER_SECOND * WARM_UP_SECONDS / SONGS) + 2
         signed_in = READERS + ROUNDS * per_round + warm_up
-        pgbench = ROUNDS * MAX_PGBENCH_TPS * SECONDS
+        pgbench = ROUNDS * math.ceil(MAX_PGBENCH_TPS * SECONDS / PGBENCH_VOTES_PER_VOTER)
         users, tokens = await seed_users(db, users=signed_in + pgbench, with_tokens=signed_in)
         await db.execute("ANALYZE")  # plans for the seeded sizes, as a long-running database has them
     finally:
