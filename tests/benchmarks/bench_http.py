@@ -41,7 +41,7 @@ import asyncpg
 import httpx
 
 from app.api.ids import encode_id
-from app.db import migrate
+from app.platform.db import migrate
 from app.setlists.service import VOTE_SQL
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_shows, seed_users
@@ -418,7 +418,7 @@ async def main() -> list[Row]:
                 "LOG_LEVEL": "WARNING",
             }
             async with (
-                uvicorn_server("app.main:create_app", theset_env) as theset,
+                uvicorn_server("app.main:server_app", theset_env) as theset,
                 uvicorn_server("tests.benchmarks.peers.stock:create_app", {"DATABASE_URL": url}) as peer,
             ):
                 results = await measure(plan, url, {THESET: theset, PEER: peer}, Path(tmp))
