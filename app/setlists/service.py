@@ -114,8 +114,8 @@ class SongSource:
         return bool(self.settings.spotify_client_id)
 
 
-async def ensure_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, Setlist]:
-    """Each show's setlist, created on first visit (race-safe: one per show, whoever creates it)."""
+async def get_or_create_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, Setlist]:
+    """Each show's setlist, created on its first visit (race-safe: one per show, whoever creates it)."""
     found = {setlist.show_id: setlist for setlist in await Setlist.filter(show_id__in=list(show_ids))}
     missing = [show_id for show_id in dict.fromkeys(show_ids) if show_id not in found]
     # A show page may wait for Spotify; a list of new shows may not: it would spend minutes of the

@@ -141,7 +141,7 @@ async def test_several_new_setlists_in_one_request_never_wait_for_spotify(
     artist = await make_artist(name=headliner.name, spotify_id=headliner.id)
     shows = [await make_show(headliner=artist) for _ in range(3)]
 
-    setlists = await service.ensure_setlists([show.id for show in shows], source)
+    setlists = await service.get_or_create_setlists([show.id for show in shows], source)
 
     assert spotify.state.stats.requests == 0
     assert sorted(scheduled) == sorted(setlist.id for setlist in setlists.values())
