@@ -22,7 +22,7 @@ from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import build_world
 from app.main import create_app
 from app.platform.db import close_db, init_db, migrate
-from app.platform.resources import Resources, open_resources
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 # The emulators stand in for the real APIs, so the demo may sync as fast as localhost allows.

@@ -25,7 +25,7 @@ from app.api.live_page import live_routes
 from app.api.schema import build_schema
 from app.platform.db import close_db, init_db
 from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
-from app.platform.resources import Resources, open_resources
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")

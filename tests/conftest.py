@@ -30,7 +30,7 @@ from app.emulators.world import World, build_world
 from app.main import create_app
 from app.platform.cache import MemoryCache
 from app.platform.quotas import MemoryCounter
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.settings import Settings
 
 pytest_plugins = ["spotify_fixtures"]

@@ -15,7 +15,7 @@ from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.world import World
 from app.main import create_app
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.settings import Settings
 
 

@@ -23,7 +23,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from app.catalog import tasks
 from app.platform.db import close_db, init_db
 from app.platform.observability import serve_metrics
-from app.platform.resources import Resources, open_resources
+from app.resources import Resources, open_resources
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
 

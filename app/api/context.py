@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
 from app.errors import Unauthenticated
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists import service as setlists
 from app.setlists import tasks as setlist_tasks
 from app.setlists.models import Setlist

@@ -1,6 +1,6 @@
 """Build the API clients from settings, with Redis-shared or in-process limiter and breaker.
 
-A process builds one client per vendor (`app.platform.resources`) and every job and request uses it:
+A process builds one client per vendor (`app.resources`) and every job and request uses it:
 its token, learned development mode and in-process limiter serve them all. With Redis, every
 client of one key, in any process, shares the same limiter and breaker state.
 """

@@ -31,7 +31,7 @@ from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
 from app.platform import quotas
-from app.platform.resources import Resources
+from app.resources import Resources
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from app.clients.spotify import SpotifyClient, SpotifyTrack
 from app.errors import AppError, BadUserInput, Forbidden, NotFound
 from app.lookups import service as lookups
 from app.platform import quotas, rawsql
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist, SetlistSong, UserVote
 from app.settings import Settings

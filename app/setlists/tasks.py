@@ -15,7 +15,7 @@ from arq.connections import ArqRedis
 
 from app.clients.errors import UpstreamError, defer_seconds
 from app.errors import NotFound
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists import service
 
 logger = logging.getLogger(__name__)

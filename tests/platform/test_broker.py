@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis_server import RedisServer
 
 from app.platform.broker import OVERFLOW, RESYNC, BrokerUnavailable, InProcessBroker, Message, RedisBroker, Subscription
-from app.platform.resources import create_broker
+from app.resources import create_broker
 
 # Long enough for a loaded machine, short enough that a lost message fails the test quickly.
 RECEIVE_TIMEOUT = 2.0

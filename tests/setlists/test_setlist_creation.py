@@ -17,7 +17,7 @@ from setlists_testing import Spotify
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Song, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists import service, tasks
 from app.setlists.models import Setlist, SetlistSong
 from app.settings import Settings

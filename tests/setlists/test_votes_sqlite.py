@@ -14,7 +14,7 @@ SCRIPT = """
 import asyncio, sys
 from app.platform.db import close_db, init_db
 from app.errors import BadUserInput
-from app.platform.resources import open_resources
+from app.resources import open_resources
 from app.settings import Settings
 from app.setlists import service
 from app.setlists.models import UserVote
