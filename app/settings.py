@@ -6,11 +6,10 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite://theset-demo.sqlite3"
-_PLACEHOLDER_SECRET = "dev-only-change-me"
 
 
 class Settings(BaseSettings):
@@ -25,7 +24,6 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # The arq queue the API enqueues on and the workers read.
     worker_queue_name: str = "arq:queue"
-    secret_key: SecretStr = SecretStr(_PLACEHOLDER_SECRET)
     # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
@@ -86,12 +84,6 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
-
-    @model_validator(mode="after")
-    def _refuse_placeholder_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _PLACEHOLDER_SECRET:
-            raise ValueError("SECRET_KEY must be set in production")
-        return self
 
     @property
     def is_production(self) -> bool:

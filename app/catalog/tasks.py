@@ -25,6 +25,7 @@ from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
 from app.clients.retry import call_stats, counting_calls
 from app.clients.spotify import SpotifyClient
+from app.platform.clock import utcnow
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ class SyncDeferred(Exception):
         self.summary = summary
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def sync_tours(
     client: tm.TicketmasterClient, settings: Settings, *, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -60,7 +57,7 @@ async def sync_tours(
 
 async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progress: Progress | None) -> dict[str, Any]:
     run = SyncRun(TOURS_JOB)
-    now = _now()
+    now = utcnow()
     window_end = now + dt.timedelta(days=settings.sync_days_ahead)
     await run.start(country=settings.sync_country_code, until=window_end.isoformat())
 
@@ -106,7 +103,7 @@ async def _sync_songs(
     client: SpotifyClient, settings: Settings, progress: Progress | None, artist_ids: list[int] | None
 ) -> dict[str, Any]:
     run = SyncRun(SONGS_JOB)
-    now = _now()
+    now = utcnow()
     artists = await _artists_due(settings, now, artist_ids)
     await run.start(artists=len(artists))
     queue: asyncio.Queue[Artist] = asyncio.Queue()

@@ -28,6 +28,8 @@ from app.clients.spotify import SpotifyClient, SpotifyTrack
 from app.errors import AppError, BadUserInput, Forbidden, NotFound
 from app.lookups import service as lookups
 from app.platform import quotas, rawsql
+from app.platform.clock import utcnow
+from app.platform.observability import VOTES
 from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist, SetlistSong, UserVote
@@ -83,10 +85,6 @@ _TWO_STATEMENTS = {
     "vote": (ADD_VOTE_ROW_SQL, COUNT_SQL.format(op="+", id="$3")),
     "unvote": (REMOVE_VOTE_ROW_SQL, COUNT_SQL.format(op="-", id="$3")),
 }
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def closed_reason(show: Show, now: dt.datetime) -> str | None:
@@ -213,11 +211,12 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 
 async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
     await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
-    now = _now()
+    now = utcnow()
     row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
     if row is None:
         raise await _vote_refused(setlist_song_id, now, kind)
     entry = rawsql.as_model(SetlistSong, row)
+    VOTES.labels(kind).inc()  # committed
     await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
     return entry
 
@@ -269,7 +268,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
     setlist = await Setlist.filter(id=setlist_id).select_related("show").first()
     if setlist is None:
         raise NotFound("No such setlist")
-    reason = closed_reason(setlist.show, _now())
+    reason = closed_reason(setlist.show, utcnow())
     if reason is not None:
         raise Forbidden(f"Suggestions are closed: {reason}")
     song = await Song.get_or_none(spotify_id=spotify_track_id)
@@ -318,7 +317,7 @@ def _song_values(track: SpotifyTrack) -> dict[str, Any]:
         "popularity": track.popularity,
         "preview_url": track.preview_url,
         "rank": None,  # outside the artist's ranked catalog
-        "cached_at": _now(),
+        "cached_at": utcnow(),
     }
 
 

@@ -22,7 +22,6 @@ import math
 import os
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -412,7 +411,6 @@ async def main() -> list[Row]:
         with RedisServer() as redis, tempfile.TemporaryDirectory(prefix="bench_http_") as tmp:
             theset_env = {
                 "ENVIRONMENT": "production",
-                "SECRET_KEY": secrets.token_urlsafe(32),
                 "DATABASE_URL": url,
                 "REDIS_URL": redis.url,
                 "LOG_LEVEL": "WARNING",
