@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from app.clients.breaker import RedisBreaker
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.budget import BudgetedLimiter, RedisDailyBudget
+from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
 from app.clients.ratelimit import RedisIntervalLimiter, RedisWindowLimiter
 from app.settings import Settings
 
@@ -61,4 +63,29 @@ async def test_redis_clients_use_shared_state_keyed_without_the_secret(redis_url
         assert not shared_http.is_closed
     finally:
         await shared_http.aclose()
+        await redis.aclose()
+
+
+async def test_setlistfm_clients_share_limiter_budget_and_breaker_keyed_without_the_key(redis_url: str) -> None:
+    config = settings(setlistfm_api_key=SecretStr(f"sfm-{uuid.uuid4().hex}"), setlistfm_daily_budget=7)
+    first, second = build_setlistfm_client(config, None), build_setlistfm_client(config, None)
+    assert isinstance(first._guard.limiter, BudgetedLimiter)
+    assert isinstance(second._guard.limiter, BudgetedLimiter)
+    assert first._guard.limiter.limiter is second._guard.limiter.limiter  # one in-process rate limiter per key
+    assert first.budget is second.budget
+    assert first.budget.limit == 7
+    assert first._guard.breaker is second._guard.breaker
+    await first.aclose()
+    await second.aclose()
+
+    redis = Redis.from_url(redis_url)
+    try:
+        client = build_setlistfm_client(config, redis)
+        secret = config.setlistfm_api_key.get_secret_value()
+        assert isinstance(client.budget, RedisDailyBudget)
+        assert isinstance(client._guard.breaker, RedisBreaker)
+        assert secret not in client.budget.day_key()
+        assert client.budget.day_key().endswith(datetime.now(UTC).date().isoformat())  # one counter per UTC day
+        await client.aclose()
+    finally:
         await redis.aclose()
