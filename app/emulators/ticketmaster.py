@@ -517,8 +517,9 @@ def create_ticketmaster_app(
     async def search_events(request: Request) -> Response:
         size, page = _paging(request)
         start, end = _date_param(request, "startDateTime"), _date_param(request, "endDateTime")
-        # Without startDateTime the API lists upcoming events; the world's past shows only when asked for.
-        candidates = [*world.events.values(), *(world.past_events.values() if start else ())]
+        # Upcoming events by default; the world's past shows only for a startDateTime before its today.
+        reaches_back = start is not None and start < f"{world.today.isoformat()}T00:00:00Z"
+        candidates = [*world.events.values(), *(world.past_events.values() if reaches_back else ())]
         matches = list(filter(_event_filter(request, world, start, end), candidates))
         far = "9999-12-31T00:00:00Z"
         keys: dict[str, Callable[[Any], Any]] = {
