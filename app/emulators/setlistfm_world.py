@@ -61,7 +61,7 @@ _NEW_WORDS = (
     "Brushfire",
 )
 _NEW_PATTERNS = ("{a}", "{a} {b}", "The {a} Song", "{a} (Reprise)", "Untitled {a}", "{a} Blues")
-# Tape intros/outros are mostly other people's recordings (the sample show opens with Handel).
+# Tape intros and outros are mostly other people's recordings (a recorded real show opens with Handel).
 _COMPOSERS = (
     ("Antonio Vellani", "Italian baroque composer", ("Concerto Grosso in D", "Fanfare for the Morning")),
     ("Clara Wendt", "German film composer", ("Theme from Northern Lights", "Overture to the Night")),
