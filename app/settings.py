@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     spotify_client_secret: SecretStr = SecretStr("")
     spotify_api_base_url: str = "https://api.spotify.com"
     spotify_accounts_base_url: str = "https://accounts.spotify.com"
+    setlistfm_api_key: SecretStr = SecretStr("")
+    setlistfm_base_url: str = "https://api.setlist.fm/rest"
 
     # Sync knobs.
     sync_country_code: str = "US"
@@ -68,10 +70,14 @@ class Settings(BaseSettings):
     songs_max_age_hours: int = Field(default=72, ge=1)  # refresh songs every 3 days
     spotify_requests_per_30s: int = Field(default=90, ge=1)
     ticketmaster_requests_per_second: float = Field(default=5.0, gt=0)
+    # setlist.fm: a standard key gets 2 requests/s (no burst) and about 1,440 a day; the budget keeps
+    # some of the day's quota in hand, and a spent budget sends nothing until the next UTC day.
+    setlistfm_requests_per_second: float = Field(default=2.0, gt=0)
+    setlistfm_daily_budget: int = Field(default=1400, ge=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
 
-    @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url")
+    @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url", "setlistfm_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

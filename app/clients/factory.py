@@ -1,4 +1,4 @@
-"""Build the API clients from settings, with Redis-shared or in-process limiter and breaker.
+"""Build the API clients from settings, with Redis-shared or in-process limiter, breaker and daily budget.
 
 A process builds one client per vendor (`app.resources`) and every job and request uses it:
 its token, learned development mode and in-process limiter serve them all. With Redis, every
@@ -12,8 +12,9 @@ import hashlib
 import httpx
 from redis.asyncio import Redis
 
-from app.clients import spotify, ticketmaster
+from app.clients import setlistfm, spotify, ticketmaster
 from app.clients.breaker import CircuitBreaker, MemoryBreaker, RedisBreaker
+from app.clients.budget import DailyBudget, MemoryDailyBudget, RedisDailyBudget
 from app.clients.ratelimit import (
     MemoryIntervalLimiter,
     MemoryWindowLimiter,
@@ -21,6 +22,7 @@ from app.clients.ratelimit import (
     RedisIntervalLimiter,
     RedisWindowLimiter,
 )
+from app.clients.setlistfm import SetlistFmClient
 from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
 from app.settings import Settings
@@ -34,6 +36,9 @@ _TM_SPACING_HEADROOM = 1.5
 # Spotify counts calls per app over a rolling 30 s window. Ours is a little longer: a call leaves
 # our limiter before it arrives at Spotify, so arrival jitter must not put N+1 calls in their window.
 _SPOTIFY_WINDOW_SECONDS = 31.0
+# setlist.fm allows 2 requests/s with no burst: the same arrival jitter as Ticketmaster's, the same margin.
+# Its daily quota (~1,440) is the binding limit, not the spacing.
+_SETLISTFM_SPACING_HEADROOM = 1.5
 
 
 def fingerprint(secret: str) -> str:
@@ -87,4 +92,32 @@ def build_spotify_client(
         limiter=limiter,
         breaker=breaker,
         market=settings.sync_country_code,
+    )
+
+
+def build_setlistfm_client(
+    settings: Settings, redis: Redis | None, http: httpx.AsyncClient | None = None
+) -> SetlistFmClient:
+    """A setlist.fm client whose rate limit, daily budget and breaker are shared through `redis` when given."""
+    interval = _SETLISTFM_SPACING_HEADROOM / settings.setlistfm_requests_per_second
+    name = f"{setlistfm.SERVICE}:{fingerprint(settings.setlistfm_api_key.get_secret_value())}"
+    limit = settings.setlistfm_daily_budget
+    limiter: RateLimiter
+    breaker: CircuitBreaker
+    budget: DailyBudget
+    if redis is not None:
+        limiter = RedisIntervalLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", interval)
+        breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", setlistfm.SERVICE)
+        budget = RedisDailyBudget(redis, f"{_KEY_PREFIX}:budget:{name}", limit)
+    else:
+        limiter, breaker = MemoryIntervalLimiter(interval), MemoryBreaker(setlistfm.SERVICE)
+        budget = MemoryDailyBudget(limit)
+    return SetlistFmClient(
+        settings.setlistfm_api_key,
+        base_url=settings.setlistfm_base_url,
+        http=http,
+        timeout=settings.http_timeout_seconds,
+        limiter=limiter,
+        breaker=breaker,
+        budget=budget,
     )

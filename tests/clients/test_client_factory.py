@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -10,7 +11,8 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from app.clients.breaker import MemoryBreaker, RedisBreaker
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.budget import BudgetedLimiter, RedisDailyBudget
+from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
 from app.clients.ratelimit import MemoryIntervalLimiter, MemoryWindowLimiter, RedisIntervalLimiter, RedisWindowLimiter
 from app.settings import Settings
 
@@ -60,4 +62,25 @@ async def test_redis_clients_use_shared_state_keyed_without_the_secret(redis_url
         assert not shared_http.is_closed
     finally:
         await shared_http.aclose()
+        await redis.aclose()
+
+
+async def test_setlistfm_clients_have_limiter_budget_and_breaker_keyed_without_the_key(redis_url: str) -> None:
+    config = settings(setlistfm_api_key=SecretStr(f"sfm-{uuid.uuid4().hex}"), setlistfm_daily_budget=7)
+    in_process = build_setlistfm_client(config, None)
+    assert isinstance(in_process._guard.limiter, BudgetedLimiter)
+    assert isinstance(in_process._guard.breaker, MemoryBreaker)
+    assert in_process.budget.limit == 7
+    await in_process.aclose()
+
+    redis = Redis.from_url(redis_url)
+    try:
+        client = build_setlistfm_client(config, redis)
+        secret = config.setlistfm_api_key.get_secret_value()
+        assert isinstance(client.budget, RedisDailyBudget)
+        assert isinstance(client._guard.breaker, RedisBreaker)
+        assert secret not in client.budget.day_key()
+        assert client.budget.day_key().endswith(datetime.now(UTC).date().isoformat())  # one counter per UTC day
+        await client.aclose()
+    finally:
         await redis.aclose()
