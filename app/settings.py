@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     # Unset: the embedded demo on a SQLite file. Production: postgres://user@host:5432/db
     database_url: str = DEFAULT_SQLITE_URL
-    # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores (DESIGN §8).
+    # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores (docs/decisions/0006-performance-facts.md).
     database_pool_size: int = Field(default=8, ge=1, le=100)
     # Unset: in-process broker and inline jobs (the embedded demo).
     redis_url: str | None = None
@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     # at once only adds waiting; 1 spreads queued jobs over the workers.
     worker_max_jobs: int = Field(default=10, ge=1)
 
-    # GraphQL hardening (DESIGN §4): limits on by default.
+    # GraphQL hardening: limits on by default.
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_tokens: int = Field(default=2000, ge=1)

@@ -224,9 +224,9 @@ class RequestLimits(MaxTokensLimiter):
     """The token limit and the validation rules of the limits, as one extension.
 
     Strawberry runs each extension's hooks through context managers it builds anew for every
-    operation, whatever the hook does: one extension fewer saved about 20,000 of the 1.9 M CPU
-    instructions a subscribe cost the application (callgrind). Strawberry's AddValidationRules and
-    MaxTokensLimiter set one field each; here one hook sets both, instead of up to three extensions.
+    operation, whatever the hook does, so every extension costs every request: Strawberry's
+    AddValidationRules and MaxTokensLimiter set one field each; here one hook sets both
+    (docs/decisions/0004-graphql-limit-rules.md).
     """
 
     def __init__(self, max_token_count: int, validation_rules: Iterable[type[ASTValidationRule]]) -> None:

@@ -63,9 +63,8 @@ class TheSetSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits from settings; the same SDL whatever the settings."""
     settings = settings or get_settings()
-    # The limit rules' classes are made once: each QueryDepthLimiter/MaxAliasesLimiter instance
-    # made a new class, and new rules per request are a new key for the validation cache (a miss
-    # every time: validation was 36 % of a Vote mutation).
+    # The limit rules' classes are made once: new rule classes per request would be a new key for
+    # the validation cache, a miss every time (docs/decisions/0004-graphql-limit-rules.md).
     limit_rules: list[type[ASTValidationRule]] = [
         max_depth_rule(settings.graphql_max_depth),  # linear: Strawberry's walks every fragment path
         max_aliases_rule(settings.graphql_max_aliases),  # linear: Strawberry's is exponential in fragments
@@ -74,7 +73,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: each request gets fresh extension instances (the caches live at module level).
     extensions: list[Callable[[], SchemaExtension]] = [
-        # graphql-core's validation is ~86 % of a trivial query: cache parse and validation (DESIGN §8).
+        # graphql-core's validation is ~86 % of a trivial query: cache parse and validation (docs/decisions/0006-performance-facts.md).
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),

@@ -1,7 +1,7 @@
 """Matching names and ids across Ticketmaster and Spotify.
 
 Deliberately strict: fuzzy matching is how a similarly named act ends up with another artist's songs
-(external-apis.md D.3/D.4). Normalisation only removes differences of spelling that never distinguish
+(docs/vendors.md, "Names across services"). Normalisation only removes differences of spelling that never distinguish
 two artists (case, accents, "&" vs "and", punctuation, spacing); it never drops or changes letters,
 so "The Midnight Owlz" and "The Midnight Owls" stay different.
 """

@@ -1,4 +1,4 @@
-"""Catalog reads for the API (shows, artists, songs) and the upserts the sync and the demo share."""
+"""Catalog reads for the API: shows, artists, venues and songs, one query per batch of keys (the DataLoaders')."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ in-memory one for the single-process embedded demo:
 - window (Spotify): at most `limit` calls in any rolling `window` (Spotify counts per app over a
   rolling 30 s window and publishes no number, hence a setting).
 
-Why hand-written Lua: no installed library does this across processes (`limits` is not installed,
-`aiolimiter` is per-process), and each limiter is one short script that atomically reserves the next
-slot, using Redis' own clock so that the processes' clocks never need to agree.
+Why hand-written Lua: docs/decisions/0001-shared-rate-limiter-and-breaker.md. Each limiter is one
+short script that atomically reserves the next slot, using Redis' own clock so that the processes'
+clocks never need to agree.
 """
 
 from __future__ import annotations

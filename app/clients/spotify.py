@@ -1,6 +1,6 @@
 """Spotify Web API client (client-credentials flow): artists, albums and tracks as pydantic models.
 
-Development-mode apps (since Feb 2026, external-apis.md B.5) lose artist top-tracks, every several-ids
+Development-mode apps (since Feb 2026, docs/vendors.md) lose artist top-tracks, every several-ids
 endpoint and `popularity`, and search / artist-albums accept `limit` ≤ 10. The client starts out
 assuming the full API and switches `dev_mode` on at the first sign (403/404 on a removable endpoint,
 400 "Invalid limit", a full object without popularity); from then on it uses the fallbacks directly.

@@ -1,6 +1,6 @@
 """Ticketmaster Discovery v2 client: music events, attractions and venues as pydantic models.
 
-Facts behind the limits (see external-apis.md A):
+Facts behind the limits (docs/vendors.md, "Ticketmaster: limits and errors"):
 - `size` max 200 (201+ gives DIS1036) and only items with `page*size < 1000` are reachable (DIS1035):
   `iter_event_pages` halves the date window until every window fits.
 - Dates must be exactly `YYYY-MM-DDTHH:mm:ssZ` (anything else gives DIS1015).

@@ -1,6 +1,6 @@
 """Spotify Web API emulator (plus the accounts token endpoint) with the Feb-2026 dev/extended split.
 
-Section numbers (B.x) refer to /work/shared/external-apis.md. One app serves both hosts' paths:
+The facts it enforces are in docs/vendors.md (the Spotify sections). One app serves both hosts' paths:
 `POST /api/token` (accounts.spotify.com) and `/v1/...` (api.spotify.com).
 """
 
@@ -637,7 +637,7 @@ async def _guarded(state: SpotifyState, template: str, handler: Handler, request
 
 
 def _ranked(scored: Iterable[tuple[float, int, str, Any]]) -> list[Any]:
-    # Popular near-names can outrank an obscure exact match, as on the real service (external-apis.md §D.3).
+    # Popular near-names can outrank an obscure exact match, as on the real service (docs/vendors.md, "Names across services").
     return [item for _, _, _, item in sorted(scored, key=lambda s: (-(s[0] + s[1] / 250), s[2]))]
 
 

@@ -1,6 +1,6 @@
 """Ticketmaster Discovery v2 emulator: HAL envelopes, Apigee limits and the real error bodies.
 
-Section numbers (A.x) refer to /work/shared/external-apis.md.
+The facts it enforces are in docs/vendors.md (the Ticketmaster sections).
 """
 
 from __future__ import annotations

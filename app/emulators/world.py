@@ -1,6 +1,6 @@
 """A deterministic generated "world" (Spotify catalog + Ticketmaster events) shared by both emulators.
 
-The traps the real data sets for a sync job are built in on purpose (external-apis.md §D): support acts
+The traps the real data sets for a sync job are built in on purpose (docs/vendors.md): support acts
 without `externalLinks.spotify`, "&" vs "and", accents, a short name buried by fuzzy search, two Spotify
 artists sharing one name, and unlinked attractions whose only Spotify look-alikes are *different* artists.
 """
@@ -18,7 +18,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 BASE62 = string.digits + string.ascii_letters
-# Real placeholder for "public on-sale date unknown" (external-apis.md A.5): treat as null.
+# Real placeholder for "public on-sale date unknown" (docs/vendors.md, "Ticketmaster: the event object"): treat as null.
 PLACEHOLDER_SALES_START = "1900-01-01T18:00:00Z"
 
 MatchCase = Literal[
@@ -349,7 +349,7 @@ _GENRES: tuple[tuple[tuple[str, str], tuple[str, str], tuple[str, ...]], ...] = 
 _COMEDY = TmClassification(
     ("KZFzniwnSyZfZ7v7na", "Arts & Theatre"), ("KnvZfZ7vAe1", "Comedy"), ("KZazBEonSMnZfZ7vAv1", "Comedy")
 )
-# Real pattern: classificationName=music also hits Film events (external-apis.md A.3).
+# Real pattern: classificationName=music also hits Film events (docs/vendors.md, "Ticketmaster: event search").
 _FILM_MUSIC = TmClassification(
     ("KZFzniwnSyZfZ7v7nn", "Film"), ("KnvZfZ7vAka", "Music"), ("KZazBEonSMnZfZ7vFna", "Music")
 )
@@ -444,7 +444,7 @@ _CURATED: tuple[tuple[str, str | None, tuple[str, ...], Role, MatchCase], ...] =
     ("Cass Delaney", None, ("Cass Delany", "Cassie Delaney"), "support", "near_name_only"),
 )
 _COMEDIANS = ("Dana Whitlock", "Raj Patel-Moore", "Gus Lindqvist", "Tamsin Fry")
-# Decoy patterns that make fuzzy search return near-names next to the exact match (external-apis.md §D.3).
+# Decoy patterns that make fuzzy search return near-names next to the exact match (docs/vendors.md, "Names across services").
 _DECOY_PATTERNS = ("{n} Tribute Band", "The {n} Experience", "{n}z", "DJ {first}", "{n} (Official)")
 
 
@@ -688,7 +688,7 @@ class _Builder:
             classification, genres = self.music_classification()
             pop = rng.randint(45, 90) if role == "headliner" else rng.randint(15, 60)
             artist = self.add_artist(name, pop, genres, rng.randint(3, 9) if role == "headliner" else rng.randint(1, 5))
-            # Real pattern (external-apis.md A.5): headliners carry the link, ~30% of support acts do not.
+            # Real pattern (docs/vendors.md, "Ticketmaster: the event object"): headliners carry the link, ~30% of support acts do not.
             linked = role == "headliner" or rng.random() >= 0.3
             self.add_attraction(name, role, "linked" if linked else "exact_name", classification, artist.id)
             if rng.random() < 0.4:  # near-names a fuzzy search returns next to the exact match

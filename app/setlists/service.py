@@ -1,10 +1,10 @@
 """Setlists: made on a show's first visit from the headliner's top songs; fans' suggestions; votes.
 
-Votes are the hot path (DESIGN §8): one transaction in raw SQL. The vote row goes in first (its
-unique key refuses a second vote; the same statement checks that voting is open), then
-`votes = votes + 1 … RETURNING` comes last, so the song's row lock lasts from that UPDATE to the
-COMMIT only. On PostgreSQL both are one statement (a data-modifying WITH): one round trip, which
-took end-to-end votes from ~770/s to ~900/s. Changes are published after the commit.
+Votes are the hot path: one transaction in raw SQL (docs/decisions/0003-raw-sql-on-hot-paths.md).
+The vote row goes in first (its unique key refuses a second vote; the same statement checks that
+voting is open), then `votes = votes + 1 … RETURNING` comes last, so the song's row lock lasts from
+that UPDATE to the COMMIT only. On PostgreSQL both are one statement (a data-modifying WITH): one
+round trip. Changes are published after the commit.
 """
 
 from __future__ import annotations

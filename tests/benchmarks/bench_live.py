@@ -1,6 +1,6 @@
 """Live fan-out: `voteCounts` subscribers on one API process against a bare Starlette websocket broadcast.
 
-In one run, interleaved (DESIGN §8: these machines are noisy, so only same-run ratios mean much):
+In one run, interleaved (these machines are noisy, so only same-run ratios mean much: docs/benchmarks.md):
 - the project: one uvicorn process serving the app (PostgreSQL in a throwaway database, a private
   Redis), N subscribers to `voteCounts` over graphql-transport-ws (connection_init, subscribe, the
   snapshot), events fired as Vote mutations over HTTP;

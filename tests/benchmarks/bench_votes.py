@@ -1,6 +1,6 @@
 """Vote throughput: end to end over HTTP against the same transaction sent straight to PostgreSQL.
 
-In one run, interleaved (DESIGN §8: these machines are noisy, so only same-run ratios mean much):
+In one run, interleaved (these machines are noisy, so only same-run ratios mean much: docs/benchmarks.md):
 - end to end: Vote mutations over real HTTP/1.1 keep-alive connections to a uvicorn subprocess
   (one worker, or BENCH_WORKERS; the app as deployed: bearer token lookup, per-user rate limit, the
   vote transaction, the publish; Redis when reachable), many signed-in voters (tokens made beforehand);
@@ -45,7 +45,7 @@ HOT_SONGS = 10
 VOTES_PER_USER = 10  # under the API's 30 votes/min per user, so no vote is rate limited
 PHASE_SECONDS = 3.5
 ROUNDS = 3
-DIRECT_CLIENTS = 8  # DESIGN §8: PostgreSQL is no faster past ~8 connections on 2 cores
+DIRECT_CLIENTS = 8  # PostgreSQL is no faster past ~8 connections on 2 cores (docs/decisions/0006-performance-facts.md)
 # Voters in flight at once (a closed loop: latency ≈ connections / throughput).
 HTTP_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 # uvicorn worker processes (`theset serve --workers`); each one is a Python process of its own.
@@ -142,7 +142,7 @@ def direct_workers(
     pool: list[asyncpg.Connection], pairs: Iterator[tuple[int, int]], *, two_statements: bool = False
 ) -> list[Callable[[], Awaitable[float | None]]]:
     """The vote transaction alone, as the service sends it (or as two statements), one connection per client."""
-    # DESIGN §8's transaction: the vote row, then the count (pgbench measured 7,000-8,000/s of these).
+    # The service's vote transaction: the vote row, then the count.
     change, count = ADD_VOTE_ROW_SQL, COUNT_SQL.format(op="+", id="$2")
 
     def worker(conn: asyncpg.Connection) -> Callable[[], Awaitable[float | None]]:
@@ -357,7 +357,7 @@ def _rows(results: dict[tuple[str, str], Totals], drift: int, redis: bool) -> li
     rows.append(
         Row(
             "votes",
-            f"votes/s end to end, {SONGS} songs, vs DESIGN §8's two-statement transaction",
+            f"votes/s end to end, {SONGS} songs, vs the same transaction sent directly",
             f"{results['e2e', 'spread'].rate:.0f}",
             f"{two.rate:.0f} direct, BEGIN/INSERT/UPDATE/COMMIT",
             _ratio(results["e2e", "spread"].rate, two.rate),
