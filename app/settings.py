@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     # Unset: the embedded demo on a SQLite file. Production: postgres://user@host:5432/db
     database_url: str = DEFAULT_SQLITE_URL
-    # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores (docs/decisions/0006-performance-facts.md).
+    # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores
+    # (docs/decisions/0006-performance-facts.md).
     database_pool_size: int = Field(default=8, ge=1, le=100)
     # Unset: in-process broker and inline jobs (the embedded demo).
     redis_url: str | None = None

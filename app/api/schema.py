@@ -73,7 +73,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: each request gets fresh extension instances (the caches live at module level).
     extensions: list[Callable[[], SchemaExtension]] = [
-        # graphql-core's validation is ~86 % of a trivial query: cache parse and validation (docs/decisions/0006-performance-facts.md).
+        # graphql-core's validation is most of a trivial query: cache parse and validation
+        # (docs/decisions/0006-performance-facts.md).
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),

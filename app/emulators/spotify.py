@@ -637,7 +637,8 @@ async def _guarded(state: SpotifyState, template: str, handler: Handler, request
 
 
 def _ranked(scored: Iterable[tuple[float, int, str, Any]]) -> list[Any]:
-    # Popular near-names can outrank an obscure exact match, as on the real service (docs/vendors.md, "Names across services").
+    # Popular near-names can outrank an obscure exact match, as on the real service
+    # (docs/vendors.md, "Names across services").
     return [item for _, _, _, item in sorted(scored, key=lambda s: (-(s[0] + s[1] / 250), s[2]))]
 
 

@@ -444,7 +444,8 @@ _CURATED: tuple[tuple[str, str | None, tuple[str, ...], Role, MatchCase], ...] =
     ("Cass Delaney", None, ("Cass Delany", "Cassie Delaney"), "support", "near_name_only"),
 )
 _COMEDIANS = ("Dana Whitlock", "Raj Patel-Moore", "Gus Lindqvist", "Tamsin Fry")
-# Decoy patterns that make fuzzy search return near-names next to the exact match (docs/vendors.md, "Names across services").
+# Decoy patterns that make fuzzy search return near-names next to the exact match
+# (docs/vendors.md, "Names across services").
 _DECOY_PATTERNS = ("{n} Tribute Band", "The {n} Experience", "{n}z", "DJ {first}", "{n} (Official)")
 
 
@@ -688,7 +689,8 @@ class _Builder:
             classification, genres = self.music_classification()
             pop = rng.randint(45, 90) if role == "headliner" else rng.randint(15, 60)
             artist = self.add_artist(name, pop, genres, rng.randint(3, 9) if role == "headliner" else rng.randint(1, 5))
-            # Real pattern (docs/vendors.md, "Ticketmaster: the event object"): headliners carry the link, ~30% of support acts do not.
+            # Real pattern: headliners carry the link, ~30% of support acts do not
+            # (docs/vendors.md, "Ticketmaster: the event object").
             linked = role == "headliner" or rng.random() >= 0.3
             self.add_attraction(name, role, "linked" if linked else "exact_name", classification, artist.id)
             if rng.random() < 0.4:  # near-names a fuzzy search returns next to the exact match

@@ -4,13 +4,13 @@ A subscriber gets a bounded queue. A slow subscriber never delays the others: wh
 full it loses the backlog and receives `OVERFLOW` instead, the sign to fetch a fresh snapshot.
 
 `RedisBroker` holds one Redis pub/sub connection per process, read by one task that fans messages
-out in memory (one subscription per process, not one per subscriber: docs/decisions/0006-performance-facts.md). A channel is
-subscribed in Redis while it has a local subscriber, and `subscribe()` returns only once Redis has
-confirmed it, so a snapshot read afterwards misses no later message. When the connection drops, the
-reader reconnects with backoff, re-subscribes, and then sends `RESYNC` to every local subscriber:
-whatever was published meanwhile is lost, and a snapshot taken after `RESYNC` is complete again.
-`publish` gives up after a short timeout with `BrokerUnavailable`; callers log it and move on.
-"""
+out in memory (one subscription per process, not one per subscriber:
+docs/decisions/0006-performance-facts.md). A channel is subscribed in Redis while it has a local
+subscriber, and `subscribe()` returns only once Redis has confirmed it, so a snapshot read
+afterwards misses no later message. When the connection drops, the reader reconnects with backoff,
+re-subscribes, and then sends `RESYNC` to every local subscriber: whatever was published meanwhile
+is lost, and a snapshot taken after `RESYNC` is complete again. `publish` gives up after a short
+timeout with `BrokerUnavailable`; callers log it and move on."""
 
 from __future__ import annotations
 

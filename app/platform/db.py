@@ -29,7 +29,8 @@ def tortoise_config(database_url: str | None = None, *, pool_size: int | None = 
     size = pool_size or settings.database_pool_size
     connection: str | dict[str, Any] = url
     if url.startswith(("postgres://", "postgresql://", "asyncpg://")):
-        # Pool size matters: PostgreSQL gains nothing past ~8 connections on 2 cores (docs/decisions/0006-performance-facts.md).
+        # Pool size matters: PostgreSQL gains nothing past ~8 connections on 2 cores
+        # (docs/decisions/0006-performance-facts.md).
         separator = "&" if "?" in url else "?"
         connection = f"{url}{separator}minsize=1&maxsize={size}"
     return {

@@ -1,10 +1,11 @@
 """Shared feeds of `voteCounts`: each change executed and serialised once per (document, variables).
 
-A default Strawberry subscription executes the selection set once per subscriber per event, about
-6 times a bare websocket broadcast (docs/decisions/0006-performance-facts.md). Here one `Feed` per process and (broker, document
-text, variables, operation name) reads the setlist's changes once, executes the document once per
-change and keeps the `next` payload's JSON; every listener receives the same text, behind its own
-operation id (`Cursor`). How subscribers reach a feed: app.api.ws.fanout.
+A default Strawberry subscription executes the selection set once per subscriber per event, about 6
+times a bare websocket broadcast (docs/decisions/0006-performance-facts.md). Here one `Feed` per
+process and (broker, document text, variables, operation name) reads the setlist's changes once,
+executes the document once per change and keeps the `next` payload's JSON; every listener receives
+the same text, behind its own operation id (`Cursor`). How subscribers reach a feed:
+app.api.ws.fanout.
 
 Snapshots: a listener's snapshot is the feed's own state, the database snapshot it started from
 with every change it has applied since, taken after the listener registered (no change is lost).
