@@ -1,4 +1,8 @@
-"""Errors the services raise on purpose; the API turns each into a GraphQL error with a stable code.
+"""The error codes the API promises, and the errors the services raise on purpose.
+
+`ErrorCode` is the one table of `extensions.code` values: the README's error table and the schema's
+description are written from it, and every other module names its members. The codes Apollo's
+ecosystem defines keep Apollo's names, so its clients and tools recognise them.
 
 AppError
  ├── BadUserInput        BAD_USER_INPUT       malformed or out-of-range input
@@ -8,16 +12,82 @@ AppError
  ├── RateLimited         RATE_LIMITED         too many requests; carries retry_after seconds
  └── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
 
-Anything else is unexpected: it is logged and masked as INTERNAL.
+Anything else is unexpected: it is logged and masked as INTERNAL_SERVER_ERROR.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 
+class ErrorCode(StrEnum):
+    """Every `extensions.code` a GraphQL error can carry, with what it tells a client."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> ErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    GRAPHQL_PARSE_FAILED = (
+        "GRAPHQL_PARSE_FAILED",
+        "The document is not GraphQL (a syntax error), or has more than `GRAPHQL_MAX_TOKENS` tokens. Nothing ran.",
+    )
+    GRAPHQL_VALIDATION_FAILED = (
+        "GRAPHQL_VALIDATION_FAILED",
+        "The document does not fit the schema (an unknown field, a literal of the wrong type, an undefined"
+        " variable) or breaks a limit checked while validating: depth (`GRAPHQL_MAX_DEPTH`), aliases"
+        " (`GRAPHQL_MAX_ALIASES`), introspection where it is off. Nothing ran.",
+    )
+    PERSISTED_QUERY_NOT_FOUND = (
+        "PERSISTED_QUERY_NOT_FOUND",
+        "Reserved for automatic persisted queries: the server does not hold the query of that hash;"
+        " send the request again with the query text.",
+    )
+    BAD_USER_INPUT = (
+        "BAD_USER_INPUT",
+        "Input the server cannot use: an unreadable request (JSON, method, content type, a body over"
+        " `MAX_BODY_BYTES`), a variable of the wrong type, a malformed id or cursor, a page size out of range,"
+        " a value out of bounds (a password, a search), or something already done (a second vote).",
+    )
+    UNAUTHENTICATED = (
+        "UNAUTHENTICATED",
+        "The operation needs a signed-in user, or the bearer token is malformed, expired or revoked: sign in.",
+    )
+    FORBIDDEN = (
+        "FORBIDDEN",
+        "Signed in but not allowed: voting and suggesting have closed, or a per-setlist cap is reached.",
+    )
+    NOT_FOUND = (
+        "NOT_FOUND",
+        "The id names nothing where the operation needs an object (a vote for a removed song);"
+        " fields that look an id up answer null instead.",
+    )
+    RATE_LIMITED = (
+        "RATE_LIMITED",
+        "Too many requests: wait `extensions.retryAfter` seconds before trying again.",
+    )
+    UPSTREAM_UNAVAILABLE = (
+        "UPSTREAM_UNAVAILABLE",
+        "Spotify, Ticketmaster, the database or live updates cannot be reached: try again shortly.",
+    )
+    INTERNAL_SERVER_ERROR = (
+        "INTERNAL_SERVER_ERROR",
+        "A fault on the server: the message is masked and the details are logged.",
+    )
+
+
+def error_code_table() -> str:
+    """The codes as a Markdown table (the README's and the schema description's)."""
+    rows = [f"| `{code.value}` | {code.description} |" for code in ErrorCode]
+    return "\n".join(["| code | meaning |", "|---|---|", *rows])
+
+
 class AppError(Exception):
-    code: ClassVar[str] = "INTERNAL"
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_SERVER_ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -25,27 +95,27 @@ class AppError(Exception):
 
     @property
     def extensions(self) -> dict[str, object]:
-        return {"code": self.code}
+        return {"code": self.code.value}
 
 
 class BadUserInput(AppError):
-    code = "BAD_USER_INPUT"
+    code = ErrorCode.BAD_USER_INPUT
 
 
 class NotFound(AppError):
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
 
 
 class Unauthenticated(AppError):
-    code = "UNAUTHENTICATED"
+    code = ErrorCode.UNAUTHENTICATED
 
 
 class Forbidden(AppError):
-    code = "FORBIDDEN"
+    code = ErrorCode.FORBIDDEN
 
 
 class RateLimited(AppError):
-    code = "RATE_LIMITED"
+    code = ErrorCode.RATE_LIMITED
 
     def __init__(self, message: str, *, retry_after: float) -> None:
         super().__init__(message)
@@ -53,8 +123,8 @@ class RateLimited(AppError):
 
     @property
     def extensions(self) -> dict[str, object]:
-        return {"code": self.code, "retryAfter": round(self.retry_after, 1)}
+        return {"code": self.code.value, "retryAfter": round(self.retry_after, 1)}
 
 
 class UpstreamUnavailable(AppError):
-    code = "UPSTREAM_UNAVAILABLE"
+    code = ErrorCode.UPSTREAM_UNAVAILABLE

@@ -18,6 +18,8 @@ THESET = Path(sys.executable).parent / "theset"  # the console script of the ven
 # Test workers run only the jobs their test enqueues (no cron tick in the middle of a test, which
 # would call the real Spotify) and serve metrics on no fixed port (workers run side by side).
 TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
+# A process gets 60 s to answer /healthz: importing the app takes seconds on a loaded 2-core machine.
+START_TIMEOUT_POLLS = 1_200
 
 __all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "stop"]
 
@@ -37,7 +39,7 @@ async def api_process(database_url: str, redis_url: str | None, **env: str) -> A
         url = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=url) as http:
-                for _ in range(200):
+                for _ in range(START_TIMEOUT_POLLS):
                     if process.returncode is not None:
                         break
                     with contextlib.suppress(httpx.TransportError):

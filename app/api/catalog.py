@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -209,15 +210,21 @@ class CatalogQuery:
         if after is not None:
             date_text, show_pk = decode_cursor(after, 2)
             after_key = (_parse_date(date_text), int(show_pk))
+        artist_pk = decode_id(artist_id, "Artist") if artist_id is not None else None
         rows = await catalog.list_shows(
             first=first,
             after=after_key,
-            artist_id=decode_id(artist_id, "Artist") if artist_id is not None else None,
+            artist_id=artist_pk,
             city=city,
             date_from=from_,
             date_to=to,
         )
-        return build_connection(rows, first, _show_key, Show.from_model)
+        earlier = (
+            partial(catalog.any_show_up_to, after_key, artist_id=artist_pk, city=city, date_from=from_, date_to=to)
+            if after_key
+            else None
+        )
+        return build_connection(rows, first, _show_key, Show.from_model, earlier=earlier)
 
     @strawberry.field
     async def show(self, id: strawberry.ID) -> Show | None:
@@ -233,8 +240,10 @@ class CatalogQuery:
         if after is not None:
             name, artist_pk = decode_cursor(after, 2)
             after_key = (str(name), int(artist_pk))
-        rows = await catalog.list_artists(first=first, search=_check_search(search), after=after_key)
-        return build_connection(rows, first, _artist_key, Artist.from_model)
+        search = _check_search(search)
+        rows = await catalog.list_artists(first=first, search=search, after=after_key)
+        earlier = partial(catalog.any_artist_up_to, after_key, search=search) if after_key else None
+        return build_connection(rows, first, _artist_key, Artist.from_model, earlier=earlier)
 
     @strawberry.field
     async def artist(self, id: strawberry.ID) -> Artist | None:

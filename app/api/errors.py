@@ -1,15 +1,25 @@
-"""Every GraphQL error leaves with a stable `extensions.code`; unexpected ones are masked as INTERNAL."""
+"""Every GraphQL error leaves with a code from `ErrorCode`; unexpected ones are masked as INTERNAL_SERVER_ERROR.
+
+`coded` is the one rule that gives an error its code. It runs in the schema (`ErrorCodes`) and, for
+the errors that escape Strawberry's extensions (a syntax error raised by `ParserCache`, a fault in
+an extension), in the HTTP and websocket transports; an error that already has a code keeps it.
+Validation errors get theirs where validation runs (`CodedValidationCache`): afterwards they look
+like any other error graphql-core raises without an original exception (variable coercion, ...).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
 
 import asyncpg
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.types.execution import StreamExecutionResult
 from tortoise.exceptions import DBConnectionError
 
-from app.errors import AppError
+from app.errors import AppError, ErrorCode
 
 logger = logging.getLogger("app.api")
 
@@ -20,51 +30,97 @@ UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
 
 def request_error(message: str) -> dict[str, object]:
     """The body of a request refused before execution (malformed JSON, wrong method, ...)."""
-    return {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    return {"errors": [{"message": message, "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}]}
 
 
-class ErrorCodes(MaskErrors):
-    """MaskErrors that also gives every error its code.
+def error_code(error: GraphQLError) -> str | None:
+    """The code `error` carries, if any."""
+    code = (error.extensions or {}).get("code")
+    return code if isinstance(code, str) else None
 
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """`error` as the client sees it: with its code, and masked unless it is the client's or a known outage.
+
+    - It already has a code (an earlier pass, a validation error): unchanged.
     - AppError raised by a service: its message and code.
-    - GraphQLError with no original error (parse, validation, depth/alias/token limits, variable
-      coercion): graphql-core's message, code BAD_USER_INPUT.
-    - Anything else: masked as INTERNAL (the full error is logged by the schema).
+    - A syntax error, or a document over the token limit (the parser counts): GRAPHQL_PARSE_FAILED.
+    - The database is unreachable: UPSTREAM_UNAVAILABLE; text PostgreSQL cannot store: BAD_USER_INPUT.
+    - Any other GraphQLError with no original exception (variable coercion, ...): graphql-core's
+      message, BAD_USER_INPUT.
+    - Anything else: masked as INTERNAL_SERVER_ERROR (the schema logs the full error).
+    """
+    if error_code(error) is not None:
+        return error
+    original = error.original_error
+    if isinstance(original, AppError):
+        return _with(error, original.extensions)
+    if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
+        return _with(error, {"code": ErrorCode.GRAPHQL_PARSE_FAILED.value})
+    if is_database_unavailable(original):
+        return _with(error, {"code": ErrorCode.UPSTREAM_UNAVAILABLE.value}, DATABASE_UNAVAILABLE_MESSAGE)
+    if is_unstorable_text(original):
+        return _with(error, {"code": ErrorCode.BAD_USER_INPUT.value}, UNSTORABLE_TEXT_MESSAGE)
+    if original is None or isinstance(original, GraphQLError):
+        return _with(error, {"code": ErrorCode.BAD_USER_INPUT.value, **(error.extensions or {})})
+    return GraphQLError(
+        INTERNAL_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
+    )
+
+
+def _with(error: GraphQLError, extensions: dict[str, object], message: str | None = None) -> GraphQLError:
+    return GraphQLError(
+        message or error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+class CodedValidationCache(ValidationCache):
+    """ValidationCache whose errors carry GRAPHQL_VALIDATION_FAILED, the limits' validation rules' too.
+
+    Only here is an error known to come from validation; the code is set in the hook that already
+    runs, rather than in one more extension hook per operation.
     """
 
-    def __init__(self) -> None:
-        super().__init__(error_message=INTERNAL_MESSAGE)
+    def on_validate(self) -> Iterator[None]:
+        for _ in super().on_validate():  # ValidationCache validates before it yields
+            context = self.execution_context
+            if context.pre_execution_errors:
+                extensions: dict[str, object] = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
+                context.pre_execution_errors = [_with(error, extensions) for error in context.pre_execution_errors]
+            yield
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._with_code(error) for error in errors]
 
-    def _with_code(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, AppError):
-            extensions = original.extensions
-        elif is_database_unavailable(original):
-            return GraphQLError(
-                DATABASE_UNAVAILABLE_MESSAGE,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": "UPSTREAM_UNAVAILABLE"},
-            )
-        elif is_unstorable_text(original):
-            return GraphQLError(
-                UNSTORABLE_TEXT_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "BAD_USER_INPUT"}
-            )
-        elif original is None or isinstance(original, GraphQLError):
-            extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
-        else:
-            return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"})
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions=extensions,
-        )
+class ErrorCodes(SchemaExtension):
+    """Gives every error of an operation's result, or of each streamed result, its code (`coded`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        self._streamed = False
+        yield
+        # Streamed results were coded one by one (below): the last must not be processed again.
+        if not self._streamed:
+            _code_errors(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        self._streamed = True
+        _code_errors(result)
+        for part in (*(getattr(result, "incremental", None) or ()), *(getattr(result, "completed", None) or ())):
+            _code_errors(part)
+        yield
+
+
+@runtime_checkable
+class _WithErrors(Protocol):
+    errors: list[GraphQLError] | None
+
+
+def _code_errors(result: object) -> None:
+    if isinstance(result, _WithErrors) and result.errors:
+        result.errors = [coded(error) for error in result.errors]
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:

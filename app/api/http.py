@@ -24,7 +24,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
-from app.api.errors import request_error
+from app.api.errors import coded, request_error
 from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
 from app.resources import Resources
@@ -85,12 +85,10 @@ class GraphQLView(GraphQL[Context, None]):
         return sub_response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        response_data = await super().process_result(request, result)
-        # Syntax errors skip the schema's error extension: they are the client's, so BAD_USER_INPUT.
-        errors: list[dict[str, Any]] = response_data.get("errors") or []  # type: ignore[assignment]
-        for error in errors:
-            error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
-        return response_data
+        # Errors raised past the schema's extensions (a syntax error from ParserCache) get their code here.
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        return await super().process_result(request, result)
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

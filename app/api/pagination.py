@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
@@ -17,22 +17,38 @@ RowT = TypeVar("RowT")
 CursorKey = list[str | int]
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection sits in its list (the Relay connection spec's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more edges follow this page: ask for them with `after: endCursor`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first edge; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge (pass it as `after` for the next page); null when empty."
+    )
+    # Whether rows sort at or before `after`: asked of the database only when a client selects it.
+    _earlier: strawberry.Private[Callable[[], Awaitable[bool]] | None] = None
+
+    @strawberry.field(
+        description="Whether edges come before this page: false for the first page (no `after`), else whether"
+        " the list still holds an edge at or before the `after` cursor."
+    )
+    async def has_previous_page(self) -> bool:
+        return await self._earlier() if self._earlier is not None else False
 
 
-@strawberry.type
+@strawberry.type(description="One node of a connection and the cursor that points at it.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` to get the edges that follow this one.")
+    node: NodeT = strawberry.field(description="The object at this position of the list.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a list, in the Relay connection shape; page forward with `first` and `after`.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's nodes with their cursors, in list order.")
+    page_info: PageInfo = strawberry.field(description="Cursors of the page's ends, and whether more edges exist.")
 
     @strawberry.field(description="The nodes of `edges`, for clients that do not need cursors.")
     def nodes(self) -> list[NodeT]:
@@ -66,11 +82,22 @@ def build_connection(
     first: int,
     key: Callable[[RowT], CursorKey],
     to_node: Callable[[RowT], NodeT],
+    *,
+    earlier: Callable[[], Awaitable[bool]] | None = None,
 ) -> Connection[NodeT]:
-    """A connection from `first + 1` fetched rows: the extra row only says there is a next page."""
+    """A connection from `first + 1` fetched rows: the extra row only says there is a next page.
+
+    `earlier` answers whether the list holds rows at or before the `after` cursor (None: there was
+    no `after`, so this is the first page).
+    """
     page = rows[:first]
     edges = [Edge(cursor=encode_cursor(key(row)), node=to_node(row)) for row in page]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            _earlier=earlier,
+        ),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
@@ -16,7 +16,7 @@ from strawberry.types.graphql import OperationType
 
 from app.api.accounts import AccountsMutation, AccountsQuery
 from app.api.catalog import CatalogQuery
-from app.api.errors import ErrorCodes, is_expected, logger
+from app.api.errors import CodedValidationCache, ErrorCodes, is_expected, logger
 from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
@@ -76,10 +76,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         # graphql-core's validation is most of a trivial query: cache parse and validation
         # (docs/decisions/0006-performance-facts.md).
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: CodedValidationCache(maxsize=256),
         lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),
-        ErrorCodes,
+        # Hooks unwind last-listed first: the metrics see the errors after ErrorCodes gave them their codes.
         GraphQLMetrics,
+        ErrorCodes,
     ]
     return TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 

@@ -57,8 +57,10 @@ class SyncQuery:
         query = models.SyncEvent.all()
         if job is not None:
             query = query.filter(job=job)
+        earlier = None
         if after is not None:
             (after_id,) = decode_cursor(after, 1)
+            earlier = query.filter(id__gte=int(after_id)).exists  # newest first: later ids came before
             query = query.filter(id__lt=int(after_id))
         rows = await query.order_by("-id").limit(first + 1)
-        return build_connection(rows, first, lambda row: [row.id], SyncEvent.from_model)
+        return build_connection(rows, first, lambda row: [row.id], SyncEvent.from_model, earlier=earlier)

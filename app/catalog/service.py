@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from app.catalog.models import Artist, Show, ShowArtist, Song, Venue
 from app.catalog.text import fold
@@ -25,6 +26,30 @@ async def list_shows(
     date_to: dt.date | None = None,
 ) -> list[Show]:
     """Up to `first + 1` shows ordered by (local_date, id), upcoming by default."""
+    query = _shows(artist_id=artist_id, city=city, date_from=date_from, date_to=date_to)
+    if after is not None:
+        after_date, after_id = after
+        query = query.filter(Q(local_date__gt=after_date) | Q(local_date=after_date, id__gt=after_id))
+    return await query.order_by("local_date", "id").limit(first + 1)
+
+
+async def any_show_up_to(
+    key: tuple[dt.date, int],
+    *,
+    artist_id: int | None = None,
+    city: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> bool:
+    """Whether a show of the same list sorts at or before `key`: the page after `key` has a previous page."""
+    key_date, key_id = key
+    query = _shows(artist_id=artist_id, city=city, date_from=date_from, date_to=date_to)
+    return await query.filter(Q(local_date__lt=key_date) | Q(local_date=key_date, id__lte=key_id)).exists()
+
+
+def _shows(
+    *, artist_id: int | None, city: str | None, date_from: dt.date | None, date_to: dt.date | None
+) -> QuerySet[Show]:
     query = Show.filter(local_date__gte=date_from or today_utc())
     if date_to is not None:
         query = query.filter(local_date__lte=date_to)
@@ -33,10 +58,7 @@ async def list_shows(
         query = query.filter(id__in=Subquery(ShowArtist.filter(artist_id=artist_id).values("show_id")))
     if city is not None:
         query = query.filter(venue__city__iexact=city.strip())
-    if after is not None:
-        after_date, after_id = after
-        query = query.filter(Q(local_date__gt=after_date) | Q(local_date=after_date, id__gt=after_id))
-    return await query.order_by("local_date", "id").limit(first + 1)
+    return query
 
 
 async def get_show(show_id: int) -> Show | None:
@@ -45,13 +67,22 @@ async def get_show(show_id: int) -> Show | None:
 
 async def list_artists(*, first: int, search: str | None = None, after: tuple[str, int] | None = None) -> list[Artist]:
     """Up to `first + 1` artists ordered by folded name; `search` ignores case and accents."""
-    query = Artist.all()
-    if search:
-        query = query.filter(search_name__contains=fold(search))
+    query = _artists(search)
     if after is not None:
         after_name, after_id = after
         query = query.filter(Q(search_name__gt=after_name) | Q(search_name=after_name, id__gt=after_id))
     return await query.order_by("search_name", "id").limit(first + 1)
+
+
+async def any_artist_up_to(key: tuple[str, int], *, search: str | None = None) -> bool:
+    """Whether an artist of the same list sorts at or before `key`: the page after `key` has a previous page."""
+    key_name, key_id = key
+    query = _artists(search).filter(Q(search_name__lt=key_name) | Q(search_name=key_name, id__lte=key_id))
+    return await query.exists()
+
+
+def _artists(search: str | None) -> QuerySet[Artist]:
+    return Artist.filter(search_name__contains=fold(search)) if search else Artist.all()
 
 
 async def get_artist(artist_id: int) -> Artist | None:

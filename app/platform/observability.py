@@ -27,6 +27,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from app.errors import ErrorCode
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -222,7 +224,8 @@ def record_operation(operation_name: str | None, kind: str, errors: list[GraphQL
     """Count one GraphQL operation (its errors by code) and its latency."""
     name = operation_label(operation_name)
     for error in errors:
-        GRAPHQL_ERRORS.labels(name, str((error.extensions or {}).get("code", "INTERNAL"))).inc()
+        code = (error.extensions or {}).get("code", ErrorCode.INTERNAL_SERVER_ERROR.value)
+        GRAPHQL_ERRORS.labels(name, str(code)).inc()
     GRAPHQL_OPERATIONS.labels(name, kind, "error" if errors else "ok").inc()
     GRAPHQL_LATENCY.labels(name).observe(seconds)
 

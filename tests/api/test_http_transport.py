@@ -42,7 +42,7 @@ async def test_graphql_response_json_answers_request_errors_with_400_and_no_data
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
     assert "data" not in response.json()
-    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 async def test_plain_json_answers_request_errors_with_200(http: httpx.AsyncClient) -> None:
@@ -50,7 +50,7 @@ async def test_plain_json_answers_request_errors_with_200(http: httpx.AsyncClien
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
-    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 @pytest.mark.usefixtures("db")
@@ -83,35 +83,43 @@ async def test_malformed_requests_get_a_400_with_a_code(
     assert codes(response.json()) == ["BAD_USER_INPUT"]
 
 
+VALIDATION = "GRAPHQL_VALIDATION_FAILED"
+BAD = "BAD_USER_INPUT"
+
+
 @pytest.mark.parametrize(
-    ("query", "variables"),
+    ("query", "variables", "code"),
     [
-        ("{ show(id: $id) { id } }", {}),
-        ("query($id: ID!) { show(id: $id) { id } }", {"id": "not-an-id"}),
-        ("query($id: ID!) { show(id: $id) { id } }", {"id": encode_id("Artist", 1)}),
-        ("{ shows(first: 0) { edges { cursor } } }", {}),
-        ("{ shows(first: 100000) { edges { cursor } } }", {}),
-        ('{ shows(after: "garbage") { edges { cursor } } }', {}),
-        ("{ shows { edges { node { unknownField } } } }", {}),
-        ('{ shows(from: "yesterday") { edges { cursor } } }', {}),
+        ("{ show(id: $id) { id } }", {}, VALIDATION),
+        ("query($id: ID!) { show(id: $id) { id } }", {"id": "not-an-id"}, BAD),
+        ("query($id: ID!) { show(id: $id) { id } }", {"id": encode_id("Artist", 1)}, BAD),
+        ("query($first: Int!) { shows(first: $first) { edges { cursor } } }", {"first": "ten"}, BAD),
+        ("{ shows(first: 0) { edges { cursor } } }", {}, BAD),
+        ("{ shows(first: 100000) { edges { cursor } } }", {}, BAD),
+        ('{ shows(after: "garbage") { edges { cursor } } }', {}, BAD),
+        ("{ shows { edges { node { unknownField } } } }", {}, VALIDATION),
+        ('{ shows(from: "yesterday") { edges { cursor } } }', {}, VALIDATION),
     ],
     ids=[
         "undefined-variable",
         "malformed-id",
         "id-of-another-type",
+        "variable-of-the-wrong-type",
         "page-size-zero",
         "page-size-too-large",
         "bad-cursor",
         "unknown-field",
-        "bad-date",
+        "bad-date-literal",
     ],
 )
 @pytest.mark.usefixtures("db")
-async def test_bad_input_gets_bad_user_input(http: httpx.AsyncClient, query: str, variables: dict[str, str]) -> None:
+async def test_bad_input_gets_its_code(
+    http: httpx.AsyncClient, query: str, variables: dict[str, str], code: str
+) -> None:
     response = await http.post("/graphql", json={"query": query, "variables": variables})
 
     assert response.status_code == 200
-    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert codes(response.json()) == [code]
 
 
 async def test_a_query_over_the_depth_limit_is_refused(http: httpx.AsyncClient, settings: Settings) -> None:
@@ -122,14 +130,26 @@ async def test_a_query_over_the_depth_limit_is_refused(http: httpx.AsyncClient, 
     response = await http.post("/graphql", json={"query": f"{{ shows {{ edges {{ node {{ {nested} }} }} }} }}"})
 
     body = response.json()
-    assert codes(body) == ["BAD_USER_INPUT"]
+    assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
 
 
-async def test_a_syntax_error_gets_bad_user_input(http: httpx.AsyncClient) -> None:
+async def test_a_syntax_error_gets_graphql_parse_failed(http: httpx.AsyncClient) -> None:
     response = await http.post("/graphql", json={"query": "{ shows "})
 
-    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert codes(response.json()) == ["GRAPHQL_PARSE_FAILED"]
+
+
+async def test_a_document_over_the_token_limit_gets_graphql_parse_failed(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    fields = " ".join("__typename" for _ in range(settings.graphql_max_tokens))
+
+    response = await http.post("/graphql", json={"query": f"{{ {fields} }}"})
+
+    body = response.json()
+    assert codes(body) == ["GRAPHQL_PARSE_FAILED"]
+    assert "tokens" in body["errors"][0]["message"]
 
 
 async def test_too_many_aliases_are_refused(http: httpx.AsyncClient) -> None:
@@ -137,11 +157,11 @@ async def test_too_many_aliases_are_refused(http: httpx.AsyncClient) -> None:
 
     response = await http.post("/graphql", json={"query": f"{{ {aliases} }}"})
 
-    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 @pytest.mark.usefixtures("db")
-async def test_unexpected_errors_are_masked_as_internal(
+async def test_unexpected_errors_are_masked_as_internal_server_error(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.catalog import service
@@ -155,7 +175,7 @@ async def test_unexpected_errors_are_masked_as_internal(
 
     body = response.json()
     assert body["errors"][0]["message"] == "Unexpected error."
-    assert codes(body) == ["INTERNAL"]
+    assert codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert "postgres://" not in response.text
 
 

@@ -23,6 +23,8 @@ from hostile_testing import assert_clean, writes_nothing
 from app.api.ids import encode_id
 
 BAD = "BAD_USER_INPUT"
+PARSE = "GRAPHQL_PARSE_FAILED"
+VALIDATION = "GRAPHQL_VALIDATION_FAILED"
 UNAUTH = "UNAUTHENTICATED"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -190,8 +192,8 @@ CASES: dict[str, Case] = {
         status=400,
         code=BAD,
     ),
-    "json-nul-in-query": Case(json={"query": "{ __typename \u0000 }"}, code=BAD),
-    "json-lone-surrogate": Case(content=b'{"query": "{ \\ud800 }"}', code=BAD),
+    "json-nul-in-query": Case(json={"query": "{ __typename \u0000 }"}, code=PARSE),
+    "json-lone-surrogate": Case(content=b'{"query": "{ \\ud800 }"}', code=PARSE),
     # --- content types and methods ---------------------------------------------------------------
     "ct-missing": Case(content=b'{"query": "{ __typename }"}', headers={"content-type": ""}, status=400, code=BAD),
     "ct-form-urlencoded": Case(
@@ -229,62 +231,62 @@ CASES: dict[str, Case] = {
     "huge-string-literal": Case(
         json={"query": '{ artists(search: "' + "a" * 200 * KIB + '") { nodes { id } } }'}, code=BAD
     ),
-    "many-fields-token-limit": Case(json={"query": "{ " + "__typename " * 5000 + "}"}, code=BAD),
-    "many-operations": Case(json={"query": " ".join(f"query Q{i} {{ __typename }}" for i in range(1000))}, code=BAD),
+    "many-fields-token-limit": Case(json={"query": "{ " + "__typename " * 5000 + "}"}, code=PARSE),
+    "many-operations": Case(json={"query": " ".join(f"query Q{i} {{ __typename }}" for i in range(1000))}, code=PARSE),
     # --- depth ------------------------------------------------------------------------------------
     "depth-over-limit-setlist": Case(
-        json=op(f"query($id: ID!) {{ show(id: $id) {{ {nested(12)} }} }}", lambda w: {"id": w.show}), code=BAD
+        json=op(f"query($id: ID!) {{ show(id: $id) {{ {nested(12)} }} }}", lambda w: {"id": w.show}), code=VALIDATION
     ),
-    "depth-300": Case(json={"query": deep_shows(300)}, code=BAD),
-    "depth-900-braces": Case(json={"query": "{ a" * 900 + "}" * 900}, code=BAD),
-    "depth-selection-braces": Case(json={"query": "{" * 3000 + "}" * 3000}, code=BAD),
-    "depth-via-fragments": Case(json={"query": "{ shows { nodes { ...F0 } } } " + FRAGMENT_CHAIN}, code=BAD),
-    "deep-list-literal": Case(json={"query": deep_list_literal(900)}, code=BAD),
-    "deep-object-literal": Case(json={"query": deep_object_literal(600)}, code=BAD),
+    "depth-300": Case(json={"query": deep_shows(300)}, code=PARSE),
+    "depth-900-braces": Case(json={"query": "{ a" * 900 + "}" * 900}, code=PARSE),
+    "depth-selection-braces": Case(json={"query": "{" * 3000 + "}" * 3000}, code=PARSE),
+    "depth-via-fragments": Case(json={"query": "{ shows { nodes { ...F0 } } } " + FRAGMENT_CHAIN}, code=VALIDATION),
+    "deep-list-literal": Case(json={"query": deep_list_literal(900)}, code=PARSE),
+    "deep-object-literal": Case(json={"query": deep_object_literal(600)}, code=PARSE),
     # --- aliases ---------------------------------------------------------------------------------
-    "aliases-16": Case(json={"query": "{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }"}, code=BAD),
+    "aliases-16": Case(json={"query": "{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }"}, code=VALIDATION),
     "aliases-expensive-field": Case(
         json={"query": "{ " + " ".join(f"a{i}: shows(first: 100) {{ nodes {{ id }} }}" for i in range(40)) + " }"},
-        code=BAD,
+        code=VALIDATION,
     ),
     "aliases-in-fragment": Case(
         json={
             "query": "{ ...F ...F } fragment F on Query { " + " ".join(f"a{i}: __typename" for i in range(30)) + " }"
         },
-        code=BAD,
+        code=VALIDATION,
     ),
     "aliases-nested": Case(
         json={"query": "{ shows { nodes { " + " ".join(f"a{i}: artist {{ id }}" for i in range(20)) + " } } }"},
-        code=BAD,
+        code=VALIDATION,
     ),
-    "duplicate-fields-no-alias": Case(json={"query": "{ " + "shows { nodes { id } } " * 300 + "}"}, code=BAD),
+    "duplicate-fields-no-alias": Case(json={"query": "{ " + "shows { nodes { id } } " * 300 + "}"}, code=PARSE),
     # --- fragments -------------------------------------------------------------------------------
     "fragment-cycle": Case(
-        json={"query": "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"}, code=BAD
+        json={"query": "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"}, code=VALIDATION
     ),
-    "fragment-self-cycle": Case(json={"query": "{ ...A } fragment A on Query { __typename ...A }"}, code=BAD),
+    "fragment-self-cycle": Case(json={"query": "{ ...A } fragment A on Query { __typename ...A }"}, code=VALIDATION),
     "fragment-bomb-exponential": Case(json={"query": fragment_bomb(40)}, code=None),
-    "fragment-bomb-through-fields": Case(json={"query": nested_fragment_bomb(30)}, code=BAD),
+    "fragment-bomb-through-fields": Case(json={"query": nested_fragment_bomb(30)}, code=VALIDATION),
     "fragment-many-spreads": Case(
         json={"query": "{ " + "...F " * 900 + "} fragment F on Query { __typename }"}, code=None
     ),
-    "fragment-unknown": Case(json={"query": "{ ...Nope }"}, code=BAD),
-    "fragment-unused": Case(json={"query": "{ __typename } fragment F on Query { __typename }"}, code=BAD),
-    "fragment-wrong-type": Case(json={"query": "{ ...F } fragment F on Show { id }"}, code=BAD),
-    "fragment-unknown-type": Case(json={"query": "{ ... on Nope { id } }"}, code=BAD),
-    "fragment-on-scalar": Case(json={"query": "{ ...F } fragment F on String { length }"}, code=BAD),
+    "fragment-unknown": Case(json={"query": "{ ...Nope }"}, code=VALIDATION),
+    "fragment-unused": Case(json={"query": "{ __typename } fragment F on Query { __typename }"}, code=VALIDATION),
+    "fragment-wrong-type": Case(json={"query": "{ ...F } fragment F on Show { id }"}, code=VALIDATION),
+    "fragment-unknown-type": Case(json={"query": "{ ... on Nope { id } }"}, code=VALIDATION),
+    "fragment-on-scalar": Case(json={"query": "{ ...F } fragment F on String { length }"}, code=VALIDATION),
     # --- directives ------------------------------------------------------------------------------
-    "directive-repeated": Case(json={"query": "{ __typename " + "@skip(if: false) " * 250 + "}"}, code=BAD),
-    "directive-unknown": Case(json={"query": "{ __typename @nope }"}, code=BAD),
-    "directive-missing-argument": Case(json={"query": "{ __typename @include }"}, code=BAD),
-    "directive-wrong-argument-type": Case(json={"query": '{ __typename @skip(if: "yes") }'}, code=BAD),
-    "directive-wrong-location": Case(json={"query": "query @skip(if: true) { __typename }"}, code=BAD),
-    "directive-deprecated-in-query": Case(json={"query": '{ __typename @deprecated(reason: "x") }'}, code=BAD),
+    "directive-repeated": Case(json={"query": "{ __typename " + "@skip(if: false) " * 250 + "}"}, code=VALIDATION),
+    "directive-unknown": Case(json={"query": "{ __typename @nope }"}, code=VALIDATION),
+    "directive-missing-argument": Case(json={"query": "{ __typename @include }"}, code=VALIDATION),
+    "directive-wrong-argument-type": Case(json={"query": '{ __typename @skip(if: "yes") }'}, code=VALIDATION),
+    "directive-wrong-location": Case(json={"query": "query @skip(if: true) { __typename }"}, code=VALIDATION),
+    "directive-deprecated-in-query": Case(json={"query": '{ __typename @deprecated(reason: "x") }'}, code=VALIDATION),
     "directive-many-unknown": Case(
-        json={"query": "{ __typename " + " ".join(f"@d{i}" for i in range(500)) + " }"}, code=BAD
+        json={"query": "{ __typename " + " ".join(f"@d{i}" for i in range(500)) + " }"}, code=VALIDATION
     ),
-    "directive-definition-in-request": Case(json={"query": "directive @x on FIELD { __typename }"}, code=BAD),
-    "type-definition-in-request": Case(json={"query": "type Evil { id: ID } { __typename }"}, code=BAD),
+    "directive-definition-in-request": Case(json={"query": "directive @x on FIELD { __typename }"}, code=VALIDATION),
+    "type-definition-in-request": Case(json={"query": "type Evil { id: ID } { __typename }"}, code=VALIDATION),
     # --- batching --------------------------------------------------------------------------------
     "batch-two-queries": Case(json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}], status=400, code=BAD),
     "batch-empty": Case(json=[], status=400, code=BAD),
@@ -328,13 +330,13 @@ CASES: dict[str, Case] = {
         json=op("query($f: Int!) { shows(first: $f) { nodes { id } } }", {f"k{i}": i for i in range(15_000)}), code=BAD
     ),
     "var-undeclared-many": Case(
-        json={"query": "query(" + " ".join(f"$v{i}: Int" for i in range(300)) + ") { __typename }"}, code=BAD
+        json={"query": "query(" + " ".join(f"$v{i}: Int" for i in range(300)) + ") { __typename }"}, code=VALIDATION
     ),
     "var-int-literal-overflow": Case(
-        json={"query": "{ shows(first: 99999999999999999999) { nodes { id } } }"}, code=BAD
+        json={"query": "{ shows(first: 99999999999999999999) { nodes { id } } }"}, code=VALIDATION
     ),
-    "var-bad-string-escape": Case(json={"query": '{ artists(search: "\\uZZZZ") { nodes { id } } }'}, code=BAD),
-    "var-unterminated-block-string": Case(json={"query": '{ artists(search: """abc) { nodes { id } } }'}, code=BAD),
+    "var-bad-string-escape": Case(json={"query": '{ artists(search: "\\uZZZZ") { nodes { id } } }'}, code=PARSE),
+    "var-unterminated-block-string": Case(json={"query": '{ artists(search: """abc) { nodes { id } } }'}, code=PARSE),
     # --- ids -------------------------------------------------------------------------------------
     "id-negative": Case(json=op(SHOW, {"id": raw_id("Show:-1")}), code=BAD),
     "id-int32-overflow": Case(json=op(SHOW, {"id": raw_id("Show:2147483648")}), code=BAD),

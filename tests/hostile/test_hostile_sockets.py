@@ -110,21 +110,21 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
         None,
         "NOT_FOUND",
     ),
-    "syntax-error": (lambda t: [init(), ACK, subscribe("subscription { voteCounts(")], None, "BAD_USER_INPUT"),
+    "syntax-error": (lambda t: [init(), ACK, subscribe("subscription { voteCounts(")], None, "GRAPHQL_PARSE_FAILED"),
     "fragment-cycle": (
         lambda t: [init(), ACK, subscribe("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }")],
         None,
-        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
     ),
     "too-many-aliases": (
         lambda t: [init(), ACK, subscribe("{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }")],
         None,
-        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
     ),
     "too-deep": (
         lambda t: [init(), ACK, subscribe("{ shows { nodes { " + "artist { upcomingShows { " * 8 + "id" + " }" * 19)],
         None,
-        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
     ),
     "anonymous-vote-over-ws": (
         lambda t: [init(), ACK, subscribe('mutation { vote(setlistSongId: "U2V0bGlzdFNvbmc6MQ") { id } }')],
@@ -183,7 +183,11 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
         None,
         "BAD_USER_INPUT",
     ),
-    "unknown-field": (lambda t: [init(), ACK, subscribe("subscription { nope }")], None, "BAD_USER_INPUT"),
+    "unknown-field": (
+        lambda t: [init(), ACK, subscribe("subscription { nope }")],
+        None,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
     "subscription-with-two-root-fields": (
         lambda t: [
             init(),
@@ -195,7 +199,7 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
             ),
         ],
         None,
-        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
     ),
     "vote-with-a-malformed-id-over-ws": (
         lambda t: [
@@ -446,7 +450,7 @@ async def test_introspection_is_off_in_production(production: str, query: str) -
     async with httpx.AsyncClient(base_url=production, timeout=TIMEOUT) as http:
         response = await http.post("/graphql", json={"query": query})
 
-    body = assert_clean(response, code="BAD_USER_INPUT")
+    body = assert_clean(response, code="GRAPHQL_VALIDATION_FAILED")
     assert not body.get("data")
     assert "introspection" in response.text.lower()
 

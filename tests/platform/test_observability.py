@@ -106,6 +106,18 @@ async def test_committed_votes_and_unvotes_are_counted_by_kind(http: httpx.Async
     assert (moved("vote"), moved("unvote")) == (1.0, 1.0)
 
 
+async def test_metrics_count_errors_under_the_code_the_client_gets(http: httpx.AsyncClient) -> None:
+    # graphql-core raises variable coercion errors without a code: only the error extension gives one.
+    query = "query CoercionProbe($first: Int!) { shows(first: $first) { edges { cursor } } }"
+    response = await http.post("/graphql", json={"query": query, "variables": {"first": "ten"}})
+
+    body = (await http.get("/metrics")).text
+
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert 'theset_graphql_errors_total{code="BAD_USER_INPUT",operation="CoercionProbe"}' in body
+    assert 'code="INTERNAL_SERVER_ERROR",operation="CoercionProbe"' not in body
+
+
 async def test_invented_operation_names_share_one_label_past_the_bound(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@
   document) are an `error` message for that operation, with GraphQL errors carrying a code, as
   over HTTP. Strawberry closed the socket with 4400 for some; with `ParserCache` a syntax error
   escaped the stream and the operation got a bare `complete`; an unknown operation name or an
-  empty document came out masked as INTERNAL.
+  empty document came out masked as INTERNAL_SERVER_ERROR.
 - Anything else that fails while handling a message closes with 4500 (graphql-ws's code for an
   internal error) and is logged, rather than dropping the connection.
 """
@@ -33,6 +33,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
 from strawberry.utils.operation import get_operation_type
+
+from app.api.errors import coded, error_code
+from app.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +70,6 @@ def invalid_message_reason(message: object) -> str | None:
         if payload.get(key) is not None and not isinstance(payload[key], expected):
             return f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
     return None
-
-
-def client_error(error: GraphQLError, message: str | None = None) -> GraphQLError:
-    """The error as the client should see it: with a code (BAD_USER_INPUT unless it has one, as over HTTP)."""
-    return GraphQLError(
-        message or error.message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        extensions={"code": "BAD_USER_INPUT", **(error.extensions or {})},
-    )
 
 
 async def _syntax_errors_as_results(source: StreamResult) -> StreamResult:
@@ -142,11 +133,11 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         # Spec "Error": errors before execution are an `error` message for the operation, never a
         # socket closure (Strawberry closes with 4400 for syntax errors and unknown operation names).
         assert result.errors
-        errors = [client_error(error) for error in result.errors]
-        if any((error.extensions or {}).get("code") == "INTERNAL" for error in errors):
+        errors = [coded(error) for error in result.errors]
+        if any(error_code(error) == ErrorCode.INTERNAL_SERVER_ERROR for error in errors):
             reason = _client_mistake(operation)
             if reason is not None:
-                errors = [GraphQLError(reason, extensions={"code": "BAD_USER_INPUT"})]
+                errors = [GraphQLError(reason, extensions={"code": ErrorCode.BAD_USER_INPUT.value})]
         await operation.send_initial_errors(errors)
 
     async def _close(self, code: int, reason: str) -> None:
