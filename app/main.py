@@ -19,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
+from app.api.cors import cors_middleware
 from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit
 from app.api.live_page import live_routes
@@ -74,14 +75,18 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: the view answers a wrong one with 405 and Allow
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             live_routes,
         ],
-        middleware=[Middleware(RequestIdMiddleware), Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            cors_middleware(settings),  # outside the body limit: a browser page can read its 413
+            Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 DEFAULT_SQLITE_URL = "sqlite://theset-demo.sqlite3"
 
@@ -25,10 +26,14 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # The arq queue the API enqueues on and the workers read.
     worker_queue_name: str = "arq:queue"
-    # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.
+    # Origins of browser pages that may call the API: CORS for HTTP and the handshake check for
+    # websockets. Comma-separated or a JSON list; "*" allows every origin. NoDecode: pydantic-settings
+    # would otherwise insist on JSON.
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
     )
+    # How long a browser may reuse a CORS preflight answer (Access-Control-Max-Age).
+    cors_max_age_seconds: int = Field(default=600, ge=0)
     log_level: str = "INFO"
     # An arq worker serves its Prometheus metrics on this port (all interfaces); 0: not served.
     # The API serves its own at /metrics on its HTTP port.
@@ -91,6 +96,12 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _normalise_origins(cls, value: list[str]) -> list[str]:
+        # As browsers send `Origin` (lower case, no default port): CORS compares strings exactly.
+        return sorted(normalize_allowed_origins(value))
 
     @property
     def is_production(self) -> bool:

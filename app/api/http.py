@@ -1,9 +1,10 @@
 """GraphQL over HTTP per the spec: `application/graphql-response+json` with its status codes, or JSON.
 
 Strawberry answers every request with `application/json` and 200, and refuses malformed requests
-with plain text. This view negotiates the media type from `Accept`, answers request errors (no
-execution happened) with 400 under `application/graphql-response+json`, and turns refusals into
-GraphQL error bodies with a code.
+with plain text. This view negotiates the media type from `Accept` (app.api.media_types; 406 when
+neither JSON type is acceptable), answers request errors (no execution happened) with 400 under
+`application/graphql-response+json`, answers a wrong method with 405 and `Allow`, and turns refusals
+into GraphQL error bodies with a code.
 """
 
 from __future__ import annotations
@@ -19,22 +20,20 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import coded, request_error
+from app.api.media_types import GRAPHQL_RESPONSE_JSON, HTML, IDE_TYPES, JSON, negotiate
 from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
 from app.resources import Resources
 from app.settings import Settings
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-
-
-class GraphQLResponse(Response):
-    media_type = GRAPHQL_RESPONSE_JSON
+NOT_ACCEPTABLE_MESSAGE = f"The Accept header allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}"
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -50,15 +49,23 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
+        # Kept for create_response, which is not given the request (see get_sub_response).
+        request.state.media_type = media_type or JSON
         try:
+            if media_type is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
+                raise HTTPException(406, NOT_ACCEPTABLE_MESSAGE)
             await _refuse_unreadable(request)
             response = await self.run(request)
         except HTTPException as error:
-            # The spec wants 405 for a mutation sent with GET; Strawberry says 400.
-            wrong_method = request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError)
-            status = 405 if wrong_method else error.status_code
-            response = JSONResponse(request_error(error.reason), status_code=status, media_type=_media_type(request))
+            response = _refusal(request, error)
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """GraphiQL for a GET without a query whose `Accept` prefers HTML (a browser's address bar)."""
+        if request.method != "GET" or request.query_params.get("query") is not None:
+            return False
+        return negotiate(request.headers.get("accept"), IDE_TYPES) == HTML
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
@@ -81,7 +88,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         # Remember the negotiated media type: create_response is not given the request.
-        sub_response.media_type = _media_type(request)
+        sub_response.media_type = getattr(request.state, "media_type", JSON)
         return sub_response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -137,9 +144,17 @@ async def _refuse_unreadable(request: Request) -> None:
             raise HTTPException(400, "The request body must be a JSON object") from None
 
 
-def _media_type(request: Request | WebSocket) -> str:
-    accept = request.headers.get("accept", "")
-    return GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
+def _refusal(request: Request, error: HTTPException) -> Response:
+    """A GraphQL error body for a request refused before execution, with `Allow` on a 405."""
+    status, headers = error.status_code, {}
+    if request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError):
+        # The spec wants 405 for a mutation sent with GET (Strawberry says 400): only POST runs it.
+        status, headers = 405, {"allow": "POST"}
+    elif status == 405:
+        headers = {"allow": "GET, POST"}
+    return JSONResponse(
+        request_error(error.reason), status_code=status, media_type=request.state.media_type, headers=headers
+    )
 
 
 def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:

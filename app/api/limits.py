@@ -31,8 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaxTokensLimiter
 
 from app.api.errors import request_error
-
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+from app.api.media_types import JSON, negotiate
 
 
 class _BodyTooLarge(Exception):
@@ -82,7 +81,7 @@ class BodySizeLimit:
         body = json.dumps(
             request_error(f"The request body is larger than {self.max_body_bytes} bytes"), separators=(",", ":")
         ).encode()
-        media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in headers.get("accept", "") else "application/json"
+        media_type = negotiate(headers.get("accept")) or JSON
         await send(
             {
                 "type": "http.response.start",

@@ -29,10 +29,91 @@ async def test_get_runs_a_query(http: httpx.AsyncClient) -> None:
     assert response.json()["data"]["show"]["name"] == show.name
 
 
-async def test_get_refuses_a_mutation(http: httpx.AsyncClient) -> None:
+async def test_get_refuses_a_mutation_with_405_allowing_post(http: httpx.AsyncClient) -> None:
     response = await http.get("/graphql", params={"query": "mutation { __typename }"})
 
     assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS"])
+async def test_other_methods_get_405_allowing_get_and_post_with_a_graphql_error(
+    http: httpx.AsyncClient, method: str
+) -> None:
+    response = await http.request(method, "/graphql", json={"query": "{ __typename }"})
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"].startswith("application/json")
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (f"{GRAPHQL_RESPONSE};q=0, application/json", "application/json"),
+        (f"application/json;q=0.5, {GRAPHQL_RESPONSE}", GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}, application/json", GRAPHQL_RESPONSE),
+        (f"application/json, {GRAPHQL_RESPONSE};q=0.9", "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        ("text/html, */*;q=0.1", "application/json"),
+        (None, "application/json"),
+    ],
+    ids=[
+        "graphql-response-q0",
+        "graphql-response-preferred",
+        "both-named",
+        "json-preferred",
+        "any",
+        "application-wildcard",
+        "browser-like",
+        "no-accept",
+    ],
+)
+async def test_accept_picks_the_media_type_by_quality(
+    http: httpx.AsyncClient, accept: str | None, expected: str
+) -> None:
+    request = http.build_request("POST", "/graphql", json={"query": "{ nope }"})
+    if accept is None:
+        del request.headers["accept"]
+    else:
+        request.headers["accept"] = accept
+
+    response = await http.send(request)
+
+    assert response.headers["content-type"].split(";")[0] == expected
+    # The request error's status follows the media type: 400 only under graphql-response+json.
+    assert response.status_code == (400 if expected == GRAPHQL_RESPONSE else 200)
+    assert codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["*/*;q=0", "text/html", "application/xml, text/plain;q=0.5", "application/json;q=0, */*"],
+    ids=["nothing", "html-only", "other-types", "json-refused-by-name"],
+)
+async def test_an_accept_allowing_neither_json_type_gets_406_with_a_graphql_error(
+    http: httpx.AsyncClient, accept: str
+) -> None:
+    response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"accept": accept})
+
+    assert response.status_code == 406
+    assert response.headers["content-type"].startswith("application/json")
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert GRAPHQL_RESPONSE in response.json()["errors"][0]["message"]
+
+
+async def test_the_body_size_limit_negotiates_like_the_view(http: httpx.AsyncClient, settings: Settings) -> None:
+    response = await http.post(
+        "/graphql",
+        content=b" " * (settings.max_body_bytes + 1),
+        headers={"content-type": "application/json", "accept": f"{GRAPHQL_RESPONSE};q=0, application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
     assert codes(response.json()) == ["BAD_USER_INPUT"]
 
 
@@ -184,3 +265,11 @@ async def test_graphiql_is_served_in_development(http: httpx.AsyncClient) -> Non
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_is_not_served_when_accept_refuses_html(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers={"accept": "text/html;q=0, application/json"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
