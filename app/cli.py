@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +15,22 @@ import typer
 cli = typer.Typer(help="TheSet backend.", no_args_is_help=True, add_completion=False)
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+@dataclass
+class CliOptions:
+    """The global options, handed from the callback to main() (which reports failures)."""
+
+    debug: bool = False
+
+
+@cli.callback()
+def options(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a failure's traceback (as LOG_LEVEL=DEBUG).")] = False,
+) -> None:
+    """TheSet backend."""
+    ctx.ensure_object(CliOptions).debug = debug
 
 
 @cli.command()
@@ -22,6 +42,9 @@ def serve(
     """Serve the API with uvicorn (DATABASE_URL must be migrated: `theset migrate`)."""
     import uvicorn
 
+    _configure_logging()
+    # A server outlives its dependencies' outages: it starts anyway, says why, and /readyz answers 503.
+    asyncio.run(_warn_before_serving())
     uvicorn.run("app.main:server_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
 
 
@@ -30,11 +53,13 @@ def worker() -> None:
     """Run an arq worker: the sync jobs and their cron schedule (needs REDIS_URL)."""
     from arq import run_worker
 
+    from app.platform.dependencies import DependencyError
     from app.settings import get_settings
     from workers.settings import WorkerSettings
 
     if not get_settings().redis_url:
-        raise typer.BadParameter("the worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+        raise DependencyError("The worker needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+    _require_dependencies()
     _configure_logging()
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
@@ -48,6 +73,7 @@ def sync_tours() -> None:
     """Upcoming music events from Ticketmaster into artists, venues and shows."""
     from app.sync_cli import run_sync
 
+    _require_dependencies()
     raise typer.Exit(asyncio.run(run_sync("tours")))
 
 
@@ -56,6 +82,7 @@ def sync_songs() -> None:
     """Songs of artists whose cached catalog is missing or stale, from Spotify."""
     from app.sync_cli import run_sync
 
+    _require_dependencies()
     raise typer.Exit(asyncio.run(run_sync("songs")))
 
 
@@ -92,6 +119,7 @@ def migrate() -> None:
     """Apply the migrations to DATABASE_URL (SQLite: create the tables)."""
     from app.platform.db import migrate as run_migrations
 
+    _require_dependencies(redis=False)
     applied = asyncio.run(run_migrations())
     typer.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
 
@@ -115,6 +143,7 @@ def demo(
     """Load the demo catalog and serve it (SQLite and the in-process broker unless configured)."""
     from app.demo import run_demo
 
+    _require_dependencies()
     asyncio.run(run_demo(host=host, port=port))
 
 
@@ -126,5 +155,85 @@ def _configure_logging() -> None:
     configure_logging(settings.log_level, json_lines=settings.is_production)
 
 
+def _require_dependencies(*, redis: bool = True) -> None:
+    """Stop with one sentence when the database (or the configured Redis) cannot be reached."""
+    from app.platform.dependencies import check_database, check_redis
+    from app.settings import get_settings
+
+    settings = get_settings()
+
+    async def check() -> None:
+        await check_database(settings.database_url)
+        if redis and settings.redis_url:
+            await check_redis(settings.redis_url)
+
+    asyncio.run(check())
+
+
+async def _warn_before_serving() -> None:
+    from app.platform.dependencies import DependencyError, check_redis
+    from app.platform.readiness import check_migrations, pending_message
+    from app.settings import get_settings
+
+    settings = get_settings()
+    log = logging.getLogger("app.cli")
+    until = "/readyz answers 503 until it answers."
+    try:
+        if pending := await check_migrations(settings.database_url):
+            log.warning(pending_message(pending))
+    except DependencyError as error:
+        log.warning("%s %s", error, until)
+    if settings.redis_url:
+        try:
+            await check_redis(settings.redis_url)
+        except DependencyError as error:
+            log.warning("%s %s", error, until)
+
+
+def _failure_message(error: Exception) -> str | None:
+    """One or two lines for a failure a user can fix (a setting, a dependency); None for a bug."""
+    from pydantic import ValidationError
+
+    from app.settings import get_settings
+
+    if isinstance(error, ValidationError):
+        # Names and reasons only: the rejected values may be secrets.
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"] for e in error.errors()
+        )
+        return f"Invalid settings: {problems}. Fix the environment variables (or .env)."
+    try:
+        settings = get_settings()
+    except ValidationError:
+        return None
+    # Imported once the settings load: importing the ORM's configuration reads them.
+    from app.platform.dependencies import DependencyError, explain_connection_error
+
+    if isinstance(error, DependencyError):
+        return str(error)
+    return explain_connection_error(error, settings.database_url, settings.redis_url)
+
+
+def _debugging(options: CliOptions) -> bool:
+    from app.settings import get_settings
+
+    if options.debug:
+        return True
+    try:
+        return get_settings().log_level.upper() == "DEBUG"
+    except Exception:  # settings that do not load cannot ask for debugging
+        return False
+
+
 def main() -> None:
-    cli()
+    options = CliOptions()
+    try:
+        cli(obj=options)
+    except Exception as error:
+        message = _failure_message(error)
+        if message is None:
+            raise
+        if _debugging(options):
+            traceback.print_exception(error)
+        print(message, file=sys.stderr)  # noqa: T201 (the command's answer)
+        raise SystemExit(1) from None

@@ -26,6 +26,7 @@ from app.api.live_page import live_routes
 from app.api.schema import build_schema
 from app.platform.db import close_db, init_db
 from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
+from app.platform.readiness import MigrationStatus
 from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
@@ -65,13 +66,23 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    migrations = MigrationStatus(uses_sqlite=settings.uses_sqlite, cache_seconds=settings.readiness_cache_seconds)
+
     async def readyz(request: Request) -> Response:
         checks = {"database": await _database_ready()}
+        body: dict[str, object] = {}
+        if checks["database"]:
+            pending = await _pending_migrations(migrations)
+            checks["migrations"] = pending == []
+            if pending:
+                body["pendingMigrations"] = pending
+                body["hint"] = "run `theset migrate`"
         resources: Resources = request.app.state.resources
         if resources.redis is not None:
             checks["redis"] = await _redis_ready(resources.redis)
         ready = all(checks.values())
-        return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+        body = {"status": "ready" if ready else "unavailable", "checks": checks, **body}
+        return JSONResponse(body, 200 if ready else 503)
 
     return Starlette(
         routes=[
@@ -112,6 +123,15 @@ async def _redis_ready(redis: Redis) -> bool:
         logger.warning("Readiness: Redis unreachable", exc_info=True)
         return False
     return True
+
+
+async def _pending_migrations(migrations: MigrationStatus) -> list[str] | None:
+    """The migrations the database lacks ([] at head); None when they cannot be read."""
+    try:
+        return await asyncio.wait_for(migrations.pending(connections.get("default")), timeout=2.0)
+    except Exception:  # any failure means "not ready"; the reason goes to the log
+        logger.warning("Readiness: cannot read the applied migrations", exc_info=True)
+        return None
 
 
 async def _database_ready() -> bool:

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # How long a browser may reuse a CORS preflight answer (Access-Control-Max-Age).
     cors_max_age_seconds: int = Field(default=600, ge=0)
     log_level: str = "INFO"
+    # /readyz re-reads the database's applied migrations at most this often (seconds).
+    readiness_cache_seconds: float = Field(default=10.0, ge=0)
+    # Tracing: off unless an OTLP/HTTP collector is set (e.g. http://127.0.0.1:4318; traces go to
+    # its /v1/traces). The exporter's other standard OTEL_EXPORTER_OTLP_* variables apply as usual.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "theset"
     # An arq worker serves its Prometheus metrics on this port (all interfaces); 0: not served.
     # The API serves its own at /metrics on its HTTP port.
     worker_metrics_port: int = Field(default=9108, ge=0, le=65535)
