@@ -37,7 +37,7 @@ async def api_process(database_url: str, redis_url: str | None, **env: str) -> A
         url = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=url) as http:
-                for _ in range(200):
+                for _ in range(1200):  # up to a minute: imports alone take 10 s on a loaded machine
                     if process.returncode is not None:
                         break
                     with contextlib.suppress(httpx.TransportError):
