@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             live_routes,
+            *graphql.ide_routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
