@@ -54,7 +54,7 @@ def main() -> int:
             source = sources[entry["package"]] / entry["path"]
             shutil.copyfile(source, DIRECTORY / name)
             entry["integrity"] = integrity(source.read_bytes())
-            print(f"{name}: {entry['package']}@{manifest['packages'][entry['package']]} {entry['path']}")
+            sys.stdout.write(f"{name}: {entry['package']}@{manifest['packages'][entry['package']]} {entry['path']}\n")
     MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n")
     return 0
 
