@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools vendor-graphiql
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -31,6 +31,10 @@ pytest: $(VENV)/.synced browser-tools
 # Debian's chromium and playwright-core for tests/browser (installed only when missing).
 browser-tools:
 	@scripts/browser-tools.sh
+
+# GraphiQL's assets, vendored into app/static/graphiql/ from the npm versions its manifest.json pins.
+vendor-graphiql: $(VENV)/.synced
+	$(VENV)/bin/python scripts/vendor_graphiql.py
 
 # Debian's wrk and pgbench for tests/benchmarks/bench_http.py (installed only when missing).
 bench-tools:

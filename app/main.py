@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             live_routes,
+            *graphql.ide_routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -15,6 +15,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -27,6 +28,7 @@ from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import coded, request_error
+from app.api.graphiql_page import GraphiQLPage
 from app.api.media_types import GRAPHQL_RESPONSE_JSON, HTML, IDE_TYPES, JSON, negotiate
 from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
@@ -43,6 +45,18 @@ class GraphQLView(GraphQL[Context, None]):
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
+        # Strawberry's GraphiQL page loads its assets from a CDN; this one serves them from the app.
+        self.graphiql = GraphiQLPage() if self.graphql_ide == "graphiql" else None
+
+    @property
+    def ide_routes(self) -> list[BaseRoute]:
+        """The routes of the IDE's assets (none when the IDE is off)."""
+        return [self.graphiql.routes] if self.graphiql is not None else []
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        if self.graphiql is None:
+            return await super().render_graphql_ide(request)
+        return self.graphiql.response()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
