@@ -60,8 +60,10 @@ class TheSetSchema(strawberry.Schema):
                 logger.error("Unexpected error in GraphQL operation", exc_info=error.original_error)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema with the limits from settings; the same SDL whatever the settings."""
+def build_schema(
+    settings: Settings | None = None, extra_extensions: Iterable[Callable[[], SchemaExtension]] = ()
+) -> strawberry.Schema:
+    """The schema with the limits from settings (and `extra_extensions` last); the same SDL whatever the settings."""
     settings = settings or get_settings()
     # The limit rules' classes are made once: each QueryDepthLimiter/MaxAliasesLimiter instance
     # made a new class, and new rules per request are a new key for the validation cache (a miss
@@ -80,6 +82,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),
         ErrorCodes,
         GraphQLMetrics,
+        *extra_extensions,
     ]
     return TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
