@@ -9,6 +9,9 @@ import httpx
 import pytest
 from factories import make_setlist, make_setlist_song, make_show, make_token, make_user
 from graphql_client import document
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -106,6 +109,9 @@ def test_tracing_off_adds_no_middleware_and_no_extension(settings: Settings) -> 
     graphql_route = next(route for route in app.routes if getattr(route, "path", None) == "/graphql")
     schema = graphql_route.endpoint.schema  # type: ignore[attr-defined]
     assert all(not isinstance(factory(), OperationSpans) for factory in schema.extensions)
+    assert not AsyncPGInstrumentor().is_instrumented_by_opentelemetry
+    assert not RedisInstrumentor().is_instrumented_by_opentelemetry
+    assert not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry
 
 
 @pytest.mark.slow
