@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -30,19 +31,31 @@ from app.platform.readiness import MigrationStatus
 from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from app.platform.tracing import Tracing
+
 logger = logging.getLogger("app")
 
 
-def create_app(settings: Settings | None = None, *, resources: Resources | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, resources: Resources | None = None, tracing: Tracing | None = None
+) -> Starlette:
     """The application for these settings (default: from the environment).
 
     `resources`: the process's already-open resources (the demo shares its sync's); else the lifespan opens its own.
+    Tracing: the given one (tests), else one from the settings when OTEL_EXPORTER_OTLP_ENDPOINT is set.
     """
     settings = settings or get_settings()
     if not logging.getLogger().handlers:  # each uvicorn worker process configures its own logging
         configure_logging(settings.log_level, json_lines=settings.is_production)
+    if tracing is None and settings.otel_exporter_otlp_endpoint:
+        from app.platform.tracing import Tracing  # imported only when on: off costs nothing
+
+        tracing = Tracing.from_settings(settings)
+    if tracing is not None:
+        tracing.instrument_libraries()
     graphql = GraphQLView(
-        build_schema(settings),
+        build_schema(settings, [tracing.graphql_extension()] if tracing else []),
         settings=settings,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory.
@@ -62,6 +75,9 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
         finally:
             if opened:
                 await close_db()
+            if tracing is not None:
+                # uvicorn ends on a re-raised SIGTERM, which skips the SDK's exit hook: flush here.
+                await asyncio.to_thread(tracing.flush)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -95,6 +111,7 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
             *graphql.ide_routes,
         ],
         middleware=[
+            *([tracing.middleware()] if tracing else []),  # outermost: the request span covers every layer
             Middleware(RequestIdMiddleware),
             cors_middleware(settings),  # outside the body limit: a browser page can read its 413
             Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes),

@@ -21,7 +21,7 @@ TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
 # A process gets 60 s to answer /healthz: importing the app takes seconds on a loaded 2-core machine.
 START_TIMEOUT_POLLS = 1_200
 
-__all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "stop"]
+__all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "serving", "stop"]
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +53,31 @@ async def api_process(database_url: str, redis_url: str | None, **env: str) -> A
             yield url
         finally:
             await stop(process)
+
+
+@contextlib.asynccontextmanager
+async def serving(log: Path, **env: str) -> AsyncIterator[httpx.AsyncClient]:
+    """`theset serve` with these settings (no REDIS_URL unless given), its stderr in `log`; a client once it is up."""
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update({"ENVIRONMENT": "test", **env})
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            str(THESET), "serve", "--port", str(port), env=environment, cwd=log.parent, stderr=stderr
+        )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            for _ in range(1200):  # a loaded machine takes its time importing the app
+                assert process.returncode is None, log.read_text()
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise TimeoutError(f"theset serve did not start:\n{log.read_text()}")
+            yield http
+    finally:
+        await stop(process)
 
 
 async def stop(process: asyncio.subprocess.Process, grace_seconds: float = 10.0) -> None:

@@ -11,6 +11,8 @@ import pytest
 from databases import database_url
 from servers import THESET, free_port
 
+pytestmark = pytest.mark.slow  # every test runs the console script in a process of its own
+
 # API credentials, so that the sync commands get as far as their dependencies.
 VENDOR_ENV = {
     "TICKETMASTER_API_KEY": "test-key",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from databases import create_database, drop_database
-from servers import THESET, free_port, stop
+from servers import THESET, free_port, serving
 
 from app.platform.db import MIGRATIONS_DIR
 from app.platform.dependencies import database_connection
@@ -46,31 +45,6 @@ async def test_readyz_goes_red_when_the_database_and_redis_are_unreachable(tmp_p
     assert ready.json()["checks"] == {"database": False, "redis": False}
     assert query.status_code == 200
     assert query.json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
-
-
-@contextlib.asynccontextmanager
-async def serving(log: Path, **env: str) -> AsyncIterator[httpx.AsyncClient]:
-    """`theset serve` with these settings, its stderr in `log`; a client once /healthz answers."""
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    environment.update({"ENVIRONMENT": "test", **env})
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            str(THESET), "serve", "--port", str(port), env=environment, cwd=log.parent, stderr=stderr
-        )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            for _ in range(1200):  # a loaded machine takes its time importing the app
-                assert process.returncode is None, log.read_text()
-                with contextlib.suppress(httpx.TransportError):
-                    if (await http.get("/healthz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.05)
-            else:
-                raise TimeoutError(f"theset serve did not start:\n{log.read_text()}")
-            yield http
-    finally:
-        await stop(process)
 
 
 def apply_first_migration_only(url: str, workdir: Path) -> None:

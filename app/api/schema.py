@@ -60,8 +60,10 @@ class TheSetSchema(strawberry.Schema):
                 logger.error("Unexpected error in GraphQL operation", exc_info=error.original_error)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema with the limits from settings; the same SDL whatever the settings."""
+def build_schema(
+    settings: Settings | None = None, extra_extensions: Iterable[Callable[[], SchemaExtension]] = ()
+) -> strawberry.Schema:
+    """The schema with the limits from settings (and `extra_extensions` last); the same SDL whatever the settings."""
     settings = settings or get_settings()
     # The limit rules' classes are made once: new rule classes per request would be a new key for
     # the validation cache, a miss every time (docs/decisions/0004-graphql-limit-rules.md).
@@ -81,6 +83,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         # Hooks unwind last-listed first: the metrics see the errors after ErrorCodes gave them their codes.
         GraphQLMetrics,
         ErrorCodes,
+        *extra_extensions,
     ]
     return TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 

@@ -100,7 +100,7 @@ async def test_the_api_answers_upstream_unavailable_while_the_database_is_cut_an
     read_after = await show_list(api)
 
     assert codes(voted_before) == []
-    assert ready_before.json()["checks"] == {"database": True}
+    assert ready_before.json()["checks"] == {"database": True, "migrations": True}
 
     assert ready_cut.status_code == 503
     assert ready_cut.json()["checks"] == {"database": False}
