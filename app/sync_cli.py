@@ -33,11 +33,15 @@ async def run_sync(job: Literal["tours", "songs"], settings: Settings | None = N
             ) as bar:
                 task = bar.add_task(f"sync {job}", total=None)
 
-                def advance(n: int) -> None:
-                    bar.advance(task, n)
+                class Advance:
+                    def total(self, total: int | None, unit: str) -> None:
+                        bar.update(task, total=total)
+
+                    def advance(self, n: int = 1) -> None:
+                        bar.advance(task, n)
 
                 try:
-                    summary = await run_job(job, settings, redis, http, advance)
+                    summary = await run_job(job, settings, redis, http, Advance())
                 except tasks.SyncDeferred as deferred:
                     summary = deferred.summary
     finally:
