@@ -22,6 +22,7 @@ from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit
 from app.api.live_page import live_routes
 from app.api.schema import build_schema
+from app.catalog import health
 from app.platform.db import close_db, init_db
 from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
 from app.platform.resources import Resources, open_resources
@@ -65,6 +66,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if opened:
                 await close_db()
 
+    async def metrics_with_sync_health(request: Request) -> Response:
+        # The sync jobs run in the workers; their health is in the journal, read at each scrape.
+        await health.refresh_metrics()
+        return await metrics(request)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -82,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics_with_sync_health),
             live_routes,
         ],
         middleware=[Middleware(RequestIdMiddleware), Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)],
