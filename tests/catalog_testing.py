@@ -155,3 +155,17 @@ async def catalog_is_whole() -> bool:
         """
     )
     return int(rows[0]["broken"]) == 0
+
+
+class ProgressRecorder:
+    """A `tasks.Progress` that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.totals: list[tuple[int | None, str]] = []
+        self.done = 0
+
+    def total(self, total: int | None, unit: str) -> None:
+        self.totals.append((total, unit))
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n

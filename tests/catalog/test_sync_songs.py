@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import pytest
-from catalog_testing import Emulator, add_album
+from catalog_testing import Emulator, ProgressRecorder, add_album
 
 from app.catalog.models import Artist, ArtistRelease, Song, SpotifyMatch, SyncEvent, SyncLevel
 from app.catalog.tasks import SONGS_CONCURRENCY, SONGS_JOB, SyncDeferred, sync_songs, sync_tours
@@ -220,3 +220,13 @@ async def test_a_multi_hour_retry_after_defers_the_run_and_opens_the_breaker(
     with pytest.raises(SyncDeferred):
         await run_songs(sync_settings)  # the open breaker answers: no request leaves
     assert (await spotify.stats())["requests"] == requests
+
+
+@pytest.mark.usefixtures("toured")
+async def test_progress_counts_artists_against_the_artists_due(sync_settings: Settings) -> None:
+    progress = ProgressRecorder()
+    async with build_spotify_client(sync_settings, None) as client:
+        summary = await sync_songs(client, sync_settings, progress=progress)
+
+    assert progress.totals == [(summary["artists"], "artists")]
+    assert progress.done == summary["artists"] > 0

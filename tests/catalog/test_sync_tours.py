@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from catalog_testing import Emulator, add_sports_event, catalog_is_whole, music_events_between
+from catalog_testing import Emulator, ProgressRecorder, add_sports_event, catalog_is_whole, music_events_between
 from pydantic import SecretStr
 
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, SpotifyMatch, SyncEvent, SyncLevel, Venue
@@ -230,3 +230,14 @@ async def test_the_summary_counts_each_row_once_on_a_first_run_and_a_rerun(sync_
         assert outcomes(first, kind) == {"created": stored}, kind
         assert outcomes(second, kind) == {"unchanged": stored}, kind
     assert "each counted once" in first["counts_meaning"]
+
+
+async def test_progress_counts_events_against_the_total_ticketmaster_gave(sync_settings: Settings) -> None:
+    progress = ProgressRecorder()
+    settings = sync_settings.model_copy(update={"sync_page_size": 20})
+    async with build_ticketmaster_client(settings, None) as client:
+        summary = await sync_tours(client, settings, progress=progress)
+
+    assert summary["pages"] > 1
+    assert progress.totals == [(progress.done, "events")]
+    assert progress.done > 0
