@@ -22,7 +22,7 @@ from app.clients.base import Model
 from app.clients.spotify import SpotifyAlbum, SpotifyTrack
 
 # Releases an artist's catalog draws on: a first refresh costs one call per release opened, and
-# albums come early in the order, so a few releases give most of the songs (README: the song sync).
+# albums come early in the order, so a few releases give most of the songs (README: incremental song refresh).
 MAX_RELEASES_OPENED = 5
 
 Source = Literal["top_tracks", "album"]
