@@ -68,22 +68,32 @@ sync_cli = typer.Typer(help="Run a sync job now, with a progress bar and a summa
 cli.add_typer(sync_cli, name="sync")
 
 
+EmulatorsOption = Annotated[
+    bool,
+    typer.Option(
+        "--emulators",
+        help="Start local emulators of both APIs (as `theset demo` does), print their URLs and sync from them.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON (progress stays on stderr).")]
+
+
 @sync_cli.command("tours")
-def sync_tours() -> None:
-    """Upcoming music events from Ticketmaster into artists, venues and shows."""
+def sync_tours(emulators: EmulatorsOption = False, as_json: JsonOption = False) -> None:
+    """Upcoming music events from Ticketmaster into artists, venues and shows (needs TICKETMASTER_API_KEY)."""
     from app.sync_cli import run_sync
 
     _require_dependencies()
-    raise typer.Exit(asyncio.run(run_sync("tours")))
+    raise typer.Exit(asyncio.run(run_sync("tours", emulators=emulators, as_json=as_json)))
 
 
 @sync_cli.command("songs")
-def sync_songs() -> None:
-    """Songs of artists whose cached catalog is missing or stale, from Spotify."""
+def sync_songs(emulators: EmulatorsOption = False, as_json: JsonOption = False) -> None:
+    """Songs of artists whose cached catalog is missing or stale, from Spotify (needs SPOTIFY_CLIENT_ID/SECRET)."""
     from app.sync_cli import run_sync
 
     _require_dependencies()
-    raise typer.Exit(asyncio.run(run_sync("songs")))
+    raise typer.Exit(asyncio.run(run_sync("songs", emulators=emulators, as_json=as_json)))
 
 
 @cli.command()

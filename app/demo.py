@@ -9,6 +9,8 @@ to PostgreSQL and Redis.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -59,11 +61,13 @@ async def load_demo_catalog(resources: Resources, console: Console | None = None
     return [tours, songs]
 
 
-async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Emulators, sync, then serve until interrupted."""
-    console = Console()
-    logging.basicConfig(level=logging.WARNING)
-    base = settings or get_settings()
+@asynccontextmanager
+async def demo_emulators(console: Console | None = None) -> AsyncIterator[tuple[str, str]]:
+    """The Ticketmaster and Spotify emulators of the generated catalog on local ports: (tm_url, spotify_url).
+
+    The catalog is generated from a fixed seed and today's date, so `theset sync tours --emulators`
+    and a later `theset sync songs --emulators` see the same artists.
+    """
     world = build_world()
     ticketmaster = create_ticketmaster_app(world, rate_per_second=None)
     spotify = create_spotify_app(
@@ -74,6 +78,19 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings
         client_secret=DEMO_CLIENT_SECRET,
     )
     async with running_server(ticketmaster) as tm_url, running_server(spotify) as spotify_url:
+        if console:
+            console.print(
+                f"Ticketmaster emulator at {tm_url}, Spotify emulator at {spotify_url}", highlight=False, soft_wrap=True
+            )
+        yield tm_url, spotify_url
+
+
+async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Emulators, sync, then serve until interrupted."""
+    console = Console()
+    logging.basicConfig(level=logging.WARNING)
+    base = settings or get_settings()
+    async with demo_emulators(console) as (tm_url, spotify_url):
         settings = demo_settings(base, tm_url, spotify_url)
         console.print(f"[bold]TheSet demo[/bold]: database {settings.database_url}")
         await migrate(settings.database_url)

@@ -25,6 +25,7 @@ from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit
 from app.api.live_page import live_routes
 from app.api.schema import build_schema
+from app.catalog import health
 from app.platform.db import close_db, init_db
 from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
 from app.platform.readiness import MigrationStatus
@@ -79,6 +80,11 @@ def create_app(
                 # uvicorn ends on a re-raised SIGTERM, which skips the SDK's exit hook: flush here.
                 await asyncio.to_thread(tracing.flush)
 
+    async def metrics_with_sync_health(request: Request) -> Response:
+        # The sync jobs run in the workers; their health is in the journal, read at each scrape.
+        await health.refresh_metrics()
+        return await metrics(request)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -106,7 +112,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics_with_sync_health),
             live_routes,
             *graphql.ide_routes,
         ],

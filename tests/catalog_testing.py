@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 from tortoise import connections
 
-from app.emulators.world import World
+from app.emulators.world import SpotifyAlbum, SpotifyTrack, TmClassification, TmEvent, World
 from app.settings import Settings
 
 
@@ -66,6 +66,83 @@ def music_events_between(world: World, first_day: int, last_day: int, country: s
     ]
 
 
+SPORTS = TmClassification(
+    ("KZFzniwnSyZfZ7v7nE", "Sports"), ("KnvZfZ7vAde", "Basketball"), ("KZazBEonSMnZfZ7vFJA", "NBA")
+)
+
+
+def add_sports_event(world: World) -> TmEvent:
+    """A basketball game at a new arena with a music act at half-time: a Sports event with a secondary
+    Music classification, which a music search returns. Its act is the headliner of a music event."""
+    music = next(
+        event
+        for event in sorted(world.events.values(), key=lambda e: e.id)
+        if event.classification.segment[1] == "Music" and event.attraction_ids and event.start_utc is not None
+    )
+    venue = replace(world.venues[music.venue_id], id="KovZpZAsportsArena01", name="City Arena")
+    act = world.attractions[music.attraction_ids[0]]
+    team = replace(
+        act,
+        id="K8vZ917sportsTeam001",
+        name="City Hoopers",
+        role="non_music",
+        classification=SPORTS,
+        match_case="non_music",
+        spotify_id=None,
+        external_links={},
+        aliases=[],
+    )
+    game = replace(
+        music,
+        id="Z7r9jZ1AsportsGame001",
+        name=f"City Hoopers vs. Rivals, half-time: {act.name}",
+        venue_id=venue.id,
+        attraction_ids=[team.id, act.id],
+        classification=SPORTS,
+        other_classifications=[music.classification],
+    )
+    world.venues[venue.id] = venue
+    world.attractions[team.id] = team
+    world.events[game.id] = game
+    return game
+
+
+def add_album(world: World, artist_id: str, name: str, released: dt.date, n_tracks: int) -> SpotifyAlbum:
+    """A new album of `artist_id` on the Spotify side, with its tracks (ids are 22-character base62)."""
+    serial = len(world.albums)
+    album = SpotifyAlbum(
+        id=f"NewAlbum{serial:014d}",
+        name=name,
+        album_type="album",
+        artist_ids=[artist_id],
+        release_date=released.isoformat(),
+        release_date_precision="day",
+        images=[],
+        label="Self-released",
+        popularity=50,
+        upc=f"{serial:012d}",
+    )
+    for number in range(1, n_tracks + 1):
+        track = SpotifyTrack(
+            id=f"NewTrack{serial:08d}x{number:05d}",
+            name=f"{name} Song {number}",
+            album_id=album.id,
+            artist_ids=[artist_id],
+            duration_ms=200_000,
+            track_number=number,
+            disc_number=1,
+            explicit=False,
+            preview_url=None,
+            popularity=55,
+            isrc=f"USNEW{serial:04d}{number:03d}",
+        )
+        world.tracks[track.id] = track
+        album.track_ids.append(track.id)
+    world.albums[album.id] = album
+    world.artists[artist_id].album_ids.append(album.id)
+    return album
+
+
 async def catalog_is_whole() -> bool:
     """Every show has its headliner first on its bill: no page was half-written."""
     _, rows = await connections.get("default").execute_query(
@@ -78,3 +155,17 @@ async def catalog_is_whole() -> bool:
         """
     )
     return int(rows[0]["broken"]) == 0
+
+
+class ProgressRecorder:
+    """A `tasks.Progress` that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.totals: list[tuple[int | None, str]] = []
+        self.done = 0
+
+    def total(self, total: int | None, unit: str) -> None:
+        self.totals.append((total, unit))
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n

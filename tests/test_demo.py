@@ -18,9 +18,11 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DATABASE_URL"] = f"sqlite://{tmp_path / 'demo.sqlite3'}"
-    process = await asyncio.create_subprocess_exec(
-        str(THESET), "demo", "--port", str(port), env=env, cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL
-    )
+    output = tmp_path / "demo.out"
+    with output.open("w") as stdout:
+        process = await asyncio.create_subprocess_exec(
+            str(THESET), "demo", "--port", str(port), env=env, cwd=tmp_path, stdout=stdout
+        )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             for _ in range(300):
@@ -42,6 +44,9 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
         process.terminate()
         await process.wait()
 
+    printed = output.read_text()
+    assert "Ticketmaster emulator at http://127.0.0.1:" in printed  # the demo tells where its emulators are
+    assert "Spotify emulator at http://127.0.0.1:" in printed
     assert len(edges) == 5
     assert artist["data"]["artist"]["upcomingShows"]
     assert {event["node"]["job"] for event in journal["data"]["syncEvents"]["edges"]} == {

@@ -78,6 +78,12 @@ async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
         raise Retry(defer=deferred.seconds) from deferred
 
 
+def _when(job: str) -> dict[str, Any]:
+    """arq cron's hour/minute for a job's schedule (sync health judges staleness by the same schedule)."""
+    schedule = tasks.SCHEDULES[job]
+    return {"minute": {schedule.minute}, **({"hour": {schedule.hour}} if schedule.hour is not None else {})}
+
+
 def _redis_settings() -> RedisSettings:
     settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
     settings.retry = RedisRetry(ExponentialBackoff(cap=2.0, base=0.1), REDIS_RETRIES)
@@ -96,8 +102,8 @@ class WorkerSettings:
     # unique: a run still going (or deferred) is not started again by the next tick.
     cron_jobs: ClassVar[list[Any]] = (
         [
-            cron(sync_popular_tours, hour={4}, minute={0}, unique=True, timeout=TOURS_TIMEOUT_SECONDS),
-            cron(sync_artist_songs, minute={30}, unique=True, timeout=SONGS_TIMEOUT_SECONDS),
+            cron(sync_popular_tours, **_when(tasks.TOURS_JOB), unique=True, timeout=TOURS_TIMEOUT_SECONDS),
+            cron(sync_artist_songs, **_when(tasks.SONGS_JOB), unique=True, timeout=SONGS_TIMEOUT_SECONDS),
         ]
         if get_settings().worker_cron
         else []

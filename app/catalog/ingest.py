@@ -16,9 +16,9 @@ from typing import Any, Protocol
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, SpotifyMatch, Venue
+from app.catalog.ranking import CatalogTrack
 from app.catalog.text import fold, slugify
 from app.clients import ticketmaster as tm
-from app.clients.spotify import CatalogTrack
 
 logger = logging.getLogger(__name__)
 
@@ -35,35 +35,67 @@ async def lock_catalog_writes(conn: BaseDBAsyncClient) -> None:
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_CATALOG_WRITE_LOCK])
 
 
+# When one run writes a row several times (an act on many pages), the row counts once, as the most
+# that happened to it: created over updated over unchanged over skipped.
+_STRENGTH = {"created": 3, "updated": 2, "unchanged": 1, "skipped": 0}
+COUNTS_MEANING = (
+    "Rows this run wrote, each counted once: created (new), updated (a stored value changed), "
+    "unchanged (seen, already up to date), skipped (left as it was: another artist's song); "
+    "event_skipped_<reason>: events not imported (not_music, no_attractions, no_venue, no_date, "
+    "unpopular, malformed); artist_synced/matched/unmatched: artists whose songs were refreshed; "
+    "release_read/reused: Spotify releases read now or remembered from an earlier run."
+)
+
+
 @dataclass
 class Tally:
-    """What a write changed, per kind of row: created, updated, unchanged, skipped."""
+    """What a write did: each row once, by the most that happened to it, plus plain counters."""
 
-    counts: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> row key -> outcome
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def row(self, kind: str, key: str, outcome: str) -> None:
+        """Record what happened to one row (a venue, artist, show or song, by its upstream id)."""
+        seen = self.rows.setdefault(kind, {})
+        before = seen.get(key)
+        if before is None or _STRENGTH[outcome] > _STRENGTH[before]:
+            seen[key] = outcome
 
     def add(self, kind: str, outcome: str, n: int = 1) -> None:
-        key = f"{kind}_{outcome}"
-        self.counts[key] = self.counts.get(key, 0) + n
+        """Count `n` occurrences that are not rows (events skipped, artists refreshed...)."""
+        if n:
+            key = f"{kind}_{outcome}"
+            self.counters[key] = self.counters.get(key, 0) + n
 
     def merge(self, other: Tally) -> None:
-        for key, value in other.counts.items():
-            self.counts[key] = self.counts.get(key, 0) + value
+        for kind, outcomes in other.rows.items():
+            for key, outcome in outcomes.items():
+                self.row(kind, key, outcome)
+        for key, value in other.counters.items():
+            self.counters[key] = self.counters.get(key, 0) + value
 
-    def total(self, outcome: str) -> int:
-        return sum(value for key, value in self.counts.items() if key.endswith(f"_{outcome}"))
+    @property
+    def counts(self) -> dict[str, int]:
+        """`{kind}_{outcome}` -> how many, rows and counters together, sorted by key."""
+        counts = dict(self.counters)
+        for kind, outcomes in self.rows.items():
+            for outcome in outcomes.values():
+                key = f"{kind}_{outcome}"
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
 
 
 def _changed(row: Any, values: dict[str, Any]) -> bool:
     return any(getattr(row, name) != value for name, value in values.items())
 
 
-async def _save(row: Any, values: dict[str, Any], tally: Tally, kind: str, conn: BaseDBAsyncClient) -> None:
+async def _save(row: Any, values: dict[str, Any], tally: Tally, kind: str, key: str, conn: BaseDBAsyncClient) -> None:
     if _changed(row, values):
         row.update_from_dict(values)
         await row.save(using_db=conn)
-        tally.add(kind, "updated")
+        tally.row(kind, key, "updated")
     else:
-        tally.add(kind, "unchanged")
+        tally.row(kind, key, "unchanged")
 
 
 # --- Ticketmaster: venues, artists, shows, lineups ---------------------------------------------
@@ -123,13 +155,40 @@ class EventFilter(Protocol):
     def __call__(self, event: tm.Event) -> bool: ...
 
 
+def is_music_event(event: tm.Event) -> bool:
+    """The event's own primary classification is the Music segment (a filtered search is not proof)."""
+    return event.segment_id == tm.MUSIC_SEGMENT_ID or (event.segment_id is None and event.segment_name == "Music")
+
+
+def skip_reason(event: tm.Event) -> str | None:
+    """Why an event cannot become a show, or None: checked before anything is written from it."""
+    if not is_music_event(event):
+        return "not_music"
+    if not event.attractions:
+        return "no_attractions"  # never imported under the event's own name: it names no act
+    if event.venue is None:
+        return "no_venue"
+    if event.local_date is None:
+        return "no_date"
+    return None
+
+
 async def ingest_events(
     events: Sequence[tm.Event], *, conn: BaseDBAsyncClient, now: dt.datetime, keep: EventFilter | None = None
 ) -> Tally:
-    """Upsert the venues, artists, shows and lineups of a page of events (inside `conn`'s transaction)."""
+    """Upsert the venues, artists, shows and lineups of a page of events (inside `conn`'s transaction).
+
+    Events that are not music, name no act, or lack a venue or date are skipped and counted by reason
+    (`event_skipped_<reason>`), as are those `keep` refuses (`unpopular`); nothing is written from them.
+    """
     tally = Tally()
-    usable = [e for e in events if e.venue and e.attractions and e.local_date and (keep is None or keep(e))]
-    tally.add("event", "skipped", len(events) - len(usable))
+    usable: list[tm.Event] = []
+    for event in events:
+        reason = skip_reason(event) or (None if keep is None or keep(event) else "unpopular")
+        if reason is None:
+            usable.append(event)
+        else:
+            tally.add("event_skipped", reason)
     if not usable:
         return tally
     await lock_catalog_writes(conn)
@@ -146,14 +205,11 @@ async def ingest_events(
         show = existing.get(event.id)
         if show is None:
             show = await Show.create(using_db=conn, ticketmaster_id=event.id, **values)
-            tally.add("show", "created")
+            tally.row("show", event.id, "created")
         else:
             # synced_at always moves; it alone does not make the show "updated".
             outcome_values = {k: v for k, v in values.items() if k != "synced_at"}
-            if _changed(show, outcome_values):
-                tally.add("show", "updated")
-            else:
-                tally.add("show", "unchanged")
+            tally.row("show", event.id, "updated" if _changed(show, outcome_values) else "unchanged")
             show.update_from_dict(values)
             await show.save(using_db=conn)
         await _set_lineup(show, [artists[a] for a in bill], conn)
@@ -166,10 +222,10 @@ async def _upsert_venues(venues: Iterable[tm.Venue], conn: BaseDBAsyncClient, ta
     for tm_id, venue in wanted.items():
         values = _venue_values(venue)
         if tm_id in found:
-            await _save(found[tm_id], values, tally, "venue", conn)
+            await _save(found[tm_id], values, tally, "venue", tm_id, conn)
         else:
             found[tm_id] = await Venue.create(using_db=conn, ticketmaster_id=tm_id, **values)
-            tally.add("venue", "created")
+            tally.row("venue", tm_id, "created")
     return found
 
 
@@ -198,9 +254,9 @@ async def _upsert_artists(
                 using_db=conn, ticketmaster_id=tm_id, slug=await _free_slug(attraction.name, tm_id, conn), **values
             )
             found[tm_id] = artist
-            tally.add("artist", "created")
+            tally.row("artist", tm_id, "created")
         else:
-            await _save(artist, values, tally, "artist", conn)
+            await _save(artist, values, tally, "artist", tm_id, conn)
         if attraction.spotify_id and artist.spotify_id is None:
             await _link_spotify(artist, attraction.spotify_id, conn)
     return found
@@ -282,14 +338,11 @@ async def replace_artist_songs(
         song = existing.get(track.id)
         if song is None:
             await Song.create(using_db=conn, spotify_id=track.id, artist_id=artist.id, cached_at=now, **values)
-            tally.add("song", "created")
+            tally.row("song", track.id, "created")
         elif song.artist_id != artist.id:
-            tally.add("song", "skipped")
+            tally.row("song", track.id, "skipped")
         else:
-            if _changed(song, values):
-                tally.add("song", "updated")
-            else:
-                tally.add("song", "unchanged")
+            tally.row("song", track.id, "updated" if _changed(song, values) else "unchanged")
             song.update_from_dict({**values, "cached_at": now})
             await song.save(using_db=conn)
     artist.songs_synced_at = now

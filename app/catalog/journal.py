@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.catalog.ingest import Tally
+from app.catalog.ingest import COUNTS_MEANING, Tally
 from app.catalog.models import SyncEvent, SyncLevel
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ class SyncRun:
         summary = {
             "run_id": str(self.run_id),
             "outcome": outcome,
-            "counts": dict(sorted(self.tally.counts.items())),
+            "counts": self.tally.counts,
+            "counts_meaning": COUNTS_MEANING,
             "failed": self.failures,
             "api_calls": api_calls,
             "duration_ms": duration_ms,

@@ -1,4 +1,4 @@
-"""Matching names and ids across Ticketmaster and Spotify.
+"""Matching Ticketmaster acts to Spotify artists by name, and song titles to each other.
 
 Deliberately strict: fuzzy matching is how a similarly named act ends up with another artist's songs
 (docs/vendors.md, "Names across services"). Normalisation only removes differences of spelling that never distinguish
@@ -8,9 +8,14 @@ so "The Midnight Owlz" and "The Midnight Owls" stay different.
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Protocol
 
 from app.catalog.text import fold
+from app.clients.spotify import SpotifyArtist
+
+logger = logging.getLogger(__name__)
 
 _NON_WORD = re.compile(r"[\W_]+")
 # Apostrophes join ("Guns N' Roses" = "Guns N Roses", "Don't" = "Dont"); dots separate, because
@@ -23,11 +28,9 @@ _VERSION_SUFFIX = re.compile(
     rf"\s+-\s+[^-]*\b(?:{_VERSION_WORDS})\b.*$|\s*[(\[][^)\]]*\b(?:{_VERSION_WORDS})\b[^)\]]*[)\]]",
     re.IGNORECASE,
 )
-_SPOTIFY_ARTIST_URL = re.compile(
-    r"^(?:https?://open\.spotify\.com/(?:intl-[a-z]{2}(?:-[a-z]{2})?/)?artist/|spotify:artist:)"
-    r"([0-9A-Za-z]{22})(?:[/?#].*)?$",
-    re.IGNORECASE,
-)
+# Extra result pages scanned when the first has no exact match: a short name such as "ano" is buried
+# under ANOTR, Anor, Anouk by fuzzy search.
+_EXACT_SEARCH_EXTRA_PAGES = 2
 
 
 def normalize_artist_name(name: str) -> str:
@@ -48,8 +51,33 @@ def song_title_key(title: str) -> str:
     return normalize_artist_name(_VERSION_SUFFIX.sub("", title)) or normalize_artist_name(title)
 
 
-def spotify_id_from_url(url: str) -> str | None:
-    """The 22-character artist id from `https://open.spotify.com/artist/<id>[?...]`, else None."""
-    match = _SPOTIFY_ARTIST_URL.match(url.strip())
-    # The base62 id is case-sensitive: only the URL prefix is matched case-insensitively.
-    return match.group(1) if match else None
+class ArtistSearch(Protocol):
+    """The part of the Spotify client the exact-name match uses."""
+
+    @property
+    def page_limit(self) -> int: ...
+
+    async def search_artists(self, q: str, limit: int = 10, offset: int = 0) -> list[SpotifyArtist]: ...
+
+
+async def find_spotify_artist(spotify: ArtistSearch, name: str) -> SpotifyArtist | None:
+    """The one Spotify artist whose normalised name equals `name`'s; None when none or several do.
+
+    A result counts only if `is_same_artist_name` holds (near-names never count). Exactly one distinct
+    exact match is accepted: two or more are different artists sharing a name, and picking the more
+    popular one is how a wrong-artist show reaches customers, so the act stays unlinked. The first
+    page is scanned, and up to two more only if it had no exact match.
+    """
+    matches: dict[str, SpotifyArtist] = {}
+    offset = 0
+    for _ in range(1 + _EXACT_SEARCH_EXTRA_PAGES):
+        limit = spotify.page_limit
+        results = await spotify.search_artists(name, limit=limit, offset=offset)
+        matches.update((artist.id, artist) for artist in results if is_same_artist_name(artist.name, name))
+        # page_limit again: the search may just have taught the client it is a development-mode app.
+        if matches or len(results) < min(limit, spotify.page_limit):
+            break
+        offset += len(results)
+    if len(matches) > 1:
+        logger.info("spotify: %d artists named %r; leaving it unmatched", len(matches), name)
+    return next(iter(matches.values())) if len(matches) == 1 else None

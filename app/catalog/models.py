@@ -143,6 +143,29 @@ class Song(TimestampedModel):
         indexes = (("artist_id", "rank"),)
 
 
+class ArtistRelease(TimestampedModel):
+    """A release whose tracks a songs refresh has read: releases do not change, so later refreshes reuse them.
+
+    `tracks` holds the artist's tracks on it in album order (Spotify's track objects), so a later
+    refresh ranks exactly what reading the release again would give; a changed `total_tracks` in
+    the artist's release list makes the refresh read it again.
+    """
+
+    id = fields.IntField(primary_key=True)
+    artist: fields.ForeignKeyRelation[Artist] = fields.ForeignKeyField(
+        "models.Artist", related_name="releases", on_delete=fields.CASCADE
+    )
+    spotify_id = fields.CharField(max_length=64)
+    total_tracks = fields.IntField()
+    tracks: fields.Field[list[dict[str, object]]] = fields.JSONField(default=list)
+
+    artist_id: int
+
+    class Meta:
+        table = "artist_releases"
+        unique_together = (("artist", "spotify_id"),)
+
+
 class SyncLevel(StrEnum):
     INFO = "info"
     WARNING = "warning"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -23,9 +24,10 @@ from app.catalog.models import Artist
 from app.catalog.refresh import refresh_artist_songs
 from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
-from app.clients.retry import call_stats, counting_calls
+from app.clients.retry import CallStats, call_stats, counting_calls
 from app.clients.spotify import SpotifyClient
 from app.platform.clock import utcnow
+from app.platform.observability import EVENTS_SKIPPED
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,29 @@ SONGS_JOB = "sync_artist_songs"
 # Artists synced at once: the shared Spotify limiter paces the calls; more only adds waiting tasks.
 SONGS_CONCURRENCY = 4
 
-Progress = Callable[[int], None]
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the worker's cron starts a job: at `minute` past `hour`, or past every hour when `hour` is None."""
+
+    hour: int | None
+    minute: int
+
+    @property
+    def interval(self) -> dt.timedelta:
+        return dt.timedelta(hours=1 if self.hour is None else 24)
+
+
+# The worker's cron (workers/settings.py) and sync health (app.catalog.health) read these.
+SCHEDULES = MappingProxyType({TOURS_JOB: Schedule(hour=4, minute=0), SONGS_JOB: Schedule(hour=None, minute=30)})
+
+
+class Progress(Protocol):
+    """Told how much a run has to do and has done (`theset sync` draws it)."""
+
+    def total(self, total: int | None, unit: str) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
 
 
 class SyncDeferred(Exception):
@@ -48,10 +72,17 @@ class SyncDeferred(Exception):
 
 
 async def sync_tours(
-    client: tm.TicketmasterClient, settings: Settings, *, progress: Progress | None = None
+    client: tm.TicketmasterClient,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    calls: CallStats | None = None,
 ) -> dict[str, Any]:
-    """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page."""
-    with counting_calls():  # the run's own calls, whatever else shares the client meanwhile
+    """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page.
+
+    `calls`: where the run counts its vendor calls and waits (`theset sync` watches them); default a fresh one.
+    """
+    with counting_calls(calls):  # the run's own calls, whatever else shares the client meanwhile
         return await _sync_tours(client, settings, progress)
 
 
@@ -72,16 +103,21 @@ async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progres
             now, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
         ):
             pages += 1
+            if progress and pages == 1:
+                progress.total(page.range_total, "events")
             try:
                 async with in_transaction() as conn:
                     tally = await ingest_events(page.events, conn=conn, now=now, keep=popular)
             except Exception as error:  # a bad page rolls back alone; the run goes on
                 await run.failure(f"events page {page.number} ({len(page.events)} events)", error)
                 continue
-            tally.add("event", "malformed", page.skipped)
+            tally.add("event_skipped", "malformed", page.skipped)
+            for key, value in tally.counters.items():
+                if key.startswith("event_skipped_"):
+                    EVENTS_SKIPPED.labels("sync_tours", key.removeprefix("event_skipped_")).inc(value)
             run.tally.merge(tally)
             if progress:
-                progress(len(page.events))
+                progress.advance(len(page.events) + page.skipped)
     except UpstreamError as error:
         return await _stop(run, error, pages=pages)
     return await run.finish(api_calls=call_stats().api_calls, pages=pages, **_stats())
@@ -93,9 +129,10 @@ async def sync_songs(
     *,
     progress: Progress | None = None,
     artist_ids: list[int] | None = None,
+    calls: CallStats | None = None,
 ) -> dict[str, Any]:
     """Refresh the songs of artists whose catalog is missing or stale (at most `sync_artists_per_run`)."""
-    with counting_calls():
+    with counting_calls(calls):
         return await _sync_songs(client, settings, progress, artist_ids)
 
 
@@ -106,14 +143,18 @@ async def _sync_songs(
     now = utcnow()
     artists = await _artists_due(settings, now, artist_ids)
     await run.start(artists=len(artists))
+    if progress:
+        progress.total(len(artists), "artists")
     queue: asyncio.Queue[Artist] = asyncio.Queue()
     for artist in artists:
         queue.put_nowait(artist)
     stop: list[UpstreamError] = []
 
-    async def worker() -> None:
-        while not stop and not queue.empty():
+    async def worker(at_most: int | None = None) -> None:
+        done = 0
+        while not stop and not queue.empty() and (at_most is None or done < at_most):
             artist = queue.get_nowait()
+            done += 1
             try:
                 run.tally.merge(await refresh_artist_songs(client, artist, max_songs=settings.sync_songs_per_artist))
             except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError) as error:
@@ -122,8 +163,11 @@ async def _sync_songs(
             except Exception as error:  # one artist's failure rolls back that artist alone
                 await run.failure(f"artist {artist.id} {artist.name}", error)
             if progress:
-                progress(1)
+                progress.advance(1)
 
+    # The first artist alone: its calls teach the client the app's mode (development or extended), so
+    # the others do not each spend a call on an endpoint a development-mode app no longer has.
+    await worker(at_most=1)
     await asyncio.gather(*(worker() for _ in range(SONGS_CONCURRENCY)))
     if stop:
         return await _stop(run, stop[0], artists=len(artists), remaining=queue.qsize())

@@ -11,11 +11,13 @@ Every attempt is counted in `theset_external_api_calls_total{api,outcome}` and e
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 # httpx loads anyio's asyncio backend on a process's first request (70-170 ms measured here): load it
 # now, or that first call leaves well after its rate-limit slot, close behind another process's call.
@@ -50,15 +52,36 @@ _OUTCOMES: tuple[tuple[type[UpstreamError], str], ...] = (
 
 @dataclass
 class CallStats:
-    """Counters of the calls made inside one `counting_calls()` block (a sync job), journaled in sync_events."""
+    """Counters of the calls made inside one `counting_calls()` block (a sync job), journaled in sync_events,
+    and the waits in progress there (`theset sync` shows them)."""
 
     api_calls: int = 0  # HTTP requests actually sent (token requests and auth re-sends included)
     rate_limit_wait_seconds: float = 0.0  # time spent waiting for our own limiter's slots
     retries: int = 0  # attempts after the first, for any retryable reason
+    _waits: dict[int, tuple[str, float]] = field(default_factory=dict, repr=False)
+    _tokens: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     def as_dict(self) -> dict[str, float]:
         """The counters as a plain dict."""
-        return asdict(self)
+        return {
+            "api_calls": self.api_calls,
+            "rate_limit_wait_seconds": self.rate_limit_wait_seconds,
+            "retries": self.retries,
+        }
+
+    @contextlib.contextmanager
+    def waiting(self, reason: str) -> Iterator[None]:
+        """Mark a call as waiting (for a rate-limit slot, or before a retry) while the block runs."""
+        token = next(self._tokens)
+        self._waits[token] = (reason, time.monotonic())
+        try:
+            yield
+        finally:
+            del self._waits[token]
+
+    def longest_wait(self) -> tuple[str, float] | None:
+        """The reason and monotonic start of the longest wait in progress, if any (`theset sync` shows it)."""
+        return min(self._waits.values(), key=lambda wait: wait[1], default=None)
 
 
 # The counters of the job running in this context: clients live as long as their process and serve
@@ -66,10 +89,10 @@ class CallStats:
 _current_stats: ContextVar[CallStats | None] = ContextVar("theset_call_stats", default=None)
 
 
-@contextmanager
-def counting_calls() -> Iterator[CallStats]:
-    """Count the vendor calls made in this block (and in tasks it starts) into a fresh CallStats."""
-    stats = CallStats()
+@contextlib.contextmanager
+def counting_calls(stats: CallStats | None = None) -> Iterator[CallStats]:
+    """Count the vendor calls made in this block (and in tasks it starts) into `stats` (default: a fresh one)."""
+    stats = stats if stats is not None else CallStats()
     token = _current_stats.set(stats)
     try:
         yield stats
@@ -164,9 +187,10 @@ class Guard:
             except CircuitOpen:
                 self._count("circuit_open")
                 raise
-            waited = await self.limiter.acquire()
-            self._waits.observe(waited)
             stats = call_stats()
+            with stats.waiting("a rate-limit slot"):
+                waited = await self.limiter.acquire()
+            self._waits.observe(waited)
             stats.rate_limit_wait_seconds += waited
             stats.api_calls += 1
             try:
@@ -199,8 +223,10 @@ class Guard:
                 raise UpstreamRateLimited(self.service, retry.wait, retry.error.message)
             if attempt >= self.policy.max_attempts:
                 raise retry.error
-            call_stats().retries += 1
-            await self._sleep(retry.wait if retry.wait is not None else self.policy.backoff(attempt))
+            stats.retries += 1
+            reason = f"{self.service} asked us to wait" if retry.wait is not None else f"a retry after {retry.outcome}"
+            with stats.waiting(reason):
+                await self._sleep(retry.wait if retry.wait is not None else self.policy.backoff(attempt))
 
     async def _attempt(
         self, send: Callable[[], Awaitable[httpx.Response]], classify: Classifier

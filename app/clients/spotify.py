@@ -1,27 +1,28 @@
 """Spotify Web API client (client-credentials flow): artists, albums and tracks as pydantic models.
 
-Development-mode apps (since Feb 2026, docs/vendors.md) lose artist top-tracks, every several-ids
-endpoint and `popularity`, and search / artist-albums accept `limit` ≤ 10. The client starts out
-assuming the full API and switches `dev_mode` on at the first sign (403/404 on a removable endpoint,
-400 "Invalid limit", a full object without popularity); from then on it uses the fallbacks directly.
+Development-mode apps (since Feb 2026) lose artist top-tracks, every several-ids endpoint and
+`popularity`, and search / artist-albums accept `limit` ≤ 10. The client starts out assuming the full
+API and switches `dev_mode` on at the first sign (403/404 on a removable endpoint, 400 "Invalid limit",
+a full object without popularity); from then on it refuses the removed endpoints without a request.
+Which songs make an artist's catalog, and how names match, is the catalog's business (app.catalog).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import AliasPath, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasPath, BeforeValidator, Field, SecretStr
 
-from app.catalog.matching import is_same_artist_name, song_title_key
-from app.clients.base import ApiClient
+from app.clients.base import ApiClient, Model, parse
 from app.clients.breaker import CircuitBreaker, MemoryBreaker
 from app.clients.errors import (
     EndpointRemoved,
@@ -44,19 +45,16 @@ DEFAULT_ACCOUNTS_BASE_URL = "https://accounts.spotify.com"
 DEV_MODE_PAGE_LIMIT = 10  # search and artist-albums `limit` max for dev-mode apps since Feb 2026
 EXTENDED_PAGE_LIMIT = 50  # the pre-2026 max, still valid in extended quota mode
 ALBUM_TRACKS_LIMIT = 50  # album-tracks max in both modes
-_SEVERAL_MAX = {"artists": 50, "tracks": 50, "albums": 20}  # ids per several-ids call (Spotify spec)
+SEVERAL_TRACKS_MAX = 50  # ids per several-tracks call
 # Refresh a little before `expires_in` (3600 s) so no request leaves with a token about to expire.
 _TOKEN_EXPIRY_MARGIN_SECONDS = 60.0
-# artist_catalog budget: release pages per group and releases opened, so one artist costs a bounded
-# number of calls (in dev mode every page is 10 releases).
-_MAX_RELEASE_PAGES = 3
-_MAX_RELEASES_OPENED = 25
-# find_artist_by_exact_name: extra result pages scanned when the first has no exact match (a short
-# name such as "ano" is buried under ANOTR, Anor, Anouk by fuzzy search).
-_EXACT_SEARCH_EXTRA_PAGES = 2
+_ARTIST_URL = re.compile(
+    r"^(?:https?://open\.spotify\.com/(?:intl-[a-z]{2}(?:-[a-z]{2})?/)?artist/|spotify:artist:)"
+    r"([0-9A-Za-z]{22})(?:[/?#].*)?$",
+    re.IGNORECASE,
+)
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
 
 # --- models: only the fields the sync uses -----------------------------------------------------
@@ -73,16 +71,19 @@ def _first_image(value: object) -> str | None:
 ImageUrl = Annotated[str | None, BeforeValidator(_first_image)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+def artist_id_from_url(url: str) -> str | None:
+    """The 22-character artist id of `https://open.spotify.com/artist/<id>[?...]` or `spotify:artist:<id>`."""
+    match = _ARTIST_URL.match(url.strip())
+    # The base62 id is case-sensitive: only the URL prefix is matched case-insensitively.
+    return match.group(1) if match else None
 
 
-class SpotifyArtistRef(_Model):
+class SpotifyArtistRef(Model):
     id: str
     name: str
 
 
-class SpotifyArtist(_Model):
+class SpotifyArtist(Model):
     id: str
     name: str
     genres: list[str] = Field(default_factory=list)
@@ -92,7 +93,7 @@ class SpotifyArtist(_Model):
     url: str | None = Field(default=None, validation_alias=AliasPath("external_urls", "spotify"))
 
 
-class SpotifyAlbum(_Model):
+class SpotifyAlbum(Model):
     id: str
     name: str
     album_type: str | None = None
@@ -109,7 +110,7 @@ class SpotifyAlbum(_Model):
         return _parse_release_date(self.release_date)
 
 
-class SpotifyTrack(_Model):
+class SpotifyTrack(Model):
     id: str
     name: str
     duration_ms: int
@@ -123,32 +124,12 @@ class SpotifyTrack(_Model):
     isrc: str | None = Field(default=None, validation_alias=AliasPath("external_ids", "isrc"))
 
 
-class Page(_Model, Generic[T]):
+class Page(Model, Generic[T]):
     items: list[T]
     total: int
     limit: int
     offset: int
     next: str | None = None
-
-
-class CatalogTrack(_Model):
-    """One song of an artist's catalog as `artist_catalog` ranks it (rank 1 = most relevant)."""
-
-    id: str
-    name: str
-    rank: int
-    source: Literal["top_tracks", "album"]
-    album_id: str | None
-    album_name: str | None
-    release_date: date | None
-    release_date_precision: str | None
-    duration_ms: int
-    popularity: int | None
-    preview_url: str | None
-    track_number: int | None
-    disc_number: int | None
-    explicit: bool
-    isrc: str | None
 
 
 def _parse_release_date(value: str | None) -> date | None:
@@ -306,7 +287,7 @@ class SpotifyClient(ApiClient):
     async def search_artists(self, q: str, limit: int = 10, offset: int = 0) -> list[SpotifyArtist]:
         """Artists matching `q`, best match first (limit capped at 10 in dev mode)."""
         body = await self._get_limited("/search", {"q": q, "type": "artist", "offset": offset}, limit)
-        artists = _parse(Page[SpotifyArtist], body.get("artists")).items
+        artists = parse(Page[SpotifyArtist], body.get("artists"), SERVICE).items
         self._check_popularity(artists)
         return artists
 
@@ -316,60 +297,29 @@ class SpotifyClient(ApiClient):
             title, artist = q.replace('"', ""), artist_name.replace('"', "")
             q = f'track:"{title}" artist:"{artist}"'
         body = await self._get_limited("/search", {"q": q, "type": "track"}, limit)
-        tracks = _parse(Page[SpotifyTrack], body.get("tracks")).items
+        tracks = parse(Page[SpotifyTrack], body.get("tracks"), SERVICE).items
         self._check_popularity(tracks)
         return tracks
 
-    async def find_artist_by_exact_name(self, name: str) -> SpotifyArtist | None:
-        """The one artist whose normalised name equals `name`'s; None when none or several do.
-
-        Rule: a result counts only if `is_same_artist_name` holds (near-names never count). Exactly one
-        distinct exact match is accepted. Two or more are different artists sharing a name, and picking
-        the more popular one is how a wrong-artist show reaches customers, so the answer is None and the
-        attraction stays unlinked. The first page is scanned, and up to two more only if it had no exact
-        match (short names get buried by fuzzy search).
-        """
-        matches: dict[str, SpotifyArtist] = {}
-        offset = 0
-        for _ in range(1 + _EXACT_SEARCH_EXTRA_PAGES):
-            results = await self.search_artists(name, limit=self.page_limit, offset=offset)
-            matches.update((artist.id, artist) for artist in results if is_same_artist_name(artist.name, name))
-            if matches or len(results) < self.page_limit:
-                break
-            offset += len(results)
-        if len(matches) > 1:
-            logger.info("spotify: %d artists named %r; leaving it unmatched", len(matches), name)
-        return next(iter(matches.values())) if len(matches) == 1 else None
-
     # --- artists, albums, tracks ---
-
-    async def get_artist(self, artist_id: str) -> SpotifyArtist:
-        """One artist by id."""
-        artist = _parse(SpotifyArtist, await self._get(f"/artists/{_quote(artist_id)}", {}))
-        self._check_popularity([artist])
-        return artist
 
     async def get_track(self, track_id: str) -> SpotifyTrack:
         """One track by id."""
-        track = _parse(SpotifyTrack, await self._get(f"/tracks/{_quote(track_id)}", {}))
+        track = parse(SpotifyTrack, await self._get(f"/tracks/{_quote(track_id)}", {}), SERVICE)
         self._check_popularity([track])
         return track
 
-    async def get_album(self, album_id: str) -> SpotifyAlbum:
-        """One album by id."""
-        return _parse(SpotifyAlbum, await self._get(f"/albums/{_quote(album_id)}", {}))
-
-    async def get_artists(self, ids: Sequence[str]) -> list[SpotifyArtist]:
-        """Several artists (50 per call); one call per id in dev mode, where the batch endpoint is gone."""
-        return await self._several("artists", ids, SpotifyArtist, self.get_artist)
-
     async def get_tracks(self, ids: Sequence[str]) -> list[SpotifyTrack]:
-        """Several tracks (50 per call); one call per id in dev mode."""
-        return await self._several("tracks", ids, SpotifyTrack, self.get_track)
-
-    async def get_albums(self, ids: Sequence[str]) -> list[SpotifyAlbum]:
-        """Several albums (20 per call); one call per id in dev mode."""
-        return await self._several("albums", ids, SpotifyAlbum, self.get_album)
+        """Several tracks (50 per call), unknown ids left out; raises `EndpointRemoved` for dev-mode apps."""
+        if self.dev_mode:
+            raise EndpointRemoved(SERVICE, "several-tracks is not available in development mode")
+        found: list[SpotifyTrack] = []
+        for start in range(0, len(ids), SEVERAL_TRACKS_MAX):
+            chunk = ids[start : start + SEVERAL_TRACKS_MAX]
+            body = await self._get("/tracks", {"ids": ",".join(chunk)}, removable=True)
+            # Unknown ids come back as null entries.
+            found.extend(parse(SpotifyTrack, item, SERVICE) for item in body.get("tracks") or [] if item is not None)
+        return found
 
     async def top_tracks(self, artist_id: str, market: str | None = None) -> list[SpotifyTrack]:
         """Up to 10 top tracks; raises `EndpointRemoved` for dev-mode apps."""
@@ -377,7 +327,7 @@ class SpotifyClient(ApiClient):
             raise EndpointRemoved(SERVICE, "artist top-tracks is not available in development mode")
         path = f"/artists/{_quote(artist_id)}/top-tracks"
         body = await self._get(path, {"market": market or self.market}, removable=True)
-        tracks = _parse(_TrackList, body).tracks
+        tracks = parse(_TrackList, body, SERVICE).tracks
         self._check_popularity(tracks)
         return tracks
 
@@ -394,7 +344,7 @@ class SpotifyClient(ApiClient):
         if market:
             params["market"] = market
         body = await self._get_limited(f"/artists/{_quote(artist_id)}/albums", params, limit)
-        return _parse(Page[SpotifyAlbum], body)
+        return parse(Page[SpotifyAlbum], body, SERVICE)
 
     async def album_tracks(
         self, album_id: str, limit: int = ALBUM_TRACKS_LIMIT, offset: int = 0, market: str | None = None
@@ -403,77 +353,9 @@ class SpotifyClient(ApiClient):
         params: dict[str, str | int] = {"limit": min(limit, ALBUM_TRACKS_LIMIT), "offset": offset}
         if market:
             params["market"] = market
-        return _parse(Page[SpotifyTrack], await self._get(f"/albums/{_quote(album_id)}/tracks", params))
-
-    # --- catalog ---
-
-    async def artist_catalog(self, artist_id: str, max_songs: int = 50) -> list[CatalogTrack]:
-        """The artist's songs, best first: top tracks, then recent albums and singles; deduplicated."""
-        catalog = _CatalogBuilder(artist_id)
-        try:
-            for track in await self.top_tracks(artist_id):
-                catalog.add(track, track.album, "top_tracks")
-        except EndpointRemoved:
-            pass  # dev mode: ranking falls back to release recency
-        for release in await self._recent_releases(artist_id, want=max_songs):
-            if len(catalog) >= max_songs:
-                break
-            for track in (await self.album_tracks(release.id)).items:
-                if any(artist.id == artist_id for artist in track.artists):
-                    catalog.add(track, release, "album")
-        if not self.dev_mode:
-            await self._hydrate_popularity(catalog)
-        return catalog.ranked(max_songs)
-
-    async def _recent_releases(self, artist_id: str, want: int) -> list[SpotifyAlbum]:
-        """Newest albums and singles: each group fetched separately, as it is sorted newest first."""
-        releases: dict[str, SpotifyAlbum] = {}
-        for group in ("album", "single"):
-            offset = tracks_found = 0
-            for _ in range(_MAX_RELEASE_PAGES):
-                page = await self.artist_albums(artist_id, (group,), limit=self.page_limit, offset=offset)
-                for album in page.items:
-                    releases.setdefault(album.id, album)
-                    tracks_found += album.total_tracks or 1
-                if page.next is None or not page.items or tracks_found >= want:
-                    break
-                offset += len(page.items)
-        newest_first = sorted(releases.values(), key=lambda album: album.release_day or date.min, reverse=True)
-        return newest_first[:_MAX_RELEASES_OPENED]
-
-    async def _hydrate_popularity(self, catalog: _CatalogBuilder) -> None:
-        """Album-track items carry no popularity: fetch it in batches where the batch endpoint exists."""
-        ids = catalog.ids_missing_popularity()
-        try:
-            for start in range(0, len(ids), _SEVERAL_MAX["tracks"]):
-                chunk = ids[start : start + _SEVERAL_MAX["tracks"]]
-                body = await self._get("/tracks", {"ids": ",".join(chunk)}, removable=True)
-                catalog.set_popularity(_parse(_TrackList, body).tracks)
-        except EndpointRemoved:
-            self._enter_dev_mode("several-tracks endpoint removed")  # one call per track is not worth it
+        return parse(Page[SpotifyTrack], await self._get(f"/albums/{_quote(album_id)}/tracks", params), SERVICE)
 
     # --- plumbing ---
-
-    async def _several(self, kind: str, ids: Sequence[str], model: type[M], get_one: Callable[[str], Any]) -> list[M]:
-        found: list[M] = []
-        batch = _SEVERAL_MAX[kind]
-        start = 0
-        while not self.dev_mode and start < len(ids):
-            chunk = ids[start : start + batch]
-            try:
-                body = await self._get(f"/{kind}", {"ids": ",".join(chunk)}, removable=True)
-            except EndpointRemoved:
-                self._enter_dev_mode(f"several-{kind} endpoint removed")
-                break
-            # Unknown ids come back as null entries.
-            found.extend(_parse(model, item) for item in body.get(kind) or [] if item is not None)
-            start += batch
-        for item_id in ids[start:]:
-            try:
-                found.append(await get_one(item_id))
-            except UpstreamNotFound:
-                continue
-        return found
 
     async def _get_limited(self, path: str, params: dict[str, str | int], limit: int) -> dict[str, Any]:
         """GET with `limit` capped to what this app may send; learn dev mode from a 400 "Invalid limit"."""
@@ -528,81 +410,8 @@ class SpotifyClient(ApiClient):
             self.dev_mode = True
 
 
-class _TrackList(_Model):
+class _TrackList(Model):
     tracks: list[SpotifyTrack]
-
-
-class _CatalogBuilder:
-    """Collects an artist's tracks, deduplicated by id and by song title, and ranks them."""
-
-    def __init__(self, artist_id: str) -> None:
-        self.artist_id = artist_id
-        self._tracks: dict[str, tuple[SpotifyTrack, SpotifyAlbum | None, Literal["top_tracks", "album"]]] = {}
-        self._titles: set[str] = set()
-        self._popularity: dict[str, int] = {}
-
-    def __len__(self) -> int:
-        return len(self._tracks)
-
-    def add(self, track: SpotifyTrack, album: SpotifyAlbum | None, source: Literal["top_tracks", "album"]) -> None:
-        title = song_title_key(track.name)
-        if track.id in self._tracks or title in self._titles:
-            return
-        self._tracks[track.id] = (track, album, source)
-        self._titles.add(title)
-
-    def ids_missing_popularity(self) -> list[str]:
-        return [track.id for track, _, _ in self._tracks.values() if track.popularity is None]
-
-    def set_popularity(self, tracks: Iterable[SpotifyTrack]) -> None:
-        self._popularity.update((track.id, track.popularity) for track in tracks if track.popularity is not None)
-
-    def ranked(self, max_songs: int) -> list[CatalogTrack]:
-        """Top tracks in Spotify's order, then by popularity when known, else newest release first."""
-        entries = list(self._tracks.values())
-        top = [entry for entry in entries if entry[2] == "top_tracks"]
-        rest = [entry for entry in entries if entry[2] == "album"]
-
-        def key(entry: tuple[SpotifyTrack, SpotifyAlbum | None, str]) -> tuple[bool, int, int, int, int]:
-            track, album, _ = entry
-            popularity = self._popularity.get(track.id, track.popularity)
-            released = album.release_day if album else None
-            return (
-                popularity is None,
-                -(popularity or 0),
-                -(released or date.min).toordinal(),
-                track.disc_number or 0,
-                track.track_number or 0,
-            )
-
-        rest.sort(key=key)
-        return [
-            CatalogTrack(
-                id=track.id,
-                name=track.name,
-                rank=rank,
-                source=source,
-                album_id=album.id if album else None,
-                album_name=album.name if album else None,
-                release_date=album.release_day if album else None,
-                release_date_precision=album.release_date_precision if album else None,
-                duration_ms=track.duration_ms,
-                popularity=self._popularity.get(track.id, track.popularity),
-                preview_url=track.preview_url,
-                track_number=track.track_number,
-                disc_number=track.disc_number,
-                explicit=track.explicit,
-                isrc=track.isrc,
-            )
-            for rank, (track, album, source) in enumerate((top + rest)[:max_songs], start=1)
-        ]
-
-
-def _parse(model: type[M], body: object) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise UpstreamBadResponse(SERVICE, f"unexpected {model.__name__} shape: {exc.errors()[:3]}") from None
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -17,14 +17,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import AliasPath, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasPath, AwareDatetime, BeforeValidator, Field, SecretStr, ValidationError
 
-from app.catalog.matching import spotify_id_from_url
-from app.clients.base import ApiClient
+from app.clients.base import ApiClient, Model, parse
 from app.clients.breaker import CircuitBreaker, MemoryBreaker
 from app.clients.errors import (
     UpstreamAuthError,
@@ -38,9 +37,9 @@ from app.clients.errors import (
 )
 from app.clients.ratelimit import MemoryIntervalLimiter, RateLimiter, Sleep
 from app.clients.retry import Guard, Retryable, RetryPolicy
+from app.clients.spotify import artist_id_from_url
 
 logger = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
 
 SERVICE = "ticketmaster"
 DEFAULT_BASE_URL = "https://app.ticketmaster.com"
@@ -81,14 +80,33 @@ def _best_image(value: object) -> str | None:
     return str(max(candidates, key=lambda image: image.get("width") or 0)["url"]) if candidates else None
 
 
+def _primary(value: object) -> dict[str, Any]:
+    """The classification marked primary (an event or act can carry several), else the first one."""
+    if not isinstance(value, list) or not value:
+        return {}
+    primary = next((c for c in value if isinstance(c, dict) and c.get("primary")), value[0])
+    return primary if isinstance(primary, dict) else {}
+
+
+def _level(value: object, level: str, key: str) -> str | None:
+    """One level ("segment", "genre") of the primary classification: its id or name."""
+    part = _primary(value).get(level)
+    found = part.get(key) if isinstance(part, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def _primary_genre(value: object) -> str | None:
     """The primary classification's genre name; the "Undefined"/"Other" placeholders become None."""
-    if not isinstance(value, list) or not value:
-        return None
-    primary = next((c for c in value if isinstance(c, dict) and c.get("primary")), value[0])
-    genre = primary.get("genre") if isinstance(primary, dict) else None
-    name = genre.get("name") if isinstance(genre, dict) else None
-    return name if isinstance(name, str) and name.casefold() not in _PLACEHOLDER_NAMES else None
+    name = _level(value, "genre", "name")
+    return name if name is not None and name.casefold() not in _PLACEHOLDER_NAMES else None
+
+
+def _primary_segment_id(value: object) -> str | None:
+    return _level(value, "segment", "id")
+
+
+def _primary_segment_name(value: object) -> str | None:
+    return _level(value, "segment", "name")
 
 
 def _spotify_id(value: object) -> str | None:
@@ -96,7 +114,7 @@ def _spotify_id(value: object) -> str | None:
     if not isinstance(value, list):
         return None
     urls = (link.get("url") for link in value if isinstance(link, dict))
-    return next((found for url in urls if isinstance(url, str) and (found := spotify_id_from_url(url))), None)
+    return next((found for url in urls if isinstance(url, str) and (found := artist_id_from_url(url))), None)
 
 
 def _status(value: object) -> object:
@@ -113,13 +131,11 @@ Text = Annotated[str | None, BeforeValidator(_clean_text)]
 Coordinate = Annotated[float | None, BeforeValidator(_coordinate)]
 ImageUrl = Annotated[str | None, BeforeValidator(_best_image)]
 Genre = Annotated[str | None, BeforeValidator(_primary_genre)]
+SegmentId = Annotated[str | None, BeforeValidator(_primary_segment_id)]
+SegmentName = Annotated[str | None, BeforeValidator(_primary_segment_name)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-
-class Venue(_Model):
+class Venue(Model):
     id: str
     name: Text = None
     url: str | None = None
@@ -133,7 +149,7 @@ class Venue(_Model):
     longitude: Coordinate = Field(default=None, validation_alias=AliasPath("location", "longitude"))
 
 
-class Attraction(_Model):
+class Attraction(Model):
     id: str
     name: str
     url: str | None = None
@@ -146,14 +162,14 @@ class Attraction(_Model):
     aliases: list[str] = Field(default_factory=list)
 
 
-class PriceRange(_Model):
+class PriceRange(Model):
     type: str | None = None
     currency: str | None = None
     min: float | None = None
     max: float | None = None
 
 
-class Event(_Model):
+class Event(Model):
     id: str
     name: str
     url: str | None = None
@@ -174,6 +190,10 @@ class Event(_Model):
     )
     price_ranges: list[PriceRange] = Field(default_factory=list, validation_alias="priceRanges")
     genre: Genre = Field(default=None, validation_alias="classifications")
+    # The primary classification's segment ("Music" is KZFzniwnSyZfZ7v7nJ): a search filtered by
+    # segment also returns events whose other classifications match, and some upstreams ignore it.
+    segment_id: SegmentId = Field(default=None, validation_alias="classifications")
+    segment_name: SegmentName = Field(default=None, validation_alias="classifications")
     image_url: ImageUrl = Field(default=None, validation_alias="images")
     venues: list[Venue] = Field(default_factory=list, validation_alias=AliasPath("_embedded", "venues"))
     attractions: list[Attraction] = Field(default_factory=list, validation_alias=AliasPath("_embedded", "attractions"))
@@ -189,20 +209,22 @@ class Event(_Model):
         return self.timezone or (self.venue.timezone if self.venue else None)
 
 
-class _PageInfo(_Model):
+class _PageInfo(Model):
     size: int = 0
     total_elements: int = Field(default=0, validation_alias="totalElements")
     total_pages: int = Field(default=0, validation_alias="totalPages")
     number: int = 0
 
 
-class EventPage(_Model):
+class EventPage(Model):
     events: list[Event]
     number: int
     size: int
     total_elements: int
     total_pages: int
     skipped: int = 0  # malformed events left out rather than failing the whole page
+    # `iter_event_pages`: events in the whole requested range, as its first search counted them.
+    range_total: int | None = None
 
 
 # --- client -------------------------------------------------------------------------------------
@@ -306,11 +328,14 @@ class TicketmasterClient(ApiClient):
         """Every event in [start, end]: windows whose total exceeds what paging reaches are halved."""
         seen: set[str] = set()  # an event exactly on a split boundary can come back in both halves
         windows = [(_whole_second(start), _whole_second(end))]
+        range_total: int | None = None
         while windows:
             window_start, window_end = windows.pop()
             first = await self.search_events(
                 window_start, window_end, country_code=country_code, size=size, segment_id=segment_id
             )
+            if range_total is None:
+                range_total = first.total_elements
             if first.total_elements > reachable_items(size) and window_end - window_start > timedelta(seconds=1):
                 middle = _whole_second(window_start + (window_end - window_start) / 2)
                 windows.extend([(middle, window_end), (window_start, middle)])  # a stack: earlier half first
@@ -319,7 +344,7 @@ class TicketmasterClient(ApiClient):
                 logger.warning("ticketmaster: %d events in one second; only %d reachable", first.total_elements, size)
             page = first
             while True:
-                yield _without_seen(page, seen)
+                yield _without_seen(page, seen).model_copy(update={"range_total": range_total})
                 next_number = page.number + 1
                 if not page.events or next_number >= page.total_pages or next_number * size >= MAX_PAGING_DEPTH:
                     break
@@ -331,19 +356,6 @@ class TicketmasterClient(ApiClient):
                     size=size,
                     segment_id=segment_id,
                 )
-
-    async def get_event(self, event_id: str) -> Event:
-        """One event by id."""
-        return _parse(Event, await self._get_json(f"/discovery/v2/events/{quote(event_id, safe='')}", {}))
-
-    async def get_attraction(self, attraction_id: str) -> Attraction:
-        """One attraction by id (upcoming event count, Spotify link)."""
-        path = f"/discovery/v2/attractions/{quote(attraction_id, safe='')}"
-        return _parse(Attraction, await self._get_json(path, {}))
-
-    async def get_venue(self, venue_id: str) -> Venue:
-        """One venue by id."""
-        return _parse(Venue, await self._get_json(f"/discovery/v2/venues/{quote(venue_id, safe='')}", {}))
 
     # --- plumbing ---
 
@@ -416,7 +428,7 @@ class TicketmasterClient(ApiClient):
         return reset - now if reset is not None and reset > now else _QUOTA_FALLBACK_WAIT_SECONDS
 
     def _event_page(self, body: dict[str, Any]) -> EventPage:
-        info = _parse(_PageInfo, body.get("page") or {})
+        info = parse(_PageInfo, body.get("page") or {}, SERVICE)
         raw_events = (body.get("_embedded") or {}).get("events") or []  # no `_embedded` at all when empty
         events: list[Event] = []
         for raw in raw_events:
@@ -432,13 +444,6 @@ class TicketmasterClient(ApiClient):
             total_pages=info.total_pages,
             skipped=len(raw_events) - len(events),
         )
-
-
-def _parse(model: type[M], body: object) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise UpstreamBadResponse(SERVICE, f"unexpected {model.__name__} shape: {exc.errors()[:3]}") from None
 
 
 def _raw_id(raw: object) -> object:

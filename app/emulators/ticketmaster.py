@@ -225,17 +225,18 @@ def _images(images: list[Image]) -> list[dict[str, Any]]:
     return [{"ratio": i.ratio, "url": i.url, "width": i.width, "height": i.height, "fallback": False} for i in images]
 
 
-def _classifications(c: TmClassification) -> list[dict[str, Any]]:
+def _classifications(c: TmClassification, others: Iterable[TmClassification] = ()) -> list[dict[str, Any]]:
     return [
         {
-            "primary": True,
-            "segment": {"id": c.segment[0], "name": c.segment[1]},
-            "genre": {"id": c.genre[0], "name": c.genre[1]},
-            "subGenre": {"id": c.sub_genre[0], "name": c.sub_genre[1]},
+            "primary": primary,
+            "segment": {"id": one.segment[0], "name": one.segment[1]},
+            "genre": {"id": one.genre[0], "name": one.genre[1]},
+            "subGenre": {"id": one.sub_genre[0], "name": one.sub_genre[1]},
             "type": dict(_UNDEFINED),
             "subType": dict(_UNDEFINED),
             "family": False,
         }
+        for primary, one in ((True, c), *((False, other) for other in others))
     ]
 
 
@@ -333,7 +334,7 @@ def _render_event(state: TicketmasterState, e: TmEvent) -> dict[str, Any]:
         "images": _images(e.images),
         "sales": sales,
         "dates": _render_dates(e),
-        "classifications": _classifications(e.classification),
+        "classifications": _classifications(e.classification, e.other_classifications),
     }
     if e.promoter is not None:
         promoter = {"id": e.promoter[0], "name": e.promoter[1], "description": f"{e.promoter[1]} / NTL / USA"}
@@ -426,7 +427,7 @@ def _event_filter(request: Request, world: World, start: str | None, end: str | 
     keyword = request.query_params.get("keyword")
 
     def matches(e: TmEvent) -> bool:
-        venue, c = world.venues[e.venue_id], e.classification
+        venue, every = world.venues[e.venue_id], [e.classification, *e.other_classifications]
         if not (_include_flag(request, "includeTBA", e.date_tba) and _include_flag(request, "includeTBD", e.date_tbd)):
             return False
         instant = e.sort_instant
@@ -438,11 +439,12 @@ def _event_filter(request: Request, world: World, start: str | None, end: str | 
             "id": lambda v: v == e.id,
             "attractionId": lambda v: v in e.attraction_ids,
             "venueId": lambda v: v == e.venue_id,
-            "segmentId": lambda v: v == c.segment[0],
-            "segmentName": lambda v: v.casefold() == c.segment[1].casefold(),
+            # Any of the event's classifications counts, the primary one or not.
+            "segmentId": lambda v: any(v == c.segment[0] for c in every),
+            "segmentName": lambda v: any(v.casefold() == c.segment[1].casefold() for c in every),
             # Matches any classification level, hence wider than segmentName (A.3).
-            "classificationName": lambda v: v.casefold() in _classification_names(c),
-            "classificationId": lambda v: v in _classification_ids(c),
+            "classificationName": lambda v: any(v.casefold() in _classification_names(c) for c in every),
+            "classificationId": lambda v: any(v in _classification_ids(c) for c in every),
             "countryCode": lambda v: v.upper() == venue.country_code,
             "stateCode": lambda v: v.upper() == (venue.state_code or ""),
             "city": lambda v: v.strip().casefold() == venue.city.strip().casefold(),

@@ -176,6 +176,9 @@ class TmEvent:
     presale: tuple[str, str, str] | None  # (name, start, end)
     promoter: tuple[str, str] | None
     images: list[Image]
+    # Secondary classifications (`primary: false`): a search by segment or classification matches
+    # them too, so a sports event with a Music one comes back from a music search.
+    other_classifications: list[TmClassification] = field(default_factory=list)
 
     @property
     def sort_instant(self) -> dt.datetime | None:

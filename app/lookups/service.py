@@ -23,14 +23,17 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from tortoise.exceptions import IntegrityError
 
+from app.catalog.ingest import is_music_event
 from app.catalog.models import Artist, SpotifyMatch
-from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
+from app.catalog.ranking import CatalogTrack
+from app.catalog.refresh import artist_catalog, refresh_artist_songs, songs_are_fresh
 from app.clients import spotify, ticketmaster
 from app.clients.errors import CircuitOpen, EndpointRemoved, UpstreamError, UpstreamRateLimited
-from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
+from app.clients.spotify import SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
 from app.platform import quotas
+from app.platform.observability import EVENTS_SKIPPED
 from app.resources import Resources
 
 logger = logging.getLogger(__name__)
@@ -175,9 +178,9 @@ async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str
         try:
             return [TrackResult.from_track(track) for track in await client.top_tracks(spotify_id)][:RESULTS]
         except EndpointRemoved:
-            # Development-mode apps lost top-tracks: the client's own ranking (newest releases) stands in.
-            ranked = await client.artist_catalog(spotify_id, max_songs=RESULTS)
-            return [TrackResult.from_catalog_track(track, artist.name) for track in ranked]
+            # Development-mode apps lost top-tracks: the catalog's own ranking (newest releases) stands in.
+            ranked = await artist_catalog(client, spotify_id, max_songs=RESULTS)
+            return [TrackResult.from_catalog_track(track, artist.name) for track in ranked.tracks]
 
     # Keyed by the Spotify id: the answer is Spotify's, whichever local row asked.
     return await _cached(resources, spotify.SERVICE, TrackResult, ["top-tracks", spotify_id], fetch)
@@ -186,7 +189,11 @@ async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str
 async def search_events(
     resources: Resources, keyword: str, city: str | None = None, first: int = RESULTS, *, caller: str
 ) -> list[EventResult]:
-    """Upcoming Ticketmaster music events matching `keyword` (and in `city`), soonest first."""
+    """Upcoming Ticketmaster music events matching `keyword` (and in `city`), soonest first.
+
+    Each event's own primary classification is checked: a keyword search also finds events whose
+    other classifications match the music filter; those are left out and counted.
+    """
     keyword = check_query(keyword)
     city = check_query(city) if city is not None else None
     if not 1 <= first <= MAX_EVENTS:
@@ -196,7 +203,10 @@ async def search_events(
     async def fetch() -> list[EventResult]:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         page = await resources.ticketmaster.search_events(now, keyword=keyword, city=city, size=first, sort="date,asc")
-        return [EventResult.from_event(event) for event in page.events]
+        music = [event for event in page.events if is_music_event(event)]
+        if skipped := len(page.events) - len(music):
+            EVENTS_SKIPPED.labels("search_events", "not_music").inc(skipped)
+        return [EventResult.from_event(event) for event in music]
 
     key = ["events", keyword.casefold(), city.casefold() if city else None, first]
     return await _cached(resources, ticketmaster.SERVICE, EventResult, key, fetch)

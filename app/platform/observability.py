@@ -94,6 +94,26 @@ BREAKER_TRANSITIONS = Counter(
     ["api", "state"],
 )
 
+# Ticketmaster events left out because their own data says they are no show of ours (`reason`:
+# not_music, no_attractions, no_venue, no_date, unpopular, malformed), by where they came in
+# (`source`: sync_tours, search_events).
+EVENTS_SKIPPED = Counter(
+    "theset_ticketmaster_events_skipped_total",
+    "Ticketmaster events not imported or listed, by reason",
+    ["source", "reason"],
+)
+
+# Sync health, read from the sync journal at each scrape of the API's /metrics (app.catalog.health):
+# every process's runs count, whichever process ran them.
+SYNC_LAST_SUCCESS_AGE = Gauge(
+    "theset_sync_last_success_age_seconds",
+    "Seconds since each sync job's last successful run (+Inf when it never succeeded)",
+    ["job"],
+)
+SYNC_STATUS = Gauge(
+    "theset_sync_status", "1 for each sync job's current health status, 0 for the others", ["job", "status"]
+)
+
 logger = logging.getLogger(__name__)
 
 

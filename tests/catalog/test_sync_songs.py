@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 import pytest
-from catalog_testing import Emulator
+from catalog_testing import Emulator, ProgressRecorder, add_album
 
-from app.catalog.models import Artist, Song, SpotifyMatch, SyncEvent, SyncLevel
+from app.catalog.models import Artist, ArtistRelease, Song, SpotifyMatch, SyncEvent, SyncLevel
 from app.catalog.tasks import SONGS_CONCURRENCY, SONGS_JOB, SyncDeferred, sync_songs, sync_tours
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.emulators.world import World
+from app.emulators.server import running_server
+from app.emulators.spotify import create_spotify_app
+from app.emulators.ticketmaster import create_ticketmaster_app
+from app.emulators.world import World, build_world
 from app.settings import Settings
+
+ALBUM_TRACKS = "/v1/albums/{id}/tracks"
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -47,6 +53,78 @@ async def test_dev_mode_builds_catalogs_without_top_tracks(spotify: Emulator, sy
     # Tried by the first artists in flight only: then the client knows it is in development mode.
     assert top_tracks_calls <= SONGS_CONCURRENCY
     assert stats["requests"] > top_tracks_calls * 10
+
+
+async def catalogs() -> dict[int, list[str]]:
+    """Each artist's ranked songs (Spotify ids, best first)."""
+    ranked: dict[int, list[str]] = {}
+    for song in await Song.filter(rank__not_isnull=True).order_by("artist_id", "rank"):
+        ranked.setdefault(song.artist_id, []).append(song.spotify_id)
+    return ranked
+
+
+@pytest.mark.parametrize("mode", ["dev", "extended"])
+async def test_an_incremental_refresh_keeps_what_a_full_refresh_keeps_after_a_new_album(
+    sync_settings: Settings, mode: Literal["dev", "extended"]
+) -> None:
+    world = build_world(seed=5, n_artists=15, n_venues=8, n_events=40)
+    spotify_app = create_spotify_app(world, mode=mode, requests_per_30s=10_000)
+    stats = spotify_app.state.emulator.stats
+    async with (
+        running_server(create_ticketmaster_app(world, rate_per_second=None)) as tm_url,
+        running_server(spotify_app) as spotify_url,
+    ):
+        settings = sync_settings.model_copy(
+            update={
+                "ticketmaster_base_url": tm_url,
+                "spotify_api_base_url": spotify_url,
+                "spotify_accounts_base_url": spotify_url,
+            }
+        )
+        async with build_ticketmaster_client(settings, None) as client:
+            await sync_tours(client, settings)
+        await run_songs(settings)
+        changed = await Artist.filter(spotify_match=SpotifyMatch.TICKETMASTER_LINK).order_by("id").limit(3)
+        new_albums = {
+            artist.id: add_album(world, str(artist.spotify_id), f"Brand New {n}", world.today - dt.timedelta(days=1), 6)
+            for n, artist in enumerate(changed)
+        }
+
+        await Artist.all().update(songs_synced_at=None)
+        reads_before = stats.requests_by_path[ALBUM_TRACKS]
+        incremental = await run_songs(settings)
+        reads = stats.requests_by_path[ALBUM_TRACKS] - reads_before
+        kept = await catalogs()
+
+        await ArtistRelease.all().delete()  # nothing remembered: a full refresh
+        await Artist.all().update(songs_synced_at=None)
+        await run_songs(settings)
+        full = await catalogs()
+
+    assert reads == len(new_albums) == incremental["counts"]["release_read"]  # only the new albums were read
+    assert kept == full
+    for artist_id, album in new_albums.items():
+        assert set(album.track_ids) <= set(kept[artist_id])
+        if mode == "dev":  # ranked by release: the newest album's songs lead
+            assert kept[artist_id][: len(album.track_ids)] == album.track_ids
+
+
+@pytest.mark.usefixtures("toured")
+async def test_a_songs_refresh_costs_at_most_6_calls_per_new_artist_and_2_per_unchanged_one(
+    spotify: Emulator, sync_settings: Settings
+) -> None:
+    new = await run_songs(sync_settings)
+    await Artist.all().update(songs_synced_at=None)  # due again, nothing changed at Spotify
+    reads_before = (await spotify.stats())["requests_by_path"][ALBUM_TRACKS]
+
+    unchanged = await run_songs(sync_settings)
+
+    assert new["artists"] == unchanged["artists"] > 10
+    assert new["api_calls"] <= 6 * new["artists"]
+    assert unchanged["api_calls"] <= 2 * unchanged["artists"]
+    assert (await spotify.stats())["requests_by_path"][ALBUM_TRACKS] == reads_before  # every release remembered
+    assert unchanged["counts"].get("release_read", 0) == 0
+    assert unchanged["counts"]["release_reused"] == new["counts"]["release_read"]
 
 
 @pytest.mark.usefixtures("toured")
@@ -143,3 +221,13 @@ async def test_a_multi_hour_retry_after_defers_the_run_and_opens_the_breaker(
         with pytest.raises(SyncDeferred):
             await sync_songs(client, sync_settings)  # the open breaker answers: no request leaves
     assert (await spotify.stats())["requests"] == requests
+
+
+@pytest.mark.usefixtures("toured")
+async def test_progress_counts_artists_against_the_artists_due(sync_settings: Settings) -> None:
+    progress = ProgressRecorder()
+    async with build_spotify_client(sync_settings, None) as client:
+        summary = await sync_songs(client, sync_settings, progress=progress)
+
+    assert progress.totals == [(summary["artists"], "artists")]
+    assert progress.done == summary["artists"] > 0

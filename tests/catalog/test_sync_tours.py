@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from catalog_testing import Emulator, catalog_is_whole, music_events_between
+from catalog_testing import Emulator, ProgressRecorder, add_sports_event, catalog_is_whole, music_events_between
 from pydantic import SecretStr
 
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, SpotifyMatch, SyncEvent, SyncLevel, Venue
@@ -181,3 +181,63 @@ async def test_each_run_is_journaled_with_counts_and_api_calls(sync_settings: Se
     assert events[1].api_calls == summary["api_calls"] > 0  # type: ignore[operator]
     assert events[1].details["counts"] == summary["counts"]
     assert events[1].duration_ms is not None
+
+
+async def test_a_page_mixing_sports_and_music_events_imports_only_the_music(sync_settings: Settings) -> None:
+    world = build_world(seed=5, n_artists=15, n_venues=8, n_events=40)
+    game = add_sports_event(world)
+
+    async with running_server(create_ticketmaster_app(world)) as url:
+        settings = sync_settings.model_copy(update={"ticketmaster_base_url": url, "sync_days_ahead": 200})
+        summary = await run_tours(settings)
+
+    assert summary["counts"]["event_skipped_not_music"] == 1  # type: ignore[index]
+    assert not await Show.filter(ticketmaster_id=game.id).exists()
+    assert not await Venue.filter(ticketmaster_id=game.venue_id).exists()
+    assert not await Artist.filter(ticketmaster_id=game.attraction_ids[0]).exists()  # the team
+    half_time_act = await Artist.get(ticketmaster_id=game.attraction_ids[1])
+    assert [row.show_id for row in await ShowArtist.filter(artist=half_time_act)]  # its own music shows only
+    assert set(music_events_between(world, 1, 180)) <= set(await Show.all().values_list("ticketmaster_id", flat=True))
+
+
+async def test_events_naming_no_act_are_skipped_and_counted(sync_settings: Settings) -> None:
+    world = build_world(seed=5, n_artists=15, n_venues=8, n_events=40)
+    no_act = music_events_between(world, 5, 150)[:2]
+    for event_id in no_act:
+        world.events[event_id].attraction_ids = []  # as some real events come: no `_embedded.attractions`
+
+    async with running_server(create_ticketmaster_app(world)) as url:
+        settings = sync_settings.model_copy(update={"ticketmaster_base_url": url, "sync_days_ahead": 200})
+        summary = await run_tours(settings)
+
+    assert summary["counts"]["event_skipped_no_attractions"] == len(no_act)  # type: ignore[index]
+    assert not await Show.filter(ticketmaster_id__in=no_act).exists()
+
+
+async def test_the_summary_counts_each_row_once_on_a_first_run_and_a_rerun(sync_settings: Settings) -> None:
+    settings = sync_settings.model_copy(update={"sync_page_size": 20})  # acts and venues on many pages
+    first = await run_tours(settings)
+    rows = {"artist": await Artist.all().count(), "venue": await Venue.all().count(), "show": await Show.all().count()}
+    second = await run_tours(settings)
+
+    def outcomes(summary: dict[str, Any], kind: str) -> dict[str, int]:
+        counts: dict[str, int] = summary["counts"]
+        return {key.removeprefix(f"{kind}_"): n for key, n in counts.items() if key.startswith(f"{kind}_")}
+
+    assert all(rows.values())
+    for kind, stored in rows.items():
+        # An act on many events is one row: created once, not "unchanged" on every later page.
+        assert outcomes(first, kind) == {"created": stored}, kind
+        assert outcomes(second, kind) == {"unchanged": stored}, kind
+    assert "each counted once" in first["counts_meaning"]
+
+
+async def test_progress_counts_events_against_the_total_ticketmaster_gave(sync_settings: Settings) -> None:
+    progress = ProgressRecorder()
+    settings = sync_settings.model_copy(update={"sync_page_size": 20})
+    async with build_ticketmaster_client(settings, None) as client:
+        summary = await sync_tours(client, settings, progress=progress)
+
+    assert summary["pages"] > 1
+    assert progress.totals == [(progress.done, "events")]
+    assert progress.done > 0

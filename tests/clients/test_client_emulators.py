@@ -14,7 +14,8 @@ from clients_testing import FakeSleep
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from app.catalog.matching import normalize_artist_name
+from app.catalog.matching import find_spotify_artist, normalize_artist_name
+from app.catalog.refresh import artist_catalog
 from app.clients.errors import UpstreamRateLimited
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.clients.retry import CallStats
@@ -87,11 +88,11 @@ async def test_quota_exhaustion_defers_without_leaking_the_key(world: World) -> 
     async with running_server(app) as base_url:
         config = settings(ticketmaster_base_url=base_url)
         key = config.ticketmaster_api_key.get_secret_value()
-        attraction_id = next(iter(world.attractions))
+        start = datetime.combine(world.today, datetime.min.time(), UTC)
         async with build_ticketmaster_client(config, None) as client:
-            await client.get_attraction(attraction_id)
+            await client.search_events(start, size=1)
             with pytest.raises(UpstreamRateLimited) as raised:
-                await client.get_attraction(attraction_id)
+                await client.search_events(start, size=1)
     assert 23 * 3600 < raised.value.retry_after_seconds <= 24 * 3600
     assert key not in str(raised.value)
 
@@ -103,9 +104,9 @@ async def test_dev_mode_is_detected_and_the_catalog_still_built(world: World) ->
     async with running_server(app) as base_url:
         config = settings(spotify_api_base_url=base_url, spotify_accounts_base_url=base_url)
         async with build_spotify_client(config, None) as client:
-            catalog = await client.artist_catalog(artist_id, max_songs=20)
+            catalog = (await artist_catalog(client, artist_id, max_songs=20)).tracks
             faults.expire_tokens_now = True  # the next call gets 401 "The access token expired"
-            artist = await client.get_artist(artist_id)
+            track = await client.get_track(catalog[0].id)
 
     assert client.dev_mode is True
     assert catalog
@@ -113,7 +114,7 @@ async def test_dev_mode_is_detected_and_the_catalog_still_built(world: World) ->
     assert {track.source for track in catalog} == {"album"}
     assert all(track.popularity is None for track in catalog)
     assert len({track.id for track in catalog}) == len(catalog)
-    assert artist.id == artist_id
+    assert track.id == catalog[0].id
     assert client.auth.refreshes == 2
 
 
@@ -123,7 +124,7 @@ async def test_extended_mode_ranks_top_tracks_first(world: World) -> None:
     async with running_server(app) as base_url:
         config = settings(spotify_api_base_url=base_url, spotify_accounts_base_url=base_url)
         async with build_spotify_client(config, None) as client:
-            catalog = await client.artist_catalog(artist.id)
+            catalog = (await artist_catalog(client, artist.id, max_songs=50)).tracks
 
     assert client.dev_mode is False
     top = [track.id for track in catalog if track.source == "top_tracks"]
@@ -140,7 +141,7 @@ async def test_exact_name_lookup_is_never_wrong_on_the_trap_names(world: World) 
     async with running_server(app) as base_url:
         config = settings(spotify_api_base_url=base_url, spotify_accounts_base_url=base_url)
         async with build_spotify_client(config, None) as client:
-            results = {a.id: await client.find_artist_by_exact_name(a.name) for a in attractions}
+            results = {a.id: await find_spotify_artist(client, a.name) for a in attractions}
 
     for attraction in attractions:
         found = results[attraction.id]
@@ -158,6 +159,6 @@ async def test_long_retry_after_from_the_emulator_is_not_slept(world: World, fak
             "id", "secret", api_base_url=base_url, accounts_base_url=base_url, http=http, sleep=fake_sleep
         )
         with pytest.raises(UpstreamRateLimited) as raised:
-            await client.get_artist(next(iter(world.artists)))
+            await client.get_track(next(iter(world.tracks)))
     assert raised.value.retry_after_seconds == 14_000
     assert fake_sleep.calls == []

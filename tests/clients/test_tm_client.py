@@ -178,20 +178,18 @@ async def test_malformed_event_is_skipped_not_fatal(fake_sleep: FakeSleep) -> No
     assert page.skipped == 1
 
 
-async def test_get_venue_and_attraction(sample: Any, fake_sleep: FakeSleep) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/discovery/v2/venues/KovZpZAEA76A":
-            return httpx.Response(200, json=sample("tm_venue_get_cassette_2016.json"))
-        if request.url.path == "/discovery/v2/attractions/K8vZ917Kew0":
-            return httpx.Response(200, json=sample("tm_attraction_get_cassette_2016.json"))
-        return httpx.Response(404, json=sample("tm_event_get_404_DIS1004_cassette_2016.json"))
+async def test_embedded_venue_and_attraction_parse_the_2016_recordings(sample: Any, fake_sleep: FakeSleep) -> None:
+    event = modern_event()
+    event["_embedded"] = {
+        "venues": [sample("tm_venue_get_cassette_2016.json")],
+        "attractions": [sample("tm_attraction_get_cassette_2016.json")],
+    }
+    body = {"_embedded": {"events": [event]}, "page": {"size": 200, "totalElements": 1, "totalPages": 1}}
+    async with make_client(lambda _: httpx.Response(200, json=body), fake_sleep) as client:
+        (parsed,) = (await client.search_events(START, END)).events
 
-    async with make_client(handler, fake_sleep) as client:
-        venue = await client.get_venue("KovZpZAEA76A")
-        attraction = await client.get_attraction("K8vZ917Kew0")
-        with pytest.raises(UpstreamNotFound) as not_found:
-            await client.get_event("unknown-id")
-
+    venue, (attraction,) = parsed.venue, parsed.attractions
+    assert venue is not None
     assert (venue.name, venue.city, venue.state_code, venue.timezone) == (
         "The Pavilion at Montage Mountain",
         "Scranton",
@@ -204,8 +202,43 @@ async def test_get_venue_and_attraction(sample: Any, fake_sleep: FakeSleep) -> N
     assert attraction.genre is None  # "Undefined" placeholder
     assert attraction.image_url
     assert attraction.image_url.endswith("TABLET_LANDSCAPE_LARGE_16_9.jpg")
+
+
+async def test_a_404_is_not_found_with_its_code(sample: Any, fake_sleep: FakeSleep) -> None:
+    not_found_body = sample("tm_event_get_404_DIS1004_cassette_2016.json")
+    async with make_client(lambda _: httpx.Response(404, json=not_found_body), fake_sleep) as client:
+        with pytest.raises(UpstreamNotFound) as not_found:
+            await client.search_events(START, END)
     assert not_found.value.code == "DIS1004"
     assert not_found.value.status == 404
+
+
+async def test_the_primary_classification_gives_segment_and_genre(fake_sleep: FakeSleep) -> None:
+    sports = {"id": "KZFzniwnSyZfZ7v7nE", "name": "Sports"}
+    music = {"id": MUSIC_SEGMENT_ID, "name": "Music"}
+    several = [
+        {"primary": False, "segment": music, "genre": {"name": "Rock"}},
+        {"primary": True, "segment": sports, "genre": {"name": "Basketball"}},
+    ]
+    events = [
+        modern_event(id="several", classifications=several),
+        modern_event(id="none", classifications=[]),
+        modern_event(id="unmarked", classifications=[{"segment": music, "genre": {"name": "Pop"}}]),
+    ]
+    body = {"_embedded": {"events": events}, "page": {"size": 200, "totalElements": 3, "totalPages": 1}}
+    async with make_client(lambda _: httpx.Response(200, json=body), fake_sleep) as client:
+        page = await client.search_events(START, END)
+
+    found = {event.id: (event.segment_id, event.segment_name, event.genre) for event in page.events}
+    assert found == {
+        "several": ("KZFzniwnSyZfZ7v7nE", "Sports", "Basketball"),
+        "none": (None, None, None),
+        "unmarked": (MUSIC_SEGMENT_ID, "Music", "Pop"),  # one classification and no flag: that one
+    }
+
+
+def events_page(number: int = 0, total: int = 0) -> dict[str, Any]:
+    return {"page": {"size": 200, "totalElements": total, "totalPages": 1 if total else 0, "number": number}}
 
 
 @pytest.mark.parametrize(
@@ -223,7 +256,7 @@ async def test_client_errors_are_not_retried(
     recorded = sample("tm_error_bodies.json")[entry]
     client = make_client(lambda _: httpx.Response(recorded["status"], json=recorded["body"]), fake_sleep)
     with pytest.raises(error):
-        await client.get_attraction("K8vZ917Kew0")
+        await client.search_events(START, END)
     assert (calls.api_calls, calls.retries, fake_sleep.calls) == (1, 0, [])
     await client.aclose()
 
@@ -242,7 +275,7 @@ async def test_quota_429_redacts_the_key_defers_and_opens_the_breaker(sample: An
 
     client = make_client(handler, fake_sleep, clock=lambda: now)
     with pytest.raises(UpstreamRateLimited) as raised:
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     error = raised.value
     assert error.retry_after_seconds == pytest.approx(5 * 3600)
     assert "quota" in error.message.casefold()
@@ -253,7 +286,7 @@ async def test_quota_429_redacts_the_key_defers_and_opens_the_breaker(sample: An
     assert fake_sleep.calls == []  # never sleeps through a quota reset
 
     with pytest.raises(CircuitOpen):
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     assert len(calls) == 1  # the breaker failed fast without a request
     await client.aclose()
 
@@ -264,11 +297,11 @@ async def test_spike_arrest_is_retried_after_a_short_backoff(
     spike = sample("tm_error_bodies.json")["429_spike_arrest"]
     responses = [
         httpx.Response(429, json=spike["body"]),
-        httpx.Response(200, json=sample("tm_venue_get_cassette_2016.json")),
+        httpx.Response(200, json=events_page()),
     ]
     client = make_client(lambda _: responses.pop(0), fake_sleep)
-    venue = await client.get_venue("KovZpZAEA76A")
-    assert venue.id == "KovZpZAEA76A"
+    page = await client.search_events(START, END)
+    assert page.events == []
     assert (calls.api_calls, calls.retries) == (2, 1)
     assert len(fake_sleep.calls) == 1
     assert 0 <= fake_sleep.calls[0] <= RetryPolicy().base_delay
@@ -285,13 +318,13 @@ async def test_5xx_retried_then_unavailable_and_breaker_opens(stats: CallStats, 
     breaker = MemoryBreaker("ticketmaster")
     client = make_client(handler, fake_sleep, breaker=breaker, retry=RetryPolicy(max_attempts=3))
     with pytest.raises(UpstreamUnavailable) as raised:
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     assert raised.value.status == 503
     assert not isinstance(raised.value, CircuitOpen)
     assert (stats.api_calls, stats.retries, len(fake_sleep.calls)) == (3, 2, 2)
     # 3 failures so far; the 5th consecutive one opens the breaker (default threshold 5).
     with pytest.raises(CircuitOpen) as opened:
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     assert len(calls) == 5
     assert opened.value.retry_at > datetime.now(UTC)
     await client.aclose()
@@ -303,7 +336,7 @@ async def test_timeouts_become_unavailable_without_leaking_the_url(calls: CallSt
 
     client = make_client(handler, fake_sleep, retry=RetryPolicy(max_attempts=2))
     with pytest.raises(UpstreamUnavailable) as raised:
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     assert "timeout" in raised.value.message
     assert API_KEY not in str(raised.value)
     assert raised.value.__context__ is None  # no chained httpx error holding the request URL
@@ -315,8 +348,8 @@ async def test_httpx_request_log_lines_never_show_the_key(
     sample: Any, fake_sleep: FakeSleep, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="httpx")
-    client = make_client(lambda _: httpx.Response(200, json=sample("tm_venue_get_cassette_2016.json")), fake_sleep)
-    await client.get_venue("KovZpZAEA76A")
+    client = make_client(lambda _: httpx.Response(200, json=events_page()), fake_sleep)
+    await client.search_events(START, END)
     await client.aclose()
     messages = [record.getMessage() for record in caplog.records if record.name == "httpx"]
     assert messages
@@ -327,7 +360,7 @@ async def test_httpx_request_log_lines_never_show_the_key(
 async def test_non_json_body_is_a_bad_response(fake_sleep: FakeSleep) -> None:
     client = make_client(lambda _: httpx.Response(200, text="<html>maintenance</html>"), fake_sleep)
     with pytest.raises(UpstreamBadResponse):
-        await client.get_venue("KovZpZAEA76A")
+        await client.search_events(START, END)
     await client.aclose()
 
 
@@ -401,11 +434,14 @@ async def test_iter_event_pages_splits_windows_to_reach_every_event(fake_sleep: 
     client = make_client(catalog, fake_sleep)
 
     seen: list[str] = []
+    totals: set[int | None] = set()
     async for page in client.iter_event_pages(START, END, country_code="US"):
         seen.extend(event.id for event in page.events)
+        totals.add(page.range_total)
     await client.aclose()
 
     assert len(seen) == len(set(seen)) == len(starts)
+    assert totals == {len(starts)}  # every page tells the whole range's count, for a progress total
     for params in catalog.requests:
         assert int(params["page"]) * int(params["size"]) < 1000
         assert params["startDateTime"].endswith("Z")

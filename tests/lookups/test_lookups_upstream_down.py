@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from catalog_testing import add_sports_event
 from factories import make_artist, make_show
 from graphql_client import GraphQLClient
 from pydantic import SecretStr
@@ -26,9 +27,10 @@ from starlette.applications import Starlette
 from app.api.ids import encode_id
 from app.catalog.models import Artist
 from app.clients.breaker import BreakerPolicy
+from app.clients.factory import build_ticketmaster_client
 from app.emulators.server import running_server
 from app.emulators.ticketmaster import TicketmasterState, create_ticketmaster_app
-from app.emulators.world import TmEvent, World
+from app.emulators.world import TmEvent, World, build_world
 from app.lookups import service as lookups
 from app.main import create_app
 from app.platform.cache import MemoryCache
@@ -209,6 +211,29 @@ async def test_search_events_in_a_city_keeps_that_citys_events(gql: GraphQLClien
     assert event.id in [result["ticketmasterId"] for result in data["searchEvents"]]
     assert 0 < len(data["searchEvents"]) <= 5
     assert {result["city"] for result in data["searchEvents"]} == {city}
+
+
+async def test_search_events_leaves_out_events_that_are_not_music(
+    lookup_settings: Settings, orm: None, db: None, clock: list[float]
+) -> None:
+    world = build_world(seed=5, n_artists=15, n_venues=8, n_events=40)
+    game = add_sports_event(world)
+    act = world.attractions[game.attraction_ids[1]].name
+    app = create_ticketmaster_app(world)
+
+    async with running_server(app) as url:
+        settings = lookup_settings.model_copy(update={"ticketmaster_base_url": url})
+        async with build_ticketmaster_client(settings, None) as client:
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            raw = await client.search_events(now, keyword=act, size=lookups.MAX_EVENTS, sort="date,asc")
+        async for gql in _gql(settings):
+            data = await gql.data("SearchEvents", keyword=act, first=lookups.MAX_EVENTS)
+
+    assert game.id in [event.id for event in raw.events]  # the music-segment search did return it
+    found = [result["ticketmasterId"] for result in data["searchEvents"]]
+    assert found, "the act's own music events are found"
+    assert game.id not in found
+    assert all(world.events[event_id].classification.segment[1] == "Music" for event_id in found)
 
 
 @pytest.mark.parametrize(
