@@ -25,7 +25,8 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
         )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(300):
+            # The demo syncs its catalog before it serves: minutes on a loaded 2-core machine.
+            for _ in range(1_800):
                 try:
                     if (await http.get("/readyz")).status_code == 200:
                         break

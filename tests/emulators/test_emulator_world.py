@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 from app.emulators.world import PLACEHOLDER_SALES_START, World, build_world, normalize_name
 
 
-def test_same_seed_gives_the_same_world_quickly(world: World) -> None:
-    started = time.perf_counter()
+def test_same_seed_gives_the_same_world(world: World) -> None:
     again = build_world(seed=7, today=world.today)
-    assert time.perf_counter() - started < 0.5
     assert list(again.events) == list(world.events)
     assert again.ground_truth() == world.ground_truth()
     assert list(build_world(seed=8, today=world.today).events) != list(world.events)
