@@ -7,13 +7,12 @@ import strawberry
 from app.accounts import models
 from app.accounts import service as accounts
 from app.api.context import Info
-from app.api.ids import encode_id
+from app.api.ids import Node, encode_id
 from app.platform.quotas import counter_for
 
 
 @strawberry.type(description="The signed-in user (only ever shown to that user).")
-class User:
-    id: strawberry.ID
+class User(Node):
     email: str
     display_name: str
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.api.context import Info
-from app.api.ids import decode_id, encode_id
+from app.api.ids import Node, decode_id, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
 from app.catalog import service as catalog
@@ -28,8 +28,7 @@ _MAX_NESTED = 50
 
 
 @strawberry.type
-class Song:
-    id: strawberry.ID
+class Song(Node):
     spotify_id: str
     name: str
     album_name: str | None
@@ -51,8 +50,7 @@ class Song:
 
 
 @strawberry.type
-class Venue:
-    id: strawberry.ID
+class Venue(Node):
     name: str
     city: str
     state_code: str | None
@@ -87,8 +85,7 @@ class PriceRange:
 
 
 @strawberry.type
-class Artist:
-    id: strawberry.ID
+class Artist(Node):
     name: str
     slug: str
     spotify_id: str | None
@@ -126,8 +123,7 @@ class Artist:
 
 
 @strawberry.type
-class Show:
-    id: strawberry.ID
+class Show(Node):
     name: str
     starts_at: dt.datetime | None = strawberry.field(description="UTC; null while the time is to be announced.")
     local_date: dt.date

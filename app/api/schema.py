@@ -20,6 +20,7 @@ from app.api.errors import CodedValidationCache, ErrorCodes, is_expected, logger
 from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
+from app.api.nodes import NodeQuery
 from app.api.setlists import SetlistsMutation
 from app.api.sync import SyncQuery
 from app.platform.observability import GraphQLMetrics
@@ -27,7 +28,7 @@ from app.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(CatalogQuery, SyncQuery, AccountsQuery, LookupsQuery):
+class Query(CatalogQuery, SyncQuery, AccountsQuery, LookupsQuery, NodeQuery):
     pass
 
 

@@ -6,14 +6,13 @@ import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
-from app.api.ids import decode_id, encode_id
+from app.api.ids import Node, decode_id, encode_id
 from app.setlists import models
 from app.setlists import service as setlists
 
 
 @strawberry.type
-class SetlistSong:
-    id: strawberry.ID
+class SetlistSong(Node):
     votes: int
     suggested: bool = strawberry.field(description="Added by a fan rather than from the headliner's top songs.")
     position: int = strawberry.field(description="Order of addition: the opening songs 1..10, then suggestions.")
@@ -44,8 +43,7 @@ class SetlistSong:
 
 
 @strawberry.type
-class Setlist:
-    id: strawberry.ID
+class Setlist(Node):
     _pk: strawberry.Private[int]
     _show_id: strawberry.Private[int]
 

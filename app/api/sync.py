@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.api.context import Info
-from app.api.ids import encode_id
+from app.api.ids import Node, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
 
@@ -19,8 +19,7 @@ _PRIVATE_DETAILS = frozenset({"traceback"})
 
 
 @strawberry.type
-class SyncEvent:
-    id: strawberry.ID
+class SyncEvent(Node):
     run_id: str
     job: str
     level: models.SyncLevel
