@@ -8,7 +8,9 @@ import pytest
 from graphql import build_schema, parse, validate
 from graphql_client import DOCUMENTS_DIR
 
+from app.api import enums
 from app.api.schema import schema_sdl
+from app.catalog import models
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
@@ -32,3 +34,11 @@ def test_document_validates_against_the_schema(path: Path) -> None:
 
     assert validate(schema, document) == []
     assert [op.name.value for op in document.definitions if op.name] == [path.stem]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["ShowStatus", "SpotifyMatch", "SyncLevel"])
+def test_each_graphql_enum_mirrors_its_model_enum(name: str) -> None:
+    graphql_enum, model_enum = getattr(enums, name), getattr(models, name)
+
+    assert {member.name: member.value for member in graphql_enum} == {m.name: m.value for m in model_enum}
+    assert all(enums.of(graphql_enum, member).name == member.name for member in model_enum)
