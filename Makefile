@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools vendor-graphiql
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools vendor-graphiql schema-tools
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -21,16 +21,21 @@ test: lint typecheck pytest
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check app workers tests
 	$(VENV)/bin/ruff format --check app workers tests
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.synced browser-tools
+pytest: $(VENV)/.synced browser-tools schema-tools
 	$(VENV)/bin/pytest
 
 # Debian's chromium and playwright-core for tests/browser (installed only when missing).
 browser-tools:
 	@scripts/browser-tools.sh
+
+# graphql-schema-linter, graphql-codegen and tsc for tests/test_schema_tooling.py (installed only when missing).
+schema-tools:
+	@scripts/schema-tools.sh
 
 # GraphiQL's assets, vendored into app/static/graphiql/ from the npm versions its manifest.json pins.
 vendor-graphiql: $(VENV)/.synced

@@ -1,10 +1,13 @@
-"""The error codes are one table (`app.errors.ErrorCode`): the README shows that table, word for word."""
+"""The error codes are one table (`app.errors.ErrorCode`): the README and the schema show it word for word."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from graphql import build_schema
+
+from app.api.schema import schema_sdl
 from app.errors import AppError, ErrorCode, error_code_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -41,3 +44,11 @@ def test_every_service_error_carries_a_code_of_the_table() -> None:
         return [cls, *(sub for child in cls.__subclasses__() for sub in subclasses(child))]
 
     assert all(isinstance(error.code, ErrorCode) for error in subclasses(AppError))
+
+
+def test_the_schema_description_shows_the_error_code_table() -> None:
+    # Strawberry prints no schema description: the schema's opens the Query type's description.
+    schema = build_schema(schema_sdl())
+
+    assert schema.query_type is not None
+    assert error_code_table() in (schema.query_type.description or "")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import pytest
 from graphql import build_schema, parse, validate
 from graphql_client import DOCUMENTS_DIR
 
+from app.api import enums
 from app.api.schema import schema_sdl
+from app.catalog import health, models
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
@@ -32,3 +35,19 @@ def test_document_validates_against_the_schema(path: Path) -> None:
 
     assert validate(schema, document) == []
     assert [op.name.value for op in document.definitions if op.name] == [path.stem]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "model_enum"),
+    [
+        ("ShowStatus", models.ShowStatus),
+        ("SpotifyMatch", models.SpotifyMatch),
+        ("SyncLevel", models.SyncLevel),
+        ("SyncHealthStatus", health.HealthStatus),
+    ],
+)
+def test_each_graphql_enum_mirrors_its_model_enum(name: str, model_enum: type[Enum]) -> None:
+    graphql_enum = getattr(enums, name)
+
+    assert {member.name: member.value for member in graphql_enum} == {m.name: m.value for m in model_enum}
+    assert all(enums.of(graphql_enum, member).name == member.name for member in model_enum)

@@ -11,7 +11,8 @@ import strawberry
 from strawberry.types.lazy_type import LazyType
 
 from app.api.context import Info
-from app.api.ids import decode_id, encode_id
+from app.api.enums import ShowStatus, SpotifyMatch, of
+from app.api.ids import Node, decode_id, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
 from app.catalog import service as catalog
@@ -20,26 +21,29 @@ from app.errors import BadUserInput
 if TYPE_CHECKING:
     from app.api.setlists import Setlist
 
-# Registers the model enums as GraphQL enums (strawberry.enum marks the class itself).
-strawberry.enum(models.ShowStatus)
-strawberry.enum(models.SpotifyMatch)
-
 # Setlist types build on these (api/setlists imports this module): resolved by name at run time.
 _SETLIST_TYPE: LazyType[Any, Any] = LazyType("Setlist", "app.api.setlists")
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
 
+_FIRST = "How many to return, 1 to `GRAPHQL_MAX_PAGE_SIZE` (100 by default)."
+_AFTER = "A cursor (`pageInfo.endCursor` of the page before): return what follows it; from the start when null."
 
-@strawberry.type
-class Song:
-    id: strawberry.ID
-    spotify_id: str
-    name: str
-    album_name: str | None
-    release_date: str | None
-    duration_ms: int | None
-    preview_url: str | None
+
+@strawberry.type(description="A track of an artist's catalog, cached from Spotify.")
+class Song(Node):
+    spotify_id: str = strawberry.field(description="The track's Spotify id (`open.spotify.com/track/<spotifyId>`).")
+    name: str = strawberry.field(description="The track's title, as Spotify spells it.")
+    album_name: str | None = strawberry.field(description="The album the track is on; null when Spotify gives none.")
+    release_date: str | None = strawberry.field(
+        description="The album's release date at Spotify's precision: `2019`, `2019-05` or `2019-05-17`; null when"
+        " unknown."
+    )
+    duration_ms: int | None = strawberry.field(description="The track's length in milliseconds; null when unknown.")
+    preview_url: str | None = strawberry.field(
+        description="A 30-second audio preview (MP3) from Spotify; null when Spotify offers none."
+    )
 
     @classmethod
     def from_model(cls, row: models.Song) -> Song:
@@ -54,18 +58,21 @@ class Song:
         )
 
 
-@strawberry.type
-class Venue:
-    id: strawberry.ID
-    name: str
-    city: str
-    state_code: str | None
-    country_code: str
-    address: str | None
-    postal_code: str | None
-    latitude: float | None
-    longitude: float | None
-    timezone: str | None
+@strawberry.type(description="Where shows take place, from Ticketmaster.")
+class Venue(Node):
+    name: str = strawberry.field(description="The venue's name.")
+    city: str = strawberry.field(description="The city, as Ticketmaster spells it.")
+    state_code: str | None = strawberry.field(
+        description="The state or province code, e.g. `IL`; null where the country has none."
+    )
+    country_code: str = strawberry.field(description="The ISO 3166-1 alpha-2 country code, e.g. `US`.")
+    address: str | None = strawberry.field(description="The street address; null when unknown.")
+    postal_code: str | None = strawberry.field(description="The postal code; null when unknown.")
+    latitude: float | None = strawberry.field(description="Latitude in decimal degrees (WGS 84); null when unknown.")
+    longitude: float | None = strawberry.field(description="Longitude in decimal degrees (WGS 84); null when unknown.")
+    timezone: str | None = strawberry.field(
+        description="The IANA time zone, e.g. `America/Chicago`: the zone of `Show.localTime`; null when unknown."
+    )
 
     @classmethod
     def from_model(cls, row: models.Venue) -> Venue:
@@ -83,23 +90,30 @@ class Venue:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The ticket prices Ticketmaster lists for a show (face value, before fees).")
 class PriceRange:
-    min: Decimal | None
-    max: Decimal | None
-    currency: str | None
+    min: Decimal | None = strawberry.field(
+        description="The lowest price, in `currency`; null when only a maximum is listed."
+    )
+    max: Decimal | None = strawberry.field(
+        description="The highest price, in `currency`; null when only a minimum is listed."
+    )
+    currency: str | None = strawberry.field(description="The ISO 4217 currency code, e.g. `USD`; null when not given.")
 
 
-@strawberry.type
-class Artist:
-    id: strawberry.ID
-    name: str
-    slug: str
-    spotify_id: str | None
-    spotify_match: models.SpotifyMatch
-    image_url: str | None
-    genres: list[str]
-    popularity: int | None
+@strawberry.type(description="A performer from Ticketmaster, matched on Spotify for its songs.")
+class Artist(Node):
+    name: str = strawberry.field(description="The artist's name, as Ticketmaster spells it.")
+    slug: str = strawberry.field(description="A unique, URL-friendly form of the name (lower case and hyphens).")
+    spotify_id: str | None = strawberry.field(
+        description="The artist's Spotify id; null until the artist is matched on Spotify (see `spotifyMatch`)."
+    )
+    spotify_match: SpotifyMatch = strawberry.field(description="How `spotifyId` was found, or `NONE`.")
+    image_url: str | None = strawberry.field(description="An image of the artist from Ticketmaster; null when none.")
+    genres: list[str] = strawberry.field(description="The artist's genres, as Ticketmaster names them; may be empty.")
+    popularity: int | None = strawberry.field(
+        description="Spotify's popularity of the artist, 0 to 100 (higher is more listened to); null when unknown."
+    )
     _pk: strawberry.Private[int]
 
     @classmethod
@@ -109,36 +123,48 @@ class Artist:
             name=row.name,
             slug=row.slug,
             spotify_id=row.spotify_id,
-            spotify_match=row.spotify_match,
+            spotify_match=of(SpotifyMatch, row.spotify_match),
             image_url=row.image_url,
             genres=list(row.genres),
             popularity=row.popularity,
             _pk=row.id,
         )
 
-    @strawberry.field(description="The artist's cached catalog, best ranked first.")
-    async def songs(self, info: Info, first: int = 10) -> list[Song]:
+    @strawberry.field(description="The artist's songs, cached from Spotify, best ranked first; empty until matched.")
+    async def songs(
+        self, info: Info, first: Annotated[int, strawberry.argument(description="How many songs, 1 to 50.")] = 10
+    ) -> list[Song]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_songs.load(self._pk)
         return [Song.from_model(row) for row in rows[:first]]
 
-    @strawberry.field(description="Upcoming shows where the artist is on the bill, soonest first.")
-    async def upcoming_shows(self, info: Info, first: int = 10) -> list[Show]:
+    @strawberry.field(description="Upcoming shows with the artist on the bill (headlining or not), soonest first.")
+    async def upcoming_shows(
+        self, info: Info, first: Annotated[int, strawberry.argument(description="How many shows, 1 to 50.")] = 10
+    ) -> list[Show]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
         return [Show.from_model(row) for row in rows[:first]]
 
 
-@strawberry.type
-class Show:
-    id: strawberry.ID
-    name: str
-    starts_at: dt.datetime | None = strawberry.field(description="UTC; null while the time is to be announced.")
-    local_date: dt.date
-    local_time: str | None = strawberry.field(description="The venue's wall-clock time, e.g. 19:30:00.")
-    status: models.ShowStatus
-    url: str | None
-    price_range: PriceRange | None
+@strawberry.type(
+    description="A concert from Ticketmaster: one date at one venue, with its bill and a setlist to vote on."
+)
+class Show(Node):
+    name: str = strawberry.field(description="The event's name, as Ticketmaster lists it (often the tour's).")
+    starts_at: dt.datetime | None = strawberry.field(
+        description="When the show starts, in UTC; null while the time is to be announced."
+    )
+    local_date: dt.date = strawberry.field(description="The show's date at the venue (the date on the ticket).")
+    local_time: str | None = strawberry.field(
+        description="The venue's wall-clock start time, e.g. `19:30:00` (in `Venue.timezone`); null while to be"
+        " announced."
+    )
+    status: ShowStatus = strawberry.field(description="Where the ticket sale stands; `CANCELLED` closes voting.")
+    url: str | None = strawberry.field(description="The show's Ticketmaster page, for tickets; null when none.")
+    price_range: PriceRange | None = strawberry.field(
+        description="The listed ticket prices; null when Ticketmaster lists none."
+    )
     _pk: strawberry.Private[int]
     _headliner_id: strawberry.Private[int]
     _venue_id: strawberry.Private[int]
@@ -152,7 +178,7 @@ class Show:
             starts_at=row.starts_at,
             local_date=row.local_date,
             local_time=row.local_time,
-            status=row.status,
+            status=of(ShowStatus, row.status),
             url=row.url,
             price_range=PriceRange(min=row.price_min, max=row.price_max, currency=row.currency) if has_price else None,
             _pk=row.id,
@@ -160,13 +186,13 @@ class Show:
             _venue_id=row.venue_id,
         )
 
-    @strawberry.field(description="The headliner.")
+    @strawberry.field(description="The headliner (also first in `lineup`).")
     async def artist(self, info: Info) -> Artist:
         row = await info.context.loaders.artist.load(self._headliner_id)
         assert row is not None, "shows.headliner_id is a non-null foreign key"
         return Artist.from_model(row)
 
-    @strawberry.field
+    @strawberry.field(description="Where the show takes place.")
     async def venue(self, info: Info) -> Venue:
         row = await info.context.loaders.venue.load(self._venue_id)
         assert row is not None, "shows.venue_id is a non-null foreign key"
@@ -176,7 +202,10 @@ class Show:
     async def lineup(self, info: Info) -> list[Artist]:
         return [Artist.from_model(row) for row in await info.context.loaders.lineup.load(self._pk)]
 
-    @strawberry.field(description="The setlist fans vote on; made from the headliner's top songs on the first visit.")
+    @strawberry.field(
+        description="The setlist fans vote on, made on the first visit from the headliner's best-ranked songs"
+        " (empty at first when Spotify cannot be reached, and filled later)."
+    )
     async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
         # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
         row = await info.context.setlists_on_first_visit.load(self._pk)
@@ -194,16 +223,32 @@ def _artist_key(row: models.Artist) -> list[str | int]:
 
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="Shows ordered by date; upcoming (from today) unless `from` says otherwise.")
+    @strawberry.field(
+        description="Shows by local date (then id), upcoming (from today, UTC) unless `from` says otherwise."
+    )
     async def shows(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        artist_id: strawberry.ID | None = None,
-        city: str | None = None,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        artist_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only shows with this artist (a global id) on the bill, headlining or not."
+            ),
+        ] = None,
+        city: Annotated[
+            str | None, strawberry.argument(description="Only shows in this city (case and outer spaces ignored).")
+        ] = None,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from", description="Only shows on or after this local date; today (UTC) when null."
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None, strawberry.argument(description="Only shows on or before this local date.")
+        ] = None,
     ) -> Connection[Show]:
         check_page_size(first, info.context.settings.graphql_max_page_size)
         after_key = None
@@ -226,14 +271,28 @@ class CatalogQuery:
         )
         return build_connection(rows, first, _show_key, Show.from_model, earlier=earlier)
 
-    @strawberry.field
-    async def show(self, id: strawberry.ID) -> Show | None:
+    @strawberry.field(
+        description="A show by its global id; null when it names no show (an id of another type is BAD_USER_INPUT)."
+    )
+    async def show(
+        self, id: Annotated[strawberry.ID, strawberry.argument(description="The show's global id.")]
+    ) -> Show | None:
         row = await catalog.get_show(decode_id(id, "Show"))
         return Show.from_model(row) if row else None
 
-    @strawberry.field(description="Artists by name; `search` ignores case and accents.")
+    @strawberry.field(description="Artists in name order (case and accents folded); `search` narrows them.")
     async def artists(
-        self, info: Info, search: str | None = None, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Part of the name, case and accents ignored (`beyonce` finds Beyoncé), at most 100"
+                " characters; every artist when null or blank."
+            ),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
     ) -> Connection[Artist]:
         check_page_size(first, info.context.settings.graphql_max_page_size)
         after_key = None
@@ -245,8 +304,13 @@ class CatalogQuery:
         earlier = partial(catalog.any_artist_up_to, after_key, search=search) if after_key else None
         return build_connection(rows, first, _artist_key, Artist.from_model, earlier=earlier)
 
-    @strawberry.field
-    async def artist(self, id: strawberry.ID) -> Artist | None:
+    @strawberry.field(
+        description="An artist by its global id; null when it names no artist (an id of another type is"
+        " BAD_USER_INPUT)."
+    )
+    async def artist(
+        self, id: Annotated[strawberry.ID, strawberry.argument(description="The artist's global id.")]
+    ) -> Artist | None:
         row = await catalog.get_artist(decode_id(id, "Artist"))
         return Artist.from_model(row) if row else None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -16,28 +17,32 @@ from app.setlists import live
 from app.setlists.models import Setlist
 
 
-@strawberry.enum
+@strawberry.enum(description="What a `voteCounts` event reports.")
 class VoteCountsEventKind(Enum):
-    SNAPSHOT = "snapshot"
-    VOTE = "vote"
-    UNVOTE = "unvote"
-    SUGGESTION = "suggestion"
+    SNAPSHOT = strawberry.enum_value(
+        "snapshot", description="Every song's count: sent first, and again after an overload or a gap on the server."
+    )
+    VOTE = strawberry.enum_value("vote", description="A fan voted: the song's new count.")
+    UNVOTE = strawberry.enum_value("unvote", description="A fan took a vote back: the song's new count.")
+    SUGGESTION = strawberry.enum_value("suggestion", description="A fan added a song: it joins with its count.")
 
 
-@strawberry.type
+@strawberry.type(description="One song's vote count on a setlist.")
 class SongVoteCount:
-    setlist_song_id: strawberry.ID
-    votes: int
+    setlist_song_id: strawberry.ID = strawberry.field(description="The setlist entry counted (`SetlistSong.id`).")
+    votes: int = strawberry.field(description="Its number of votes.")
 
 
 @strawberry.type(description="A snapshot of every song's count, or the songs a change touched.")
 class VoteCountsEvent:
-    setlist_id: strawberry.ID
+    setlist_id: strawberry.ID = strawberry.field(description="The setlist (`Setlist.id`) the counts belong to.")
     sequence: int = strawberry.field(
         description="Per setlist, +1 per change; a snapshot carries the number it reflects. A gap: resubscribe."
     )
-    kind: VoteCountsEventKind
-    songs: list[SongVoteCount]
+    kind: VoteCountsEventKind = strawberry.field(description="A snapshot, or the change that made this event.")
+    songs: list[SongVoteCount] = strawberry.field(
+        description="For a snapshot every song of the setlist; otherwise the songs the change touched."
+    )
 
     @classmethod
     def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
@@ -52,10 +57,16 @@ class VoteCountsEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over websockets (graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
-    async def vote_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
+    async def vote_counts(
+        self,
+        info: Info,
+        setlist_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The setlist's global id; NOT_FOUND when it names none.")
+        ],
+    ) -> AsyncGenerator[VoteCountsEvent, None]:
         pk = decode_id(setlist_id, "Setlist")
         broker = info.context.resources.broker
         root: object = self

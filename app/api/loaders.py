@@ -12,10 +12,11 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from app.catalog import journal
 from app.catalog import service as catalog
-from app.catalog.models import Artist, Show, Song, Venue
+from app.catalog.models import Artist, Show, Song, SyncEvent, Venue
 from app.setlists import service as setlists
-from app.setlists.models import SetlistSong
+from app.setlists.models import Setlist, SetlistSong
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -88,6 +89,19 @@ class Loaders:
     @cached_property
     def setlist_songs(self) -> DataLoader[int, list[SetlistSong]]:
         return _many_each(setlists.songs_by_setlist_ids)
+
+    # By id, for `node` and `nodes` (the types other fields reach through the loaders above).
+    @cached_property
+    def setlist(self) -> DataLoader[int, Setlist | None]:
+        return _one_each(setlists.setlists_by_ids)
+
+    @cached_property
+    def setlist_song(self) -> DataLoader[int, SetlistSong | None]:
+        return _one_each(setlists.setlist_songs_by_ids)
+
+    @cached_property
+    def sync_event(self) -> DataLoader[int, SyncEvent | None]:
+        return _one_each(journal.sync_events_by_ids)
 
     @cached_property
     def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -15,12 +16,14 @@ from app.lookups import service as lookups
 
 @strawberry.type(description="A Spotify track; suggest it with its spotifyId.")
 class SpotifyTrackResult:
-    spotify_id: str
-    name: str
-    artist_names: list[str]
-    album_name: str | None
-    duration_ms: int
-    preview_url: str | None
+    spotify_id: str = strawberry.field(description="The Spotify track id: pass it to `suggestSong`.")
+    name: str = strawberry.field(description="The track's title.")
+    artist_names: list[str] = strawberry.field(description="The names of the track's artists, the main one first.")
+    album_name: str | None = strawberry.field(description="The album the track is on; null when Spotify gives none.")
+    duration_ms: int = strawberry.field(description="The track's length in milliseconds.")
+    preview_url: str | None = strawberry.field(
+        description="A 30-second audio preview (MP3); null when Spotify offers none."
+    )
 
     @classmethod
     def from_result(cls, result: lookups.TrackResult) -> SpotifyTrackResult:
@@ -29,10 +32,10 @@ class SpotifyTrackResult:
 
 @strawberry.type(description="A Spotify artist.")
 class SpotifyArtistResult:
-    spotify_id: str
-    name: str
-    image_url: str | None
-    genres: list[str]
+    spotify_id: str = strawberry.field(description="The Spotify artist id.")
+    name: str = strawberry.field(description="The artist's name on Spotify.")
+    image_url: str | None = strawberry.field(description="The artist's largest Spotify image; null when none.")
+    genres: list[str] = strawberry.field(description="Spotify's genres for the artist; may be empty.")
 
     @classmethod
     def from_result(cls, result: lookups.ArtistResult) -> SpotifyArtistResult:
@@ -41,15 +44,19 @@ class SpotifyArtistResult:
 
 @strawberry.type(description="An upcoming Ticketmaster music event.")
 class TicketmasterEventResult:
-    ticketmaster_id: str
-    name: str
+    ticketmaster_id: str = strawberry.field(description="Ticketmaster's id of the event.")
+    name: str = strawberry.field(description="The event's name, as Ticketmaster lists it.")
     local_date: dt.date | None = strawberry.field(description="The venue's local date; null when to be announced.")
     starts_at: dt.datetime | None = strawberry.field(description="UTC; null while the time is to be announced.")
-    status: str | None
-    url: str | None
-    venue_name: str | None
-    city: str | None
-    country_code: str | None
+    status: str | None = strawberry.field(
+        description="Ticketmaster's sale status code (`onsale`, `offsale`, `cancelled`, ...); null when not given."
+    )
+    url: str | None = strawberry.field(description="The event's Ticketmaster page; null when none.")
+    venue_name: str | None = strawberry.field(description="The venue's name; null when Ticketmaster gives none.")
+    city: str | None = strawberry.field(description="The venue's city; null when not given.")
+    country_code: str | None = strawberry.field(
+        description="The venue's ISO 3166-1 alpha-2 country code; null when not given."
+    )
     show_id: strawberry.ID | None = strawberry.field(
         description="The Show for this event once the sync has stored it; null until then."
     )
@@ -59,11 +66,27 @@ class TicketmasterEventResult:
         return cls(**result.model_dump(), show_id=encode_id("Show", show_id) if show_id else None)
 
 
+_Query = Annotated[
+    str, strawberry.argument(description="The search text, 1 to 100 characters (runs of spaces count as one).")
+]
+
+
 @strawberry.type
 class LookupsQuery:
-    @strawberry.field(description="Spotify tracks (at most 10); `artistId` keeps those by that artist.")
+    @strawberry.field(
+        description="Spotify tracks matching `query`, at most 10, best match first (cached; see the README for the"
+        " last-good copy served while Spotify is down)."
+    )
     async def search_tracks(
-        self, info: Info, query: str, artist_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        query: _Query,
+        artist_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Keep only tracks by this artist (a global Artist id); NOT_FOUND when it names none."
+            ),
+        ] = None,
     ) -> list[SpotifyTrackResult]:
         artist = None
         if artist_id is not None:
@@ -73,13 +96,22 @@ class LookupsQuery:
         results = await lookups.search_tracks(info.context.resources, query, artist, caller=await info.context.caller())
         return [SpotifyTrackResult.from_result(result) for result in results]
 
-    @strawberry.field(description="Spotify artists (at most 10), best match first.")
-    async def search_artists(self, info: Info, query: str) -> list[SpotifyArtistResult]:
+    @strawberry.field(description="Spotify artists matching `query`, at most 10, best match first (cached).")
+    async def search_artists(self, info: Info, query: _Query) -> list[SpotifyArtistResult]:
         results = await lookups.search_artists(info.context.resources, query, caller=await info.context.caller())
         return [SpotifyArtistResult.from_result(result) for result in results]
 
-    @strawberry.field(description="The artist's Spotify top tracks (at most 10); empty when it has no Spotify match.")
-    async def artist_top_tracks(self, info: Info, artist_id: strawberry.ID) -> list[SpotifyTrackResult]:
+    @strawberry.field(
+        description="The artist's Spotify top tracks, at most 10 (a development-mode Spotify app gets the newest"
+        " releases instead); empty when the artist has no Spotify match."
+    )
+    async def artist_top_tracks(
+        self,
+        info: Info,
+        artist_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The artist's global id; NOT_FOUND when it names none.")
+        ],
+    ) -> list[SpotifyTrackResult]:
         artist = await catalog.get_artist(decode_id(artist_id, "Artist"))
         if artist is None:
             raise NotFound("No such artist")
@@ -90,7 +122,13 @@ class LookupsQuery:
         description="Upcoming Ticketmaster music events matching `keyword` (in `city` when given), soonest first."
     )
     async def search_events(
-        self, info: Info, keyword: str, city: str | None = None, first: int = lookups.RESULTS
+        self,
+        info: Info,
+        keyword: Annotated[str, strawberry.argument(description="Words to look for in events, 1 to 100 characters.")],
+        city: Annotated[str | None, strawberry.argument(description="Only events in this city.")] = None,
+        first: Annotated[
+            int, strawberry.argument(description=f"How many events, 1 to {lookups.MAX_EVENTS}.")
+        ] = lookups.RESULTS,
     ) -> list[TicketmasterEventResult]:
         results = await lookups.search_events(
             info.context.resources, keyword, city, first, caller=await info.context.caller()

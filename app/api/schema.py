@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, lexicographic_sort_schema, print_schema
+from graphql import build_schema as parse_sdl
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
@@ -20,18 +21,31 @@ from app.api.errors import CodedValidationCache, ErrorCodes, is_expected, logger
 from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
+from app.api.nodes import NodeQuery
 from app.api.setlists import SetlistsMutation
 from app.api.sync import SyncQuery
+from app.errors import error_code_table
 from app.platform.observability import GraphQLMetrics
 from app.settings import Settings, get_settings
 
+# Strawberry prints no schema description (its printer leaves it out), so the one for the whole
+# schema, the error codes among it, opens the Query type's description instead.
+SCHEMA_DESCRIPTION = f"""TheSet: fans shape the setlists of the concerts they are going to.
 
-@strawberry.type
-class Query(CatalogQuery, SyncQuery, AccountsQuery, LookupsQuery):
+Reads are open to anonymous clients; send `Authorization: Bearer <token>` (from `signUp` or `signIn`) to
+vote and suggest. Lists are Relay connections; every object with an `id` is a `Node`.
+
+Every error carries `extensions.code`, one of:
+
+{error_code_table()}"""
+
+
+@strawberry.type(description=SCHEMA_DESCRIPTION)
+class Query(CatalogQuery, SyncQuery, AccountsQuery, LookupsQuery, NodeQuery):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Changes: accounts (sign up, in and out), votes and song suggestions.")
 class Mutation(AccountsMutation, SetlistsMutation):
     pass
 
@@ -89,5 +103,10 @@ def build_schema(
 
 
 def schema_sdl(**_: Any) -> str:
-    """The SDL clients code against (`schema.graphql`)."""
-    return build_schema().as_str() + "\n"
+    """The SDL clients code against (`schema.graphql`), its fields, arguments and enum values in name order.
+
+    Sorted in print only: the order schema linters expect. Strawberry's own `sort_schema` option
+    rebuilds its enum types as plain graphql-core ones, which then cannot serialise a value.
+    """
+    printed = parse_sdl(build_schema().as_str())
+    return print_schema(lexicographic_sort_schema(printed)) + "\n"

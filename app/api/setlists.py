@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
-from app.api.ids import decode_id, encode_id
+from app.api.ids import Node, decode_id, encode_id
 from app.setlists import models
 from app.setlists import service as setlists
 
 
-@strawberry.type
-class SetlistSong:
-    id: strawberry.ID
-    votes: int
+@strawberry.type(description="A song on a setlist, with its fans' votes.")
+class SetlistSong(Node):
+    votes: int = strawberry.field(description="How many fans voted for the song on this setlist.")
     suggested: bool = strawberry.field(description="Added by a fan rather than from the headliner's top songs.")
     position: int = strawberry.field(description="Order of addition: the opening songs 1..10, then suggestions.")
     _pk: strawberry.Private[int]
@@ -31,7 +32,7 @@ class SetlistSong:
             _song_id=row.song_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The song (its title, album, Spotify id, ...).")
     async def song(self, info: Info) -> Song:
         row = await info.context.loaders.song.load(self._song_id)
         assert row is not None, "setlist_songs.song_id is a non-null foreign key"
@@ -43,9 +44,10 @@ class SetlistSong:
         return viewer is not None and await info.context.loaders.viewer_votes.load((viewer, self._pk))
 
 
-@strawberry.type
-class Setlist:
-    id: strawberry.ID
+@strawberry.type(
+    description="The songs fans vote on for one show: the headliner's best-ranked songs, then suggestions."
+)
+class Setlist(Node):
     _pk: strawberry.Private[int]
     _show_id: strawberry.Private[int]
 
@@ -53,29 +55,39 @@ class Setlist:
     def from_model(cls, row: models.Setlist) -> Setlist:
         return cls(id=encode_id("Setlist", row.id), _pk=row.id, _show_id=row.show_id)
 
-    @strawberry.field
+    @strawberry.field(description="The show this setlist is for.")
     async def show(self, info: Info) -> Show:
         row = await info.context.loaders.show.load(self._show_id)
         assert row is not None, "setlists.show_id is a non-null foreign key"
         return Show.from_model(row)
 
-    @strawberry.field(description="Most votes first, then in setlist order.")
+    @strawberry.field(description="The setlist's songs, most votes first, then in `position` order.")
     async def songs(self, info: Info) -> list[SetlistSong]:
         return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
 
 
+_SetlistSongId = Annotated[
+    strawberry.ID, strawberry.argument(description="The global id of the setlist entry (`SetlistSong.id`).")
+]
+
+
 @strawberry.type
 class SetlistsMutation:
-    @strawberry.mutation(description="Vote for a song (once per fan); closes when the show starts or is cancelled.")
-    async def vote(self, info: Info, setlist_song_id: strawberry.ID) -> SetlistSong:
+    @strawberry.mutation(
+        description="Vote for a song, signed in (once per fan and song: a second vote is BAD_USER_INPUT); FORBIDDEN"
+        " once the show has started or is cancelled. Answers the song with its new count."
+    )
+    async def vote(self, info: Info, setlist_song_id: _SetlistSongId) -> SetlistSong:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.vote(info.context.resources, user_id=user.id, setlist_song_id=pk)
         info.context.loaders.viewer_votes.prime((user.id, row.id), True)
         return SetlistSong.from_model(row)
 
-    @strawberry.mutation(description="Take a vote back.")
-    async def unvote(self, info: Info, setlist_song_id: strawberry.ID) -> SetlistSong:
+    @strawberry.mutation(
+        description="Take your vote for a song back (BAD_USER_INPUT when there is none); closes with voting."
+    )
+    async def unvote(self, info: Info, setlist_song_id: _SetlistSongId) -> SetlistSong:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.unvote(info.context.resources, user_id=user.id, setlist_song_id=pk)
@@ -83,9 +95,20 @@ class SetlistsMutation:
         return SetlistSong.from_model(row)
 
     @strawberry.mutation(
-        description=f"Add a Spotify track by an act on the bill (at most {setlists.SUGGESTIONS_PER_USER} per fan)."
+        description="Add a Spotify track by an act on the bill, signed in (at most"
+        f" {setlists.SUGGESTIONS_PER_USER} per fan and setlist); a song already on the setlist answers its entry."
     )
-    async def suggest_song(self, info: Info, setlist_id: strawberry.ID, spotify_track_id: str) -> SetlistSong:
+    async def suggest_song(
+        self,
+        info: Info,
+        setlist_id: Annotated[strawberry.ID, strawberry.argument(description="The setlist's global id.")],
+        spotify_track_id: Annotated[
+            str,
+            strawberry.argument(
+                description="The Spotify id of a track by an act on the bill (e.g. from `searchTracks`)."
+            ),
+        ],
+    ) -> SetlistSong:
         user = await info.context.require_user()
         row = await setlists.suggest_song(
             info.context.resources,

@@ -3,41 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.api.context import Info
-from app.api.ids import encode_id
+from app.api.enums import SyncHealthStatus, SyncLevel, of
+from app.api.ids import Node, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import health, models
-
-strawberry.enum(models.SyncLevel)
-strawberry.enum(
-    health.HealthStatus,
-    name="SyncHealthStatus",
-    description=(
-        "HEALTHY; STALE: the last success is older than twice the job's schedule; FAILING: of the last "
-        f"{health.RECENT_RUNS} runs more failed or were deferred than finished; NEVER_RUN: no run has ended yet."
-    ),
-)
 
 # Tracebacks stay in the database for operators; the API shows the message and the counts.
 _PRIVATE_DETAILS = frozenset({"traceback"})
 
 
-@strawberry.type
-class SyncEvent:
-    id: strawberry.ID
-    run_id: str
-    job: str
-    level: models.SyncLevel
-    entity: str | None
-    message: str
-    details: JSON
-    api_calls: int
-    duration_ms: int | None
-    created_at: dt.datetime
+@strawberry.type(description="One line of the sync journal: a run's start or finish, or one entity that failed.")
+class SyncEvent(Node):
+    run_id: str = strawberry.field(description="The run the line belongs to (a UUID): a run's lines share it.")
+    job: str = strawberry.field(description="The sync job that wrote the line, e.g. `sync_popular_tours`.")
+    level: SyncLevel = strawberry.field(description="How the line reads: `INFO`, `WARNING` or `ERROR`.")
+    entity: str | None = strawberry.field(
+        description="What failed, e.g. `events page 3`; null on a run's start and finish lines."
+    )
+    message: str = strawberry.field(
+        description="What happened: `started`, `finished`, `failed`, `deferred`, or the failure's error."
+    )
+    details: JSON = strawberry.field(
+        description="Structured details: a finish line's counts, a failure's context (tracebacks are withheld)."
+    )
+    api_calls: int = strawberry.field(description="How many vendor API calls the run (or the failed entity) made.")
+    duration_ms: int | None = strawberry.field(
+        description="The run's length in milliseconds, on its finish line; null on the other lines."
+    )
+    created_at: dt.datetime = strawberry.field(description="When the line was written (UTC).")
 
     @classmethod
     def from_model(cls, row: models.SyncEvent) -> SyncEvent:
@@ -45,7 +44,7 @@ class SyncEvent:
             id=encode_id("SyncEvent", row.id),
             run_id=str(row.run_id),
             job=row.job,
-            level=row.level,
+            level=of(SyncLevel, row.level),
             entity=row.entity,
             message=row.message,
             details=JSON({key: value for key, value in row.details.items() if key not in _PRIVATE_DETAILS}),
@@ -58,7 +57,7 @@ class SyncEvent:
 @strawberry.type(description="One sync job's health, from the sync journal.")
 class SyncJobHealth:
     job: str = strawberry.field(description="The job's name, as in the journal (e.g. sync_popular_tours).")
-    status: health.HealthStatus
+    status: SyncHealthStatus = strawberry.field(description="HEALTHY, STALE, FAILING or NEVER_RUN.")
     last_success_at: dt.datetime | None = strawberry.field(description="When its last finished run ended.")
     last_failure_at: dt.datetime | None = strawberry.field(description="When its last failed or deferred run ended.")
     schedule_seconds: int = strawberry.field(description="How often the worker's cron starts it.")
@@ -67,7 +66,7 @@ class SyncJobHealth:
     def from_health(cls, job: health.JobHealth) -> SyncJobHealth:
         return cls(
             job=job.job,
-            status=job.status,
+            status=of(SyncHealthStatus, job.status),
             last_success_at=job.last_success_at,
             last_failure_at=job.last_failure_at,
             schedule_seconds=int(job.interval.total_seconds()),
@@ -82,7 +81,16 @@ class SyncQuery:
 
     @strawberry.field(description="The sync journal, newest first: runs' starts and finishes, and failures.")
     async def sync_events(
-        self, info: Info, first: int = 20, after: str | None = None, job: str | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many lines, 1 to `GRAPHQL_MAX_PAGE_SIZE` (100 by default).")
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="A cursor (`pageInfo.endCursor` of the page before): older lines follow."),
+        ] = None,
+        job: Annotated[str | None, strawberry.argument(description="Only this job's lines.")] = None,
     ) -> Connection[SyncEvent]:
         check_page_size(first, info.context.settings.graphql_max_page_size)
         query = models.SyncEvent.all()

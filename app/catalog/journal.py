@@ -6,6 +6,7 @@ import logging
 import time
 import traceback
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +71,8 @@ class SyncRun:
             duration_ms=duration_ms,
         )
         return summary
+
+
+async def sync_events_by_ids(ids: Iterable[int]) -> dict[int, SyncEvent]:
+    """Journal lines by id, for the API's DataLoaders (one query per batch)."""
+    return {event.id: event for event in await SyncEvent.filter(id__in=list(ids))}

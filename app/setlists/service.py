@@ -364,6 +364,14 @@ async def shows_by_ids(ids: Iterable[int]) -> dict[int, Show]:
     return {show.id: show for show in await Show.filter(id__in=list(ids))}
 
 
+async def setlists_by_ids(ids: Iterable[int]) -> dict[int, Setlist]:
+    return {setlist.id: setlist for setlist in await Setlist.filter(id__in=list(ids))}
+
+
+async def setlist_songs_by_ids(ids: Iterable[int]) -> dict[int, SetlistSong]:
+    return {entry.id: entry for entry in await SetlistSong.filter(id__in=list(ids))}
+
+
 async def votes_of_users(keys: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
     """Which (user id, setlist song id) pairs are votes; one query per user (a request has one)."""
     wanted: dict[int, list[int]] = {}

@@ -151,6 +151,8 @@ FRAGMENT_CHAIN = " ".join(f"fragment F{i} on Show {{ artist {{ upcomingShows {{ 
 FRAGMENT_CHAIN += " fragment F6 on Show { id }"
 SHOW = "query($id: ID!) { show(id: $id) { id } }"
 ARTIST = "query($id: ID!) { artist(id: $id) { id } }"
+NODE = "query($id: ID!) { node(id: $id) { id } }"
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 VOTE = "mutation($id: ID!) { vote(setlistSongId: $id) { id votes } }"
 UNVOTE = "mutation($id: ID!) { unvote(setlistSongId: $id) { id votes } }"
 SUGGEST = 'mutation($id: ID!) { suggestSong(setlistId: $id, spotifyTrackId: "4uLU6hMCjMI75M1A2tKUQC") { id } }'
@@ -364,6 +366,13 @@ CASES: dict[str, Case] = {
     "id-overflow-unvote": Case(
         json=op(UNVOTE, {"id": raw_id("SetlistSong:9999999999")}), headers=bearer("token"), code=BAD
     ),
+    "node-foreign-type": Case(json=op(NODE, {"id": raw_id("Invoice:1")}), code=BAD),
+    "node-no-type": Case(json=op(NODE, {"id": raw_id(":1")}), code=BAD),
+    "node-sql-injection": Case(json=op(NODE, {"id": raw_id("Show:1 OR 1=1")}), code=BAD),
+    "node-another-users-account": Case(json=op(NODE, lambda w: {"id": w.user}), code=None),  # null, no error
+    "nodes-over-the-cap": Case(json=op(NODES, lambda w: {"ids": [w.show] * 10_000}), code=BAD),
+    "nodes-one-foreign": Case(json=op(NODES, lambda w: {"ids": [w.show, raw_id("Invoice:1")]}), code=BAD),
+    "nodes-not-a-list": Case(json={"query": '{ nodes(ids: "x") { id } }'}, code=BAD),  # coerced to ["x"]
     # --- SQL-looking and overlong strings --------------------------------------------------------
     "sql-search-or": Case(json=op(SEARCH, {"s": "' OR 1=1 --"}), code=None),
     "sql-search-drop": Case(json=op(SEARCH, {"s": "'); DROP TABLE artists; --"}), code=None),
