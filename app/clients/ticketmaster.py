@@ -91,6 +91,14 @@ def _primary_genre(value: object) -> str | None:
     return name if isinstance(name, str) and name.casefold() not in _PLACEHOLDER_NAMES else None
 
 
+def _musicbrainz_id(value: object) -> str | None:
+    """The first non-empty `externalLinks.musicbrainz[].id` (an MBID: setlist.fm's artist key)."""
+    if not isinstance(value, list):
+        return None
+    ids = (link.get("id") for link in value if isinstance(link, dict))
+    return next((found.strip() for found in ids if isinstance(found, str) and found.strip()), None)
+
+
 def _spotify_id(value: object) -> str | None:
     """The artist id from the first parsable `externalLinks.spotify[].url`."""
     if not isinstance(value, list):
@@ -139,6 +147,9 @@ class Attraction(_Model):
     url: str | None = None
     spotify_id: Annotated[str | None, BeforeValidator(_spotify_id)] = Field(
         default=None, validation_alias=AliasPath("externalLinks", "spotify")
+    )
+    musicbrainz_id: Annotated[str | None, BeforeValidator(_musicbrainz_id)] = Field(
+        default=None, validation_alias=AliasPath("externalLinks", "musicbrainz")
     )
     upcoming_events: int | None = Field(default=None, validation_alias=AliasPath("upcomingEvents", "_total"))
     genre: Genre = Field(default=None, validation_alias="classifications")
