@@ -51,6 +51,14 @@ def sync_tours() -> None:
     raise typer.Exit(asyncio.run(run_sync("tours")))
 
 
+@sync_cli.command("played")
+def sync_played() -> None:
+    """What was played at the last week's shows, from setlist.fm (exit 75: deferred, e.g. budget spent)."""
+    from app.sync_cli import run_sync
+
+    raise typer.Exit(asyncio.run(run_sync("played")))
+
+
 @sync_cli.command("songs")
 def sync_songs() -> None:
     """Songs of artists whose cached catalog is missing or stale, from Spotify."""

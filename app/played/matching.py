@@ -6,7 +6,12 @@ artists or two songs apart are ignored, so a namesake's setlists or a similarly 
 
 from __future__ import annotations
 
-from app.catalog.matching import is_same_artist_name
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.catalog.matching import is_same_artist_name, normalize_artist_name
+from app.catalog.models import Song
 from app.clients.setlistfm import SetlistArtist, SetlistFmClient
 
 
@@ -27,3 +32,67 @@ async def find_artist(client: SetlistFmClient, name: str) -> SetlistArtist | Non
     """setlist.fm's artist of exactly this name (one call: the first page, most relevant first)."""
     page = await client.search_artists(name)
     return pick_artist(name, page.artists)
+
+
+# --- songs -------------------------------------------------------------------------------------------
+
+# Words that make a version of a song, not another song: "Song (Live)", "Song - Remastered 2011".
+_VERSION_WORDS = r"remaster(?:ed)?|live|version|edit|mix|remix|mono|stereo|demo|acoustic|single|unplugged"
+# Each pattern matches only at the very end of a title: "Live Forever" and "(Reprise)" stay as they are.
+_TRAILING = (
+    re.compile(r"\s*[(\[]\s*(?:feat\.?|ft\.?|featuring|with)\s[^()\[\]]*[)\]]\s*$", re.IGNORECASE),
+    re.compile(rf"\s*[(\[][^()\[\]]*\b(?:{_VERSION_WORDS})\b[^()\[\]]*[)\]]\s*$", re.IGNORECASE),
+    re.compile(rf"\s+-\s+[^-]*\b(?:{_VERSION_WORDS})\b[^-]*$", re.IGNORECASE),
+)
+MEDLEY_SEPARATOR = " / "
+# What setlist.fm users enter for a song nobody identified.
+UNKNOWN_NAMES = frozenset({"", "?"})
+
+
+def bare_title(title: str) -> str:
+    """The title without its trailing version and featuring suffixes (repeatedly: "X (feat. Y) - Live")."""
+    current = title.strip()
+    while True:
+        stripped = current
+        for pattern in _TRAILING:
+            stripped = pattern.sub("", stripped)
+        if stripped == current or not stripped.strip():
+            return current
+        current = stripped.strip()
+
+
+def title_key(title: str) -> str:
+    """The comparison key of a song title: its bare title, folded as artist names are."""
+    return normalize_artist_name(bare_title(title))
+
+
+def medley_parts(name: str) -> list[str]:
+    """The songs of a medley entry ("A / B" is two songs); a plain song is one part."""
+    parts = [part.strip() for part in name.split(MEDLEY_SEPARATOR)]
+    return parts if len(parts) > 1 and all(parts) else [name.strip()]
+
+
+def is_scored(name: str, *, tape: bool) -> bool:
+    """Whether a played song counts in the scores: performed (not a tape) and named."""
+    return not tape and name.strip() not in UNKNOWN_NAMES
+
+
+@dataclass
+class CatalogIndex:
+    """An artist's catalog songs by title key, the best ranked one for titles the catalog has twice."""
+
+    by_key: dict[str, Song] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, songs: Iterable[Song]) -> CatalogIndex:
+        index = cls()
+        # Ranked songs first, best first: the first song of a key wins.
+        for song in sorted(songs, key=lambda s: (s.rank is None, s.rank or 0, s.id)):
+            index.by_key.setdefault(title_key(song.name), song)
+        return index
+
+    def match(self, name: str) -> Song | None:
+        """The catalog song a played name is, or None (kept as a name-only row)."""
+        if name.strip() in UNKNOWN_NAMES:
+            return None
+        return self.by_key.get(title_key(name))

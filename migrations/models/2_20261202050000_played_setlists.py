@@ -4,88 +4,136 @@ RUN_IN_TRANSACTION = True
 
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    # Artists' MusicBrainz ids (setlist.fm's artist key): existing rows start unmatched, as new ones do.
+    # Artists' MusicBrainz ids (setlist.fm's artist key; existing rows start unmatched, as new ones do),
+    # and the played setlists with their songs.
     return """
         ALTER TABLE "artists" ADD "musicbrainz_id" VARCHAR(64) UNIQUE;
         ALTER TABLE "artists" ADD "musicbrainz_match" VARCHAR(32) NOT NULL DEFAULT 'none';
         ALTER TABLE "artists" ALTER COLUMN "musicbrainz_match" DROP DEFAULT;
         ALTER TABLE "artists" ADD "musicbrainz_searched_at" TIMESTAMPTZ;
-        COMMENT ON COLUMN "artists"."musicbrainz_match" IS 'TICKETMASTER_LINK: ticketmaster_link\nSETLISTFM_SEARCH: setlistfm_search\nNONE: none';"""
+        COMMENT ON COLUMN "artists"."musicbrainz_match" IS 'TICKETMASTER_LINK: ticketmaster_link\nSETLISTFM_SEARCH: setlistfm_search\nNONE: none';
+        CREATE TABLE IF NOT EXISTS "played_setlists" (
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "id" SERIAL NOT NULL PRIMARY KEY,
+    "setlistfm_id" VARCHAR(64),
+    "version_id" VARCHAR(64),
+    "url" VARCHAR(1024),
+    "imported_at" TIMESTAMPTZ,
+    "attempts" INT NOT NULL,
+    "next_poll_at" TIMESTAMPTZ,
+    "show_id" INT NOT NULL UNIQUE REFERENCES "shows" ("id") ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS "idx_played_setl_next_po_005a09" ON "played_setlists" ("next_poll_at");
+CREATE TABLE IF NOT EXISTS "played_songs" (
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL,
+    "id" SERIAL NOT NULL PRIMARY KEY,
+    "set_index" INT NOT NULL,
+    "set_name" VARCHAR(255),
+    "encore" INT,
+    "position" INT NOT NULL,
+    "medley_part" INT,
+    "name" VARCHAR(512) NOT NULL,
+    "tape" BOOL NOT NULL,
+    "cover_artist" VARCHAR(255),
+    "guest_artist" VARCHAR(255),
+    "info" VARCHAR(1024),
+    "scored" BOOL NOT NULL,
+    "played_setlist_id" INT NOT NULL REFERENCES "played_setlists" ("id") ON DELETE CASCADE,
+    "song_id" INT REFERENCES "songs" ("id") ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_played_song_played__a39cc3" ON "played_songs" ("played_setlist_id", "position");"""
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
     return """
+        DROP TABLE IF EXISTS "played_songs";
+        DROP TABLE IF EXISTS "played_setlists";
         ALTER TABLE "artists" DROP COLUMN "musicbrainz_searched_at";
         ALTER TABLE "artists" DROP COLUMN "musicbrainz_match";
         ALTER TABLE "artists" DROP COLUMN "musicbrainz_id";"""
 
 
 MODELS_STATE = (
-    "eJztXXtv27YW/yqE/1kHZEGStlmR3V3AcZzVq2MXttMNSwaBlmmbi0x5EpXU2+13v6Qe1o"
-    "uyKUd2JIVAkSYUDyX9Dnl4Xjz6t7EwJ8iwj5sWxTZtXIB/GwQuEPslceUINOByGbbzBgrH"
-    "htsVun3cNji2qQV1PtQUGjZiTRNk6xZeUmwS1kocw+CNps46YjILmxyC/3aQRs0ZonNksQ"
-    "t3f7JmTCboK7KDP5cP2hQjYxJ7Vjzh93bbNbpaum0dQq/djvxuY003DWdBws7LFZ2bZN0b"
-    "E/cdZ4ggC1LEh6eWwx+fP53/osEbeU8advEeMUIzQVPoGDTyumMtbGtoWq8/0obtkaY1cg"
-    "Ckm4SDyx7Vdt9+xh/hh7PTdz+++/D2/N0H1sV9zHXLj9+8W4fAeIQuPL1R45t7HVLo9XAx"
-    "DkHVLcSR0CBNg3vFrlC8QGKE45QJpCc+6XHwSxL3AOVNwAcNIfLhbDsE9OwFJ31irHyWb8"
-    "B51LlpD0fNm8/8dgvb/ttw8WuO2vzKmdu6SrS+Of+et5tsIXkLbD0I+K0z+gj4n+CPfq/t"
-    "wmvadGa5dwz7jf5o8GeCDjU1Yj5pcBKZnUFrgBrrGXLdWU525HqcUnG9LFwPMIqw3X/6kO"
-    "vu/yl+t+bQEvM66J/gMkOrinxdwK+agciMzrn0fP9+A2O/NAetj83BG9Yrwa2ef+nMu/Yt"
-    "hq9tOLM8+Ab9i8H3ZbepA6CLoKXPtbyTOEG2r7lcM7Ap1h8QXUCbIksTKV7ZgAtIdwLdR7"
-    "SM8/v8nQTi5+8yAeeXEpN7aVI8XeWEOk6lUJZFeQGpPhcD3SbOwgW7w54MEh1lgr4e5HDb"
-    "Y4OYJHggWfCZ4tD61B7dNIej9kDrdnqfGE+jS9TA5OGeDNsctgvgict7ctPs3Ta7F2ABiQ"
-    "ONe9JjKgljW3D/nKx8eybByrdnmazkl+KsXDg21sf8fv/kXDRpSrVwti2cKGbPWjzCgWqy"
-    "gEbdznB0faOFS4ka2KbThRYsqjIvIu8Zd7IJNwxTgIGYXGgvbEdU1x5MuwHwAs6Q5lhGHv"
-    "kZIypEdJbKMjw9OZMRn7xb5krzLsbXGsOEcy4F9K/Dfk8MdEiRXEVYp+B/wPBdtnsRlP+Z"
-    "OkTnSIKxgw2KiX3M7/ffnMKziGXFEYqtqADoNzfN35M8aHX7l8mlwge4TLBjaS4dA1qYrn"
-    "I4leNE253LFZj7hbiXo45F3VywG2roERHKoHOIYDvJBDiLfCeod5r4JxUB2jbJzNbsFVOy"
-    "dtmyBeQH2aoPqRRXfafmgbDpQyRqwxvGUH94gtZEi10J58UcwQlTSBlX7bn5JNhvLv0Brj"
-    "8NkAFdTNPM98OCQzZEBV2934LZHrQ2BM7wMTYYTrMCEAqDp3XEyZUUzwSJDVEnePg6NM/M"
-    "rJWZvrQ4WyRbIGFa9MS/N79TdMkJIvTBUsyOz6/X+16j83cNw9ShofFdgd8MTxqsx91a7g"
-    "Qu30ivP1VEX0X0S7GiKxrbVRH918h1mYh+CcJ0JROue3aEqxSKNbjvT2X80axXJrzutYRZ"
-    "S6FF7V0M2iih8jqXR2alt6q4AplmspjBcapNHK7gytrAXs6yxCLxoAgmsqwoilPVz3H/QU"
-    "IafciURR8Ekog6AsNXMklgTX3A4CZDBxq5w5v93rDZbV8Aj/qe9K+v/Ybp1GtpNXutdrfb"
-    "vroAOn9bw0CTe/K5Pxx9ZiKCtXIJsTQJbx20h62P7atbtzcTGjwW6LD+uwQ8T89lAjFJUR"
-    "YJw5wnmZoz1KWCXDmDXEsL60hbYCKQ7EjHC2hkBFaidEnZ7hEe+wNUD/pNwr3d6tw0uwzL"
-    "I09NYvs0pijKg3cnGSDDr7uB7NEpkDeDrDuWhYguiA5mi4soTf1kxluZ7JPs5JPU/rpz6K"
-    "rgoFWFdMHKqfpJr7CkqzdJdrjwb+n9viG2j4g4KB+uURKFqY9pKswqmL5pjK9NC+EZ+YRW"
-    "KUNAHASrXZSQNVvwaR3VSS1aBgF7ceRttMwsGA06rVEjPYULwPZLME5NoY2u2wxYZXIDOH"
-    "ec5TNjubUMeOeK6EaPJNEgCU+MaJ+gkcl+SOAaDlUtJXEjpjkD39kH1OPTbnMQXMtzUr3B"
-    "uANYB2ASAAEn/84GPDfkJ+BniGimNUEWOAHYBnSOwFrOHSd9Gs8dSxB9v3PfyH0T7+3/VK"
-    "flVWy9jLK1olFWFVt/jVyXia3HRHYOWZqiU5aWwHr1trN85muMRqEqygrn6k8uTCMUCtHt"
-    "HoFAG3umwVqzxOqjhL0amVQxc7XVHLaaV+2GQBIoD8t2WGPyL7cfYK9Zy6b7emmzzc/83m"
-    "CwBenl2y21JuAdHgBm1hX754LBDCwd8hgz+49Cw5z9BCxIHsBpYGEtmFIA/HNbaYOtmCFl"
-    "sqZjvOPjqbRoZbqVRP5UVIlXpttr5LqM6fZi1XRKJlJVMnSlk6GhMXYWuQuexanql4eyR6"
-    "jzyYsoTf1gLl5cWMxcgTbKyPzOxjlJVz+sT0+kkjE3pGImsZ44lhtw1BaCFOZMWyJBpQpc"
-    "pD1sqm7IfmC10CNGT3lrESXI6igZ9pOo7Xog5Cdw0F1N3fTU9ZxFu/gVYLGF0sqmIVfXoE"
-    "z7EVS4qqilsyG4oiIBh4kEpBLYNETYc4mq0+VKDfQGU9VecsRNVkRv81JnDVHwZH3xaGME"
-    "hXXz6qXlyHjjSWfAnLrxDD4A+Mt0LAKNCwCB5ZDvbOAeqAamBaaYYHt+xH+FbEhsOBYCT5"
-    "jOAaY2YHhR9JWKc+H2cheZaMtf5ph3jXjuVbRFRVvKIWgq6ndX0ZbXyHWZaAuT5ELF+Pa2"
-    "c5VhTq4pEpx2HDw55nTFcLgk1Sa9o5Eeh6LYuy8aNyb9jUvW/+F3r2FApXj3s8F0pAzn0v"
-    "Z6DmviA5ZzwGRqNvKBzXbm6/4F4JT35LfmoNfp/XIBmJ5KGPL3pD0Y9AcXAFmWaSUVNilv"
-    "VOEFGZjWKnSlZk/5kKJ+3r69fMpngWybWR9pjEdMoxZjHCGphWjZtNm2fx/F9tlUcfH1Xt"
-    "vt934JuicrjieiL4gyCyZXsfcISTmqvfPb1qbaO1xiTYeGiCXZ7rsojSpAnnR7qwjjPp2i"
-    "L5PG652jFrii1gess91Q7hll9XVg5cZRbpwyG/TKjfMauS7jxlG1hFX6bK0MXz2nZ0F/jl"
-    "+hZN7IQ3yPmTI0GHyTfJ9jjlHVz4VTvIvM/QiWtcqNdJKujmJDZlZnz+lUEvhkwrbTjJq/"
-    "GU6CkKR+c3kvmfZca4FG7tmcIKsf2MV/3ZXn61BHBPO1YcIMyzhKlAB5yqmqB/MGWK/6t5"
-    "fdNvg8aLc6w47vd1zr5O5F3hTWix20m91UMXYy2wHmKJXCWQJnbjD+4385Wd4uCWnqJzGK"
-    "sUhyuB7jZTDUtwUPlyboFwcUJQmGdQM3pAh6naTrLPil63yyC+A783hdO57KN8WWTcEjtj"
-    "E9Ym0ILJHl0oA3EHiMAg9o9f0R+7mkYGpa6FFULm+fN1KeZOVJrohIqahPUXmSXyPXZTzJ"
-    "JahCVnlZuptaVsC3el/LIY5tNd2C0s2SR452VWdfdKLKHjfKqueWcdioCF03s6JYfH5u1X"
-    "m1XAXGeGe/erNHfgw65BFaGBKmnT6aFNng55+B61rlB1v42RTHRpbmXbKYVSRUcwsaVlwg"
-    "OrQA+H1UhWil55ZTOFdU41F67mvkuoye60rnHDJ03V9lk6Y/ZmTZvl4qC2ZIoeBM1YF2Zj"
-    "Nk83dPGwOmaSBIMuywKF0C1jEj3Beu65bDxiUu+/1uTNZcdpLZ/bc3l+3Bm9PEdwNFdYFs"
-    "TPPN4CiJKg8hmsW+Cp/PlRAjUriKcGVmQk5QQwqF6CZ5q43FVUezkU1TqkMR28vwZ314K3"
-    "8lfunvbpVtDks7b2ICcXs9ftt3rTwX2Hp5EFOohhJR4kOH0VVeALa3Nqpg9oI0tGmRGIOY"
-    "PQfo3Xa7ciWOQj/a8xzjHPMvJq2iCf4iOQvuHBU4cIO5m+255RxTB8mUW1S5RcvsIFNu0d"
-    "fIdRm3KFpAnKuK75qgdofG3p7JVPZmvTakdadqey+hbT+ZbH+eQ3ueB+cUYR2PhOzjqNME"
-    "20sDrnJ/iiFJV0O8XzIJ2bMT2OMfNOelIlaVTKTqtds/sfMF5gN67kRqOnQ+4uPUCaR9G4"
-    "nupMowFIMJt9lYDM37Yi3GO3d0N/ITSSZKJdjcxS5zj4UqNquMy3Ks6oqaGcq4fI1cl8ot"
-    "T4haeWkqoFSxTEEs091RcyEboVCIbg9eBkrFYYJAZQNXNgoUmVQSMcuofvZ8aOt5CCKJsE"
-    "AgipHONsb3aRuExpTAOIhZWtnWAdtJ5lpo2ckcARgjaCELuERHwKZs7vDzqMYKQNtNzB9+"
-    "bP5w9v4c2CaAgOukY2gjYCD44P6wATGBY/Mn8AYRHQjYz01U0EvZJRWRURXVUJVd8hq5Lm"
-    "OXuFI4d0QmTlW78FfxNRPR1yVmTNthccUpa7i4qruY0jLUQo9sZewiQ+OUBbC5nOGeWnBZ"
-    "eRqUp6EEdvBWT8ML2b/Iwvq8ITJ+vStHGy3fsI/KoqzScj7aYFBmnpLM1jCzj0nWIftkL9"
-    "k+fFHlQNjvXkN0T09kstdYrw2fnk9lr7mfciUCvS7720gRksN/G+lldLnCvoKUI7Oq+M3s"
-    "2/8BEO1zNQ=="
+    "eJztXW1v27YW/iuEvywFstwkbbMivbuAkzprVscuEmcblgwqI9O2FpnyJCqpt/W/X5KSrD"
+    "fKJh3ZkRQCQ9dSPJT8HPLwvPHwn9bUGSLb22u7xPJI6xj808JwiuhfMk92QQvOZnE7ayDw"
+    "zuZdIe/D2+CdR1xosqFG0PYQbRoiz3StGbEcTFuxb9us0TFpRwuP4yYfW3/5yCDOGJEJcu"
+    "mDmz9os4WH6Cvyon/O7o2Rhexh6lutIXs3bzfIfMbbzjE54x3Z2+4M07H9KY47z+Zk4uBF"
+    "bwvz3zhGGLmQIDY8cX32+ezrwh8a/aLgS+MuwScmaIZoBH2bJH7unRG3tQyj1x8YV52BYb"
+    "QUADIdzMCln+rxXz9mn/D94cGbH968e3305h3twj9z0fLDt+DVMTABIYenN2h9488hgUEP"
+    "jnEMqukihoQBSR7cD/QJsaZIjHCaMoP0MCTdi/6SxT1CeRnwUUOMfDzbtgE9/YHDPrbnIc"
+    "uX4Dw4v+hcDdoXn9nrpp73l83xaw867Mkhb51nWneOXrF2hy6kYIEtBgG/ng8+AvZP8Hu/"
+    "1+HwOh4Zu/yNcb/B7y32TdAnjoGdRwMOE7Mzao1Qoz1jrvuz4ZpcT1NqrleF6xFGCbaHXx"
+    "9znf8/x+/TCXTFvI76Z7hM0aojX6fwq2EjPCYTJj3fvl3C2F/al6cf25c7tFeGW73w0WHw"
+    "7FsKX8/2xyr4Rv3Lwfd5t6ktoIuga04M1UmcIdvUXG4Y2MQy7xGZQo8g1xApXsWAC0jXAj"
+    "1EtIrz++iNBOJHbwoBZ48yk3vmEGs0V4Q6TaVRlkV5Cok5EQPdwf6Ug31OvwxiExWCvhhk"
+    "e9tjCzs4+iBZ8KnicPqpM7hoXw06l0b3vPeJ8jS5RG0L39/iqw6D7RgE4vIWX7R71+3uMZ"
+    "hC7EP7FveoSkLZFr1fkZWvDyVY+fqwkJXsUZqVU9+zzDv2vr8VF02eUi+cVQsnidmTFo9w"
+    "oIYsoEH3/GpwdmHES4nYlkdGUyNaVFVeRME3rmUTLhmmBAMxu9Ce2Y6orz2YdwNYUzhGhu"
+    "/aKvIzRVSK6KyUZXiwfygjPlm3wpUWPEyvNYoJ41wO6J+v+j0x0DFFdhVZJgH/Ajt02W5E"
+    "UP535GOTIQnufMsmFvb22Pv+pyg8y1hWDKHUioqA3rlo/5blwWm3f5JdKmyAkww7Zs7Mt6"
+    "FrkbmCUzlNtNq5XIO5X4p7OelYNJ0pfaGBHhAmFDofC7aTQoCLyNeCeq2Jv18ToD0Hjz3D"
+    "m1Mla50tW0C+la16m0px3XdqFggb3SeiNqzhDpr3j9AdGqkn8byYIDikCinlqjdxHgX7zU"
+    "k4wNmnS2RDjmme+WFY8IoOUUNX77dotketLYEz/M6yKU7jEhCKg6dNxIlLiieCRIdoEjxs"
+    "HTqHTtHKzD+aHk6zLRBTLXoYvpu9KbnkBBH6aCkWx+cX632j0fmblu2Y0DbYrsBeZg1btM"
+    "fNQu5ELt9Erz90RF9H9Cuxomsa29UR/ZfIdZmIfgXCdBUTrht2hOsUigW4bw9k/NG0VyG8"
+    "/FnGrCXQJd46Bm2SUHudqyOz8ltVWoHMM1nM4DTVMg7XcGUtYS9jWWaRBFBEE1lWFKWpmu"
+    "e4fychjd4VyqJ3AklEfIHhK5kksKDeYnCTogNt5fBmv3fV7naOQUB9i/tnZ2HDaBS0nLZ7"
+    "p51ut/PhGJjs19o2Gt7iz/2rwWcqImgrkxAzB7PWy87V6cfOh2vemwoNFgv0af91Ap4HRz"
+    "KBmKwoS4RhjrJMVQx16SCXYpBr5lomMqYWFkh2ZFpTaBcEVpJ0WdkeEO6FA9QP+mXCvXN6"
+    "ftHuUix3AzWJ7tMWQUkevNkvABl+XQ/kgE6DvBxk03ddhE1BdLBYXCRpmiczXstknxQnn+"
+    "T217VDVyUHrWqkC9ZO1c96hSVdvVmy7YV/K+/3jbF9QNhHargmSTSmIaa5MKtg+uYxPnNc"
+    "ZI3xJzTPGQLiIFjjooS02YWPi6hObtFSCOgPR8FGS82CweX56aCVn8IlYPtLNE5DoU2u2w"
+    "JYZXIDGHf82RNjuY0MeCtFdJNHkkiUhCdGtI/RwKF/SOAaD1UvJVEqiWBmwzlLSSkPr898"
+    "xOahtka6QPGx/vRiXZ46YKic729RHgHaATgYQMDIv/MAy6h5D8K8GsNxh8gF+8DyAJkgsN"
+    "gd9rKeoKeOJchZuOG/iP+S4Nf/oWsM6IyEKu5INY1N64yEl8h1mYyElMhWkKU5Om2fCmz+"
+    "YDtTM/pTNBpVUS49U3+UME1QaERX+1EibeyJZn7D0tF3M1Z+YlKljPzT9tVp+0OnJZAE2i"
+    "+1GtaU/FP2nmw019vhPy9vtoX58ksMtigpf7Wl1gaswz2wqHVF/+NgUAPLhCwyT/9HoO2M"
+    "3wMX4ntwEFlYU6oUgPC0W95gK2dImVzzFO/YeDqZXJtuFZE/NVXiten2ErkuY7o9Ww2iio"
+    "lUnUJe6xRyaN/5U+UycWmq5mXvbBBqNXmRpGkezOWLC5eaK9BDBfnyxThn6ZqH9cG+VArr"
+    "kgTWLNZD3+VhR2MqSPwutCUyVLosSN7DpqutbAZWFz1Y6FG1glOGrImSYTPp7dwDIT+Bo+"
+    "566uanbuAsWsevAMstL1c1Dbm+BmXej6DDVWUtnSXBFR0J2E4kIJf2ZyBMv0tU008poTIY"
+    "rGk1cvLZf0+DKcz3k0OpYnvn8xQSmmOzw6rotUQRpsXD3aVhJtotKMWnkBbIMvOAM+JBHz"
+    "YA+NPxXQztYwCB6+PvPMDP6gPHBSMLW95kl/0V0iEt23cReLTIBFjEAxQvgr4SccLgRt4i"
+    "E5L607ljXRPhDR2S0iGpagiamgYndEjqJXJdJiRFJbnQeri+Pv9QYHMvKDKc9n1ruMfoyu"
+    "FwRQqZBqduAw4lsec/NG1xhxuXrJMo7N7AqFP5Pnqb6kgFHrjVpUIWxFusFGLhkdNSA5vu"
+    "zGf9Y8Aob/Gv7cveee+nY0D1VEyRv8Wdy8v+5TFAruu4WYVNymVXeq0PqrUK/c3FUz6maJ"
+    "5LdCO3RE2R51HrI4/xgGrUYowTJI0QLcs2285vg9Q+m6tbv9hru/3eT1H3bDH7TIgKEWrB"
+    "KN0jkCCpxkUC7LWNuUgAzizDhLaIJcU+ziSNrm2fjQ3oMOwmPcfPk+scHNEXuKIWZ/eL3V"
+    "D8+Lu+eFq7cbQbp8oGvXbjvESuy7hxdJlqnWPcKMPXVPQsmE/xK1TMG7mNq74JRYPCN1S7"
+    "6TtF1TwXTvkuMn6/mjtXRjpL10SxITOri+d0LlN+OKTbaUE56QInQUzSvLm8keMITGuBtv"
+    "JszpA1D+zyLw5m2TrEF8F8ZjuwwDJOEmVAHjGq+sG8BNYP/euTbgd8vuycnl+dh37HhU7O"
+    "H7KmuBTxZafdzdX5x+M1YE5SaZwlcGYG49/hpdzydklM0zyJUY5FouB6TNcK0ddWbi9NMK"
+    "ygKEoSjIsrLkkRDDpJF6MI6/uFZMcgdOax4n8slW9kuR4BD5ZnkV3ahsAMuZwG7EAQMArc"
+    "o/mrXfrnjICR46IHUU3BTb5Ie5K1J7kmIqWmPkXtSX6JXJfxJFegVFvtZel6alkJ10A386"
+    "RLXjtbVfguqnIteS5rXXX2WSeq7JmsoqJ3BSeyytB1C8uupefnSp3XUKrCxjqHJa4D8j1w"
+    "jh+ga0FMtdMHhyAP/Pgj4K5VdrCFnU3xPeQawSOXWkVCNbekYcVVtGMLgL1Hl9HWem41hX"
+    "NNNR6t575ErsvouVw6K8jQRX+dTZq/J8v1Qr1UFsyYQsOZK5btj8fII8Lz3I5jI4gL7LAk"
+    "XQbWO0q4KVwXLduNS5z0+92UrDk5z2b3X1+cdC53DjJXUoqKJ3kWUZvBSRJdQ0M0i0MVXs"
+    "2VkCLSuIpwpWaCIqgxhUZ0mbw17sSlWYuRzVPqQxGr7yoouqNM/boC6cvJqjaHpZ03KYG4"
+    "+tICL3StPBXYZnkQc6jGElHiDs3kKi8B22sP1TB7QRravEhMQUy/A/Suu125OlCxH+1pjn"
+    "GG+S8OqaMJ/iw5C3yOChy40dwt9twyjumDZNotqt2iVXaQabfoS+S6jFsUTaGlVOp4QdC4"
+    "Q2OvD2XKn9NeS9K6cwXQZ9DzHh26P0+gN1HBOUfYxCMhmzjqNLQ8Vh5T+b6KLF0D8X7OJO"
+    "TATqCfv9Wcl5pYVTKRqpdu/6TOFzj36KkTqe2TyYCN0ySQNm0k8klVYChGE265sRib9+Va"
+    "jDd8dB75SSQT5RJsblKPmcdCF5vVxmU1VnVNzQxtXL5ErkvllmdErbw0FVDqWKYglsl3VC"
+    "VkExQa0dXBy0ip2E4QqGrgykaBEpNKImaZ1M+eDm0zD0FkERYIRDHSxcb4Jm2D2JgSGAcp"
+    "S6vYOqA7ycSILTuZIwB3CLrIBZxoF3iEzh12HtWeA+jxxPyrj+3vD98eAc8BEDCd9A56CN"
+    "gI3vM/PIAd4HvsC4JBRAcCNvMSHfTSdklNZFRNNVRtl7xErsvYJVwKK0dk0lSNC3+VXzMR"
+    "fZ1ZlGlrLK40ZQMXV30XU16GuuiBrox1ZGiasgQ2VzPc0wgua0+D9jRUwA5e6Wl4Hvs3vE"
+    "yzuPRTusPuMjs4uNzTUKsD1U8WXHLoDOE1mazpzHEJoDoLsB0malnZJWqzvgdfgkdc+H5h"
+    "NzvOPf6bgI+JZdMuwPJoZx8PxbdFbuhdt/gW/zqxqKWMHTKh71s82gVfICFoOiPel+DwvR"
+    "dcVUmtc3OCPADxEHzB6CsxZo5tB69ib3qcIEztbv5RAI7p3Hp/i/lXR+MuIaIjm/fcyP8S"
+    "nmGkk+8L/2VoyJp36DfMwdhhFQNY65BSv9IGvjbw6yR8a2rqaQP/JXJdIfA4mirejZCl03"
+    "VIV1v58b6ognSaSuO8GmffVcrTDrs3D9mD/UMZbFm34sL9/GEa34SSqrpVZEi1I6M6W0Ne"
+    "I4isCAUVO0mi65dkc1CS5pPqysnSbmXpVOSm6dqtHF0qdAMOQKnDE08vFRr6n5qVJKMrhT"
+    "4tp6igUqjYl1qGf7SgTmh6cq72jMpXCeWuSk7F63q+BxBM0dBGc7Bz22qD/4CT29Yr5mNk"
+    "Betd55H7NWfQJbvAo6o1d0ASD0TVnwp8oSW/YLXn8CbjJI5kbFSkSp9p0K7FaojumjqZtG"
+    "vxJXJd0rVocFRV1OAkjY6Fi6sHKh/YTtI0z821kbPxCJuOKwC5cObGBLrQna4jug1MA+3Z"
+    "YCqyAqwZKj1ZBW46fYP1Ru9KJXAmwHdpBeeIRBdvVijebDoPyDXoQhfWFF12xXKaTqsMUi"
+    "rD2EceWQPuLJ2GWwpuC48cFZij/s2Dd1NxXo9ptMq19hdEW5TVzxOWKrPOvshJKasoCx2c"
+    "WmOuQoX4qsmNzSbmp2diHmblFP1cLnjNJrBsfEm4hKtW07xic1k6dldQB0Cm3vZGCwEg1z"
+    "InLVEVgODJ7tISAHEfXU66TuJzd0l0rPC6qJXZoQ11P2zEcGCLSgHhsHsD0T3YlynjS3st"
+    "sRpyZXzpGwnCgs3/56t+r8jfsCDJRvgsk4B/Qb13fxG4DIyU6RBhunPR/i0L92m3f5KNz7"
+    "EBTtSypMrfzL79HwMZ/UM="
 )

@@ -1,0 +1,155 @@
+"""Played setlists: which setlist.fm setlist a show is, storing it with its songs, and reading it back.
+
+Writes here run one show at a time in one transaction, after the HTTP calls (app.played.tasks makes them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from app.catalog.matching import is_same_artist_name
+from app.catalog.models import Show, Song, Venue
+from app.clients import setlistfm as sfm
+from app.played.matching import CatalogIndex, is_scored, medley_parts
+from app.played.models import PlayedSetlist, PlayedSong
+
+# While setlist.fm has nothing (or an empty stub), look again after these waits, then every 72 h.
+BACKOFF = (dt.timedelta(hours=2), dt.timedelta(hours=12), dt.timedelta(hours=24), dt.timedelta(hours=72))
+# A found setlist is checked for edits (a new versionId) this often while its show is in the window.
+RECHECK_AFTER = dt.timedelta(hours=24)
+
+Outcome = Literal["imported", "reimported", "unchanged", "not_found"]
+
+
+def next_search(attempts: int, now: dt.datetime) -> dt.datetime:
+    """When to search again after `attempts` (>= 1) searches found nothing."""
+    return now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def choose_setlist(candidates: Iterable[sfm.Setlist], mbid: str, venue: Venue) -> sfm.Setlist | None:
+    """The artist's setlist of the show's day at the show's venue (or, failing that, in its city).
+
+    Two entries of one day (a radio session and the show, two shows in two cities) are told apart by the
+    venue's name, then the city; when neither tells them apart, none is taken rather than the wrong one.
+    """
+    mine = [s for s in candidates if s.artist.mbid == mbid]
+    if len(mine) <= 1:
+        return mine[0] if mine else None
+    at_venue = [s for s in mine if s.venue and s.venue.name and is_same_artist_name(s.venue.name, venue.name)]
+    if len(at_venue) == 1:
+        return at_venue[0]
+    in_city = [
+        s for s in at_venue or mine if s.venue and s.venue.city and is_same_artist_name(s.venue.city, venue.city)
+    ]
+    return in_city[0] if len(in_city) == 1 else None
+
+
+def flatten(setlist: sfm.Setlist, index: CatalogIndex) -> list[PlayedSong]:
+    """The setlist's songs in order as (unsaved) rows: one per medley part, matched to the catalog."""
+    rows: list[PlayedSong] = []
+    position = 0
+    for set_index, one_set in enumerate(setlist.sets):
+        for song in one_set.songs:
+            position += 1
+            parts = medley_parts(song.name)
+            for part_number, name in enumerate(parts, start=1):
+                matched = index.match(name) if not song.tape else None
+                rows.append(
+                    PlayedSong(
+                        set_index=set_index,
+                        set_name=one_set.name[:255] if one_set.name else None,
+                        encore=one_set.encore,
+                        position=position,
+                        medley_part=part_number if len(parts) > 1 else None,
+                        name=name[:512],
+                        tape=song.tape,
+                        cover_artist=song.cover.name[:255] if song.cover else None,
+                        guest_artist=song.guest.name[:255] if song.guest else None,
+                        info=song.info[:1024] if song.info else None,
+                        scored=is_scored(name, tape=song.tape),
+                        song_id=matched.id if matched else None,
+                    )
+                )
+    return rows
+
+
+@dataclass(frozen=True)
+class Stored:
+    outcome: Outcome
+    played: PlayedSetlist
+
+
+async def record_miss(show_id: int, found: sfm.Setlist | None, now: dt.datetime) -> Stored:
+    """Nothing (or only an empty stub) on setlist.fm yet: count the attempt and set the next search."""
+    async with in_transaction() as conn:
+        played = await _locked(show_id, conn)
+        played.attempts += 1
+        played.next_poll_at = next_search(played.attempts, now)
+        if found is not None and played.imported_at is None:  # a stub: follow it by id from now on
+            played.setlistfm_id, played.url = found.id, found.url
+        await played.save(using_db=conn)
+    return Stored("not_found", played)
+
+
+async def store_setlist(show_id: int, found: sfm.Setlist, index: CatalogIndex, now: dt.datetime) -> Stored:
+    """Store the show's setlist and songs, replacing an older version; unchanged when the version is the same."""
+    async with in_transaction() as conn:
+        played = await _locked(show_id, conn)
+        played.next_poll_at = now + RECHECK_AFTER
+        if played.imported_at is not None and played.version_id == found.version_id:
+            await played.save(using_db=conn, update_fields=["next_poll_at", "updated_at"])
+            return Stored("unchanged", played)
+        outcome: Outcome = "reimported" if played.imported_at is not None else "imported"
+        played.setlistfm_id, played.version_id, played.url = found.id, found.version_id, found.url
+        played.imported_at, played.attempts = now, 0
+        await played.save(using_db=conn)
+        await PlayedSong.filter(played_setlist_id=played.id).using_db(conn).delete()
+        rows = flatten(found, index)
+        for row in rows:
+            row.played_setlist_id = played.id
+        await PlayedSong.bulk_create(rows, using_db=conn)
+    return Stored(outcome, played)
+
+
+async def _locked(show_id: int, conn: BaseDBAsyncClient) -> PlayedSetlist:
+    """The show's row, locked until the transaction ends (created first if need be: race-safe)."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query(
+            "INSERT INTO played_setlists (created_at, updated_at, show_id, attempts) VALUES (now(), now(), $1, 0)"
+            " ON CONFLICT (show_id) DO NOTHING",
+            [show_id],
+        )
+        return await PlayedSetlist.filter(show_id=show_id).select_for_update().using_db(conn).get()
+    played = await PlayedSetlist.filter(show_id=show_id).using_db(conn).first()
+    return played or await PlayedSetlist.create(show_id=show_id, using_db=conn)
+
+
+async def catalog_index(artist_id: int) -> CatalogIndex:
+    return CatalogIndex.of(await Song.filter(artist_id=artist_id))
+
+
+# --- batched reads behind the API's DataLoaders ----------------------------------------------------
+
+
+async def played_setlists_by_show_ids(ids: Sequence[int]) -> dict[int, PlayedSetlist]:
+    """Each show's imported setlist (shows without one are missing)."""
+    rows = await PlayedSetlist.filter(show_id__in=list(ids), imported_at__isnull=False)
+    return {row.show_id: row for row in rows}
+
+
+async def played_songs_by_setlist_ids(ids: Sequence[int]) -> dict[int, list[PlayedSong]]:
+    """Each played setlist's songs in the order they were played."""
+    songs: dict[int, list[PlayedSong]] = {}
+    for row in await PlayedSong.filter(played_setlist_id__in=list(ids)).order_by("position", "medley_part", "id"):
+        songs.setdefault(row.played_setlist_id, []).append(row)
+    return songs
+
+
+async def shows_with_venues(ids: Sequence[int]) -> list[Show]:
+    return await Show.filter(id__in=list(ids)).select_related("headliner", "venue")

@@ -1,0 +1,178 @@
+"""sync_played_setlists against the setlist.fm emulator over HTTP: import, edits, backoff, budget, quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from played_testing import Day, control, headliner_setlist, make_due, setlistfm_client
+
+from app.catalog.models import Show, SyncEvent, SyncLevel
+from app.catalog.tasks import SyncDeferred
+from app.emulators.server import running_server
+from app.emulators.setlistfm import create_setlistfm_app
+from app.emulators.setlistfm_world import SetlistFmWorld
+from app.emulators.world import World
+from app.played.models import PlayedSetlist, PlayedSong
+from app.played.tasks import JOB, due_shows, sync_played
+from app.settings import Settings
+
+
+def due_now(shows: list[Show]) -> list[Show]:
+    now = dt.datetime.now(dt.UTC)
+    return [
+        s for s in shows if s.starts_at and now - dt.timedelta(days=7) <= s.starts_at <= now - dt.timedelta(hours=2)
+    ]
+
+
+async def test_the_job_imports_each_posted_setlist_with_its_songs_in_order(
+    past_world: World, past_history: SetlistFmWorld, past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    async with setlistfm_client(setlistfm_url) as client:
+        summary = await sync_played(client, settings)
+
+    assert summary["outcome"] == "finished"
+    due = due_now(past_shows)
+    assert len(due) >= 5
+    imported = 0
+    for show in due:
+        truth = headliner_setlist(past_world, past_history, show)
+        played = await PlayedSetlist.get_or_none(show_id=show.id)
+        assert played is not None, show.name
+        if truth is None or truth.id not in past_history.setlists or not truth.songs:
+            assert played.imported_at is None
+            assert played.attempts == 1
+            continue
+        imported += 1
+        assert (played.setlistfm_id, played.version_id, played.url) == (truth.id, truth.version_id, truth.url)
+        rows = await PlayedSong.filter(played_setlist_id=played.id).order_by("position", "medley_part")
+        names = [
+            part for song in truth.songs for part in (song.name.split(" / ") if " / " in song.name else [song.name])
+        ]
+        assert [row.name for row in rows] == [name.strip() for name in names]
+        assert [row.tape for row in rows if row.medley_part in (None, 1)] == [song.tape for song in truth.songs]
+        assert max(row.position for row in rows) == len(truth.songs)
+    assert imported >= 3
+    assert summary["counts"]["show_imported"] == imported
+    journal = await SyncEvent.filter(job=JOB).order_by("id").values_list("message", flat=True)
+    assert journal == ["started", "finished"]
+
+
+async def test_a_second_run_spends_nothing_and_a_recheck_changes_nothing(
+    past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    async with setlistfm_client(setlistfm_url) as client:
+        await sync_played(client, settings)
+        rows_before = await PlayedSong.all().order_by("id").values_list("id", "name")
+
+        again = await sync_played(client, settings)
+        assert again["api_calls"] == 0  # nothing is due before its next poll
+        await make_due()
+        recheck = await sync_played(client, settings)
+
+    assert recheck["counts"].get("show_imported", 0) == 0
+    assert recheck["counts"].get("show_reimported", 0) == 0
+    assert recheck["counts"]["show_unchanged"] >= 3
+    assert await PlayedSong.all().order_by("id").values_list("id", "name") == rows_before
+
+
+async def test_an_edit_with_a_new_version_id_is_reimported(
+    past_world: World, past_history: SetlistFmWorld, past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    async with setlistfm_client(setlistfm_url) as client:
+        await sync_played(client, settings)
+        played = await PlayedSetlist.filter(imported_at__isnull=False).order_by("id").first()
+        assert played is not None
+        assert played.setlistfm_id is not None
+        edited = await control(
+            setlistfm_url, f"/_emulator/setlists/{played.setlistfm_id}/edit", {"append": "Encore Song X"}
+        )
+        await make_due(played.show_id)
+        summary = await sync_played(client, settings)
+
+    assert summary["counts"]["show_reimported"] == 1
+    after = await PlayedSetlist.get(id=played.id)
+    assert after.version_id == edited["versionId"] != played.version_id
+    last = await PlayedSong.filter(played_setlist_id=played.id).order_by("-position").first()
+    assert last is not None
+    assert last.name == "Encore Song X"
+    assert last.song_id is None  # not in the catalog: kept as a name-only row
+
+
+async def test_while_nothing_is_posted_the_search_backs_off_then_finds_it(
+    past_world: World, past_history: SetlistFmWorld, past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    show, truth = next(
+        (s, t)
+        for s in past_shows
+        if (t := headliner_setlist(past_world, past_history, s)) is not None and t.id in past_history.unpublished
+    )
+    # The world's most recent show carries the unposted setlist: make sure it started over 2 hours ago.
+    await Show.filter(id=show.id).update(starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
+    waits = []
+    async with setlistfm_client(setlistfm_url) as client:
+        for _ in range(5):
+            before = dt.datetime.now(dt.UTC)
+            await make_due(show.id)
+            await sync_played(client, settings)
+            played = await PlayedSetlist.get(show_id=show.id)
+            assert played.imported_at is None
+            assert played.next_poll_at is not None
+            waits.append(round((played.next_poll_at - before).total_seconds() / 3600))
+        assert [s.id for s in await due_shows(dt.datetime.now(dt.UTC))].count(show.id) == 0
+
+        await control(setlistfm_url, f"/_emulator/setlists/{truth.id}/publish")
+        await make_due(show.id)
+        summary = await sync_played(client, settings)
+
+    assert waits == [2, 12, 24, 72, 72]
+    played = await PlayedSetlist.get(show_id=show.id)
+    assert played.imported_at is not None
+    assert played.setlistfm_id == truth.id
+    assert summary["counts"]["show_imported"] == 1
+
+
+async def test_a_spent_daily_budget_stops_the_run_and_the_next_days_run_resumes(
+    past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    day = Day(dt.datetime.now(dt.UTC).date())
+    async with setlistfm_client(setlistfm_url, budget=2, day=day) as client:
+        with pytest.raises(SyncDeferred) as deferred:
+            await sync_played(client, settings)
+        assert deferred.value.summary["outcome"] == "deferred"
+        assert deferred.value.summary["api_calls"] == 2
+        first_day = await PlayedSetlist.all().count()
+        assert first_day == 2
+        assert await SyncEvent.filter(job=JOB, level=SyncLevel.ERROR, message__contains="daily budget").exists()
+
+        day.today += dt.timedelta(days=1)
+        client.budget.limit = 1000
+        summary = await sync_played(client, settings)
+
+    assert summary["outcome"] == "finished"
+    assert await PlayedSetlist.all().count() == len(due_now(past_shows))
+    # The first day's shows were not searched again: the second run took only what was still due.
+    assert summary["shows"] == len(due_now(past_shows)) - first_day
+
+
+async def test_the_vendors_limit_exceeded_stops_the_run_and_spends_the_budget_for_the_day(
+    past_world: World, past_history: SetlistFmWorld, past_shows: list[Show], settings: Settings
+) -> None:
+    app = create_setlistfm_app(past_world, history=past_history, rate_per_second=None, daily_quota=1)
+    async with running_server(app) as url, setlistfm_client(url) as client:
+        with pytest.raises(SyncDeferred) as deferred:
+            await sync_played(client, settings)
+        assert deferred.value.seconds > 0
+        assert await client.budget.used() >= client.budget.limit  # no process sends another call today
+        sent = (await control_stats(url))["requests"]
+        with pytest.raises(SyncDeferred):
+            await sync_played(client, settings)
+        assert (await control_stats(url))["requests"] == sent
+
+
+async def control_stats(url: str) -> dict[str, int]:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=url) as http:
+        stats = (await http.get("/_emulator/stats")).json()
+    return {"requests": int(stats["requests"])}
