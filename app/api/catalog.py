@@ -17,6 +17,7 @@ from app.catalog import service as catalog
 from app.errors import BadUserInput
 
 if TYPE_CHECKING:
+    from app.api.played import PlayedSetlist
     from app.api.setlists import Setlist
 
 # Registers the model enums as GraphQL enums (strawberry.enum marks the class itself).
@@ -25,6 +26,7 @@ strawberry.enum(models.SpotifyMatch)
 
 # Setlist types build on these (api/setlists imports this module): resolved by name at run time.
 _SETLIST_TYPE: LazyType[Any, Any] = LazyType("Setlist", "app.api.setlists")
+_PLAYED_TYPE: LazyType[Any, Any] = LazyType("PlayedSetlist", "app.api.played")
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
@@ -181,6 +183,16 @@ class Show:
         row = await info.context.setlists_on_first_visit.load(self._pk)
         setlist_type: type[Setlist] = _SETLIST_TYPE.resolve_type()
         return setlist_type.from_model(row)
+
+    @strawberry.field(
+        description="What was played, from setlist.fm; null until imported (a few hours after the show, or later)."
+    )
+    async def played_setlist(self, info: Info) -> Annotated[PlayedSetlist, strawberry.lazy("app.api.played")] | None:
+        row = await info.context.loaders.played_setlist.load(self._pk)
+        if row is None:
+            return None
+        played_type: type[PlayedSetlist] = _PLAYED_TYPE.resolve_type()
+        return played_type.from_model(row)
 
 
 def _show_key(row: models.Show) -> list[str | int]:

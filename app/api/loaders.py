@@ -14,6 +14,8 @@ from strawberry.dataloader import DataLoader
 
 from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, Song, Venue
+from app.played import service as played
+from app.played.models import PlayedSetlist, PlayedSong
 from app.setlists import service as setlists
 from app.setlists.models import SetlistSong
 
@@ -88,6 +90,16 @@ class Loaders:
     @cached_property
     def setlist_songs(self) -> DataLoader[int, list[SetlistSong]]:
         return _many_each(setlists.songs_by_setlist_ids)
+
+    @cached_property
+    def played_setlist(self) -> DataLoader[int, PlayedSetlist | None]:
+        """A show's imported played setlist, by show id."""
+        return _one_each(played.played_setlists_by_show_ids)
+
+    @cached_property
+    def played_songs(self) -> DataLoader[int, list[PlayedSong]]:
+        """A played setlist's songs in the order played, by played setlist id."""
+        return _many_each(played.played_songs_by_setlist_ids)
 
     @cached_property
     def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:

@@ -1,0 +1,89 @@
+"""GraphQL types of what was played at a show (setlist.fm's data: `sourceUrl` must be shown with it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+import strawberry
+
+from app.api.catalog import Song
+from app.api.context import Info
+from app.api.ids import encode_id
+from app.played import models
+
+
+@strawberry.type(description="One played song; each part of a medley is a song of its own, sharing its position.")
+class PlayedSong:
+    position: int = strawberry.field(description="1-based over the whole show.")
+    medley_part: int | None = strawberry.field(description='1, 2, ... within a medley ("A / B"); null otherwise.')
+    name: str = strawberry.field(description='As entered on setlist.fm; "" or "?" for a song nobody identified.')
+    tape: bool = strawberry.field(description="Played from tape (an intro, an outro), not performed.")
+    cover_artist: str | None = strawberry.field(description="The original artist when the song is a cover.")
+    guest_artist: str | None = strawberry.field(description="Who played along.")
+    info: str | None
+    scored: bool = strawberry.field(description="Counted by the scores: performed (not a tape) and named.")
+    _song_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.PlayedSong) -> PlayedSong:
+        return cls(
+            position=row.position,
+            medley_part=row.medley_part,
+            name=row.name,
+            tape=row.tape,
+            cover_artist=row.cover_artist,
+            guest_artist=row.guest_artist,
+            info=row.info,
+            scored=row.scored,
+            _song_id=row.song_id,
+        )
+
+    @strawberry.field(description="The artist's catalog song it was matched to; null when none (a name-only row).")
+    async def song(self, info: Info) -> Song | None:
+        if self._song_id is None:
+            return None
+        row = await info.context.loaders.song.load(self._song_id)
+        return Song.from_model(row) if row is not None else None
+
+
+@strawberry.type(description='A set of the show: the main set, a named set ("B Stage") or an encore.')
+class PlayedSet:
+    index: int = strawberry.field(description="0 for the first set, in the order they were played.")
+    name: str | None
+    encore: int | None = strawberry.field(description="1 for the first encore, 2 for the second; null otherwise.")
+    songs: list[PlayedSong]
+
+
+@strawberry.type(
+    description="What was played, from setlist.fm. Its terms require every client showing it to link to `sourceUrl`."
+)
+class PlayedSetlist:
+    id: strawberry.ID
+    source_url: str = strawberry.field(description="setlist.fm's page of this setlist: show it as the source.")
+    imported_at: dt.datetime = strawberry.field(description="When this version was imported (re-imported on edits).")
+    _pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.PlayedSetlist) -> PlayedSetlist:
+        assert row.imported_at is not None, "only imported setlists are shown"
+        return cls(
+            id=encode_id("PlayedSetlist", row.id), source_url=row.url or "", imported_at=row.imported_at, _pk=row.id
+        )
+
+    @strawberry.field(description="The sets in the order they were played, each with its songs in order.")
+    async def sets(self, info: Info) -> list[PlayedSet]:
+        rows = await info.context.loaders.played_songs.load(self._pk)
+        sets = []
+        for index, group in groupby(rows, key=lambda row: row.set_index):
+            songs = list(group)
+            first = songs[0]
+            sets.append(
+                PlayedSet(
+                    index=index,
+                    name=first.set_name,
+                    encore=first.encore,
+                    songs=[PlayedSong.from_model(row) for row in songs],
+                )
+            )
+        return sets
