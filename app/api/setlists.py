@@ -59,6 +59,17 @@ class Setlist:
         assert row is not None, "setlists.show_id is a non-null foreign key"
         return Show.from_model(row)
 
+    @strawberry.field(
+        description="How many more songs the signed-in viewer may vote for (VOTES_PER_SHOW per show; unvoting gives "
+        "one back); null when anonymous. A vote past it is refused: FORBIDDEN with reason VOTE_BUDGET_SPENT."
+    )
+    async def viewer_votes_left(self, info: Info) -> int | None:
+        viewer = await info.context.viewer_id()
+        if viewer is None:
+            return None
+        cast = await info.context.loaders.votes_cast.load((viewer, self._pk))
+        return max(0, info.context.settings.votes_per_show - cast)
+
     @strawberry.field(description="Most votes first, then in setlist order.")
     async def songs(self, info: Info) -> list[SetlistSong]:
         return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
