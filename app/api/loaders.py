@@ -16,6 +16,7 @@ from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, Song, Venue
 from app.played import service as played
 from app.played.models import PlayedSetlist, PlayedSong
+from app.played.service import ScoreInputs
 from app.setlists import service as setlists
 from app.setlists.models import SetlistSong
 
@@ -110,6 +111,16 @@ class Loaders:
             return [found.get(key, 0) for key in keys]
 
         return DataLoader(load_fn=load)
+
+    @cached_property
+    def voted_songs(self) -> DataLoader[tuple[int, int], list[int]]:
+        """The setlist song ids (user id, setlist id) voted for."""
+        return _many_each(setlists.voted_songs)
+
+    @cached_property
+    def score_inputs(self) -> DataLoader[int, ScoreInputs | None]:
+        """What a setlist's scores are computed from, by setlist id; None until its show's setlist is imported."""
+        return _one_each(played.score_inputs_by_setlist_ids)
 
     @cached_property
     def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:

@@ -10,7 +10,8 @@ import strawberry
 from app.api.catalog import Song
 from app.api.context import Info
 from app.api.ids import encode_id
-from app.played import models
+from app.played import models, scores
+from app.played import service as played
 
 
 @strawberry.type(description="One played song; each part of a medley is a song of its own, sharing its position.")
@@ -87,3 +88,54 @@ class PlayedSetlist:
                 )
             )
         return sets
+
+
+@strawberry.type(description="The community's prediction against what was played: its top N songs by votes, N played.")
+class CommunityScore:
+    predicted: int = strawberry.field(description="N, or fewer when fewer songs have votes.")
+    played: int = strawberry.field(description="The played songs that count (performed and named), each once.")
+    hits: int = strawberry.field(description="Predicted songs that were played.")
+    precision: float
+    recall: float
+    f1: float
+    rank_correlation: float | None = strawberry.field(
+        description="Spearman's rho of the hits' order by votes against the order played; null below 2 hits."
+    )
+
+    @classmethod
+    def from_score(cls, score: scores.CommunityScore) -> CommunityScore:
+        return cls(
+            predicted=score.predicted,
+            played=score.played,
+            hits=score.hits,
+            precision=round(score.precision, 4),
+            recall=round(score.recall, 4),
+            f1=round(score.f1, 4),
+            rank_correlation=round(score.rank_correlation, 4) if score.rank_correlation is not None else None,
+        )
+
+
+@strawberry.type(description="A fan's votes against what was played; points: see the README's points rule.")
+class FanScore:
+    hits: int
+    votes_cast: int
+    points: int = strawberry.field(description="Per hit: 10 x voters / fans who picked it, at most 100.")
+
+
+@strawberry.type
+class LeaderboardEntry:
+    display_name: str
+    points: int
+    hits: int
+    votes_cast: int
+    _user_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: played.LeaderboardRow) -> LeaderboardEntry:
+        return cls(
+            display_name=row.display_name,
+            points=row.points,
+            hits=row.hits,
+            votes_cast=row.votes_cast,
+            _user_id=row.user_id,
+        )

@@ -7,6 +7,7 @@ import strawberry
 from app.api.catalog import Show, Song
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
+from app.api.played import CommunityScore, FanScore
 from app.setlists import models
 from app.setlists import service as setlists
 
@@ -69,6 +70,23 @@ class Setlist:
             return None
         cast = await info.context.loaders.votes_cast.load((viewer, self._pk))
         return max(0, info.context.settings.votes_per_show - cast)
+
+    @strawberry.field(description="The community's score against what was played; null until it is imported.")
+    async def score(self, info: Info) -> CommunityScore | None:
+        inputs = await info.context.loaders.score_inputs.load(self._pk)
+        score = inputs.community() if inputs is not None else None
+        return CommunityScore.from_score(score) if score is not None else None
+
+    @strawberry.field(description="The signed-in viewer's score; null when anonymous or until the show is imported.")
+    async def viewer_score(self, info: Info) -> FanScore | None:
+        viewer = await info.context.viewer_id()
+        if viewer is None:
+            return None
+        inputs = await info.context.loaders.score_inputs.load(self._pk)
+        if inputs is None or not inputs.played:
+            return None
+        score = inputs.fan(await info.context.loaders.voted_songs.load((viewer, self._pk)))
+        return FanScore(hits=score.hits, votes_cast=score.votes_cast, points=score.points)
 
     @strawberry.field(description="Most votes first, then in setlist order.")
     async def songs(self, info: Info) -> list[SetlistSong]:

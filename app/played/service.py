@@ -10,14 +10,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from app.catalog.matching import is_same_artist_name
 from app.catalog.models import Show, Song, Venue
 from app.clients import setlistfm as sfm
-from app.played.matching import CatalogIndex, is_scored, medley_parts
+from app.platform import rawsql
+from app.played import scores
+from app.played.matching import CatalogIndex, is_scored, medley_parts, title_key
 from app.played.models import PlayedSetlist, PlayedSong
+from app.setlists.models import Setlist, SetlistSong, UserVote
 
 # While setlist.fm has nothing (or an empty stub), look again after these waits, then every 72 h.
 BACKOFF = (dt.timedelta(hours=2), dt.timedelta(hours=12), dt.timedelta(hours=24), dt.timedelta(hours=72))
@@ -153,3 +158,122 @@ async def played_songs_by_setlist_ids(ids: Sequence[int]) -> dict[int, list[Play
 
 async def shows_with_venues(ids: Sequence[int]) -> list[Show]:
     return await Show.filter(id__in=list(ids)).select_related("headliner", "venue")
+
+
+# --- scores ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """What the scores of one played show's setlist are computed from."""
+
+    setlist_id: int
+    candidates: dict[int, scores.Candidate]  # by setlist song id
+    played: list[str]  # the played scored songs' keys, in order
+    voters: int
+
+    def community(self) -> scores.CommunityScore | None:
+        return scores.community_score(list(self.candidates.values()), self.played)
+
+    def fan(self, setlist_song_ids: Iterable[int]) -> scores.FanScore:
+        voted = [self.candidates[i] for i in setlist_song_ids if i in self.candidates]
+        return scores.fan_score(voted, self.played, self.voters)
+
+    def points_by_song(self) -> dict[int, int]:
+        """Each hit's points, by setlist song id (misses are worth nothing)."""
+        played = set(self.played)
+        return {
+            c.setlist_song_id: scores.points_for(c.votes, self.voters)
+            for c in self.candidates.values()
+            if c.key in played
+        }
+
+
+async def score_inputs_by_setlist_ids(ids: Sequence[int]) -> dict[int, ScoreInputs]:
+    """The score inputs of each setlist whose show has an imported played setlist (others are missing)."""
+    setlists = {row.id: row.show_id for row in await Setlist.filter(id__in=list(ids)).only("id", "show_id")}
+    played_rows = await PlayedSetlist.filter(show_id__in=list(setlists.values()), imported_at__isnull=False)
+    played_by_show = {row.show_id: row.id for row in played_rows}
+    played_songs: dict[int, list[str]] = {}
+    rows = (
+        await PlayedSong.filter(played_setlist_id__in=list(played_by_show.values()), scored=True)
+        .select_related("song")
+        .order_by("position", "medley_part", "id")
+    )
+    for row in rows:
+        name = row.song.name if row.song is not None else row.name
+        played_songs.setdefault(row.played_setlist_id, []).append(title_key(name))
+    wanted = [setlist_id for setlist_id, show_id in setlists.items() if show_id in played_by_show]
+    candidates: dict[int, dict[int, scores.Candidate]] = {}
+    for entry in await SetlistSong.filter(setlist_id__in=wanted).select_related("song"):
+        candidates.setdefault(entry.setlist_id, {})[entry.id] = scores.Candidate(
+            entry.id, title_key(entry.song.name), entry.votes, entry.position
+        )
+    voters: dict[int, int] = {}
+    counted = (
+        await UserVote.filter(setlist_id__in=wanted)
+        .annotate(n=Count("user_id", distinct=True))
+        .group_by("setlist_id")
+        .values("setlist_id", "n")
+    )
+    for count in counted:
+        voters[count["setlist_id"]] = count["n"]
+    return {
+        setlist_id: ScoreInputs(
+            setlist_id=setlist_id,
+            candidates=candidates.get(setlist_id, {}),
+            played=scores.played_keys(played_songs.get(played_by_show[setlists[setlist_id]], [])),
+            voters=voters.get(setlist_id, 0),
+        )
+        for setlist_id in wanted
+    }
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    user_id: int
+    display_name: str
+    points: int
+    hits: int
+    votes_cast: int
+
+
+async def leaderboard(inputs: ScoreInputs, *, first: int, after: tuple[int, int] | None) -> list[LeaderboardRow]:
+    """The setlist's voters by points (most first, then the earliest account), `first` + 1 rows after `after`.
+
+    One aggregate over the setlist's votes: each vote is worth its song's points (0 for a miss).
+    """
+    points = inputs.points_by_song()
+    # Literal integers only (ids and points we computed), so the CASE is safe to build as text.
+    worth = " ".join(f"WHEN {song_id} THEN {value}" for song_id, value in points.items())
+    points_sql = f"CASE uv.setlist_song_id {worth} ELSE 0 END" if worth else "0"
+    hits_sql = f"CASE WHEN uv.setlist_song_id IN ({', '.join(map(str, points))}) THEN 1 ELSE 0 END" if points else "0"
+    values: list[object] = [inputs.setlist_id, first + 1]
+    page = ""
+    if after is not None:
+        page = "WHERE r.points < $3 OR (r.points = $3 AND r.user_id > $4)"
+        values += [after[0], after[1]]
+    sql = f"""
+    SELECT * FROM (
+      SELECT uv.user_id, u.display_name, count(*) AS votes_cast, sum({hits_sql}) AS hits, sum({points_sql}) AS points
+      FROM user_votes uv JOIN users u ON u.id = uv.user_id
+      WHERE uv.setlist_id = $1 GROUP BY uv.user_id, u.display_name
+    ) r {page}
+    ORDER BY r.points DESC, r.user_id LIMIT $2
+    """
+    rows = await rawsql.fetch(connections.get("default"), sql, values)
+    return [
+        LeaderboardRow(
+            user_id=row["user_id"],
+            display_name=row["display_name"],
+            points=int(row["points"]),
+            hits=int(row["hits"]),
+            votes_cast=int(row["votes_cast"]),
+        )
+        for row in rows
+    ]
+
+
+async def setlist_id_of_show(show_id: int) -> int | None:
+    row = await Setlist.filter(show_id=show_id).only("id").first()
+    return row.id if row is not None else None

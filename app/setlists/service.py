@@ -393,6 +393,21 @@ async def shows_by_ids(ids: Iterable[int]) -> dict[int, Show]:
     return {show.id: show for show in await Show.filter(id__in=list(ids))}
 
 
+async def voted_songs(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+    """The setlist song ids each (user id, setlist id) voted for; one query per user (a request has one)."""
+    wanted: dict[int, list[int]] = {}
+    for user_id, setlist_id in keys:
+        wanted.setdefault(user_id, []).append(setlist_id)
+    found: dict[tuple[int, int], list[int]] = {}
+    for user_id, setlist_ids in wanted.items():
+        rows = await UserVote.filter(user_id=user_id, setlist_id__in=setlist_ids).values(
+            "setlist_id", "setlist_song_id"
+        )
+        for row in rows:
+            found.setdefault((user_id, row["setlist_id"]), []).append(row["setlist_song_id"])
+    return found
+
+
 async def votes_cast(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
     """How many votes each (user id, setlist id) holds; one query per user (a request has one)."""
     wanted: dict[int, list[int]] = {}
