@@ -14,6 +14,7 @@ from app.catalog import tasks
 from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
 from app.platform.db import close_db, init_db
 from app.played import tasks as played_tasks
+from app.resources import create_broker
 from app.settings import Settings, get_settings
 
 
@@ -61,7 +62,13 @@ async def run_job(
         return await tasks.sync_tours(build_ticketmaster_client(settings, redis, http), settings, progress=progress)
     if job == "played":
         client = build_setlistfm_client(settings, redis, http)
-        return await played_tasks.sync_played(client, settings, progress=progress)
+        broker = create_broker(redis)  # live viewers on the API processes get the PLAYED events
+        await broker.start()
+        try:
+            announce = played_tasks.announcer(broker)
+            return await played_tasks.sync_played(client, settings, on_imported=announce, progress=progress)
+        finally:
+            await broker.stop()
     return await tasks.sync_songs(build_spotify_client(settings, redis, http), settings, progress=progress)
 
 

@@ -76,7 +76,8 @@ async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
 async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: what was played at the last week's shows, from setlist.fm (within its daily budget)."""
     resources: Resources = ctx["resources"]
-    return await _deferring(played_tasks.sync_played(resources.setlistfm, resources.settings))
+    announce = played_tasks.announcer(resources.broker)
+    return await _deferring(played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce))
 
 
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:

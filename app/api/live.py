@@ -9,6 +9,7 @@ import strawberry
 
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
+from app.api.played import CommunityScore
 from app.api.ws.fanout import SharedStream
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
@@ -22,6 +23,7 @@ class VoteCountsEventKind(Enum):
     VOTE = "vote"
     UNVOTE = "unvote"
     SUGGESTION = "suggestion"
+    PLAYED = "played"
 
 
 @strawberry.type
@@ -38,6 +40,9 @@ class VoteCountsEvent:
     )
     kind: VoteCountsEventKind
     songs: list[SongVoteCount]
+    score: CommunityScore | None = strawberry.field(
+        description="PLAYED events: the community's score against what was played (imported or re-imported)."
+    )
 
     @classmethod
     def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
@@ -49,6 +54,7 @@ class VoteCountsEvent:
                 SongVoteCount(setlist_song_id=encode_id("SetlistSong", song.setlist_song_id), votes=song.votes)
                 for song in event.songs
             ],
+            score=CommunityScore.from_score(event.score) if event.score is not None else None,
         )
 
 

@@ -12,6 +12,7 @@ from app.api.context import Info
 from app.api.ids import encode_id
 from app.played import models, scores
 from app.played import service as played
+from app.setlists.events import PlayedScore
 
 
 @strawberry.type(description="One played song; each part of a medley is a song of its own, sharing its position.")
@@ -103,7 +104,7 @@ class CommunityScore:
     )
 
     @classmethod
-    def from_score(cls, score: scores.CommunityScore) -> CommunityScore:
+    def from_score(cls, score: scores.CommunityScore | PlayedScore) -> CommunityScore:
         return cls(
             predicted=score.predicted,
             played=score.played,

@@ -24,10 +24,12 @@ from app.catalog.tasks import Progress, _stats, _stop
 from app.clients import setlistfm as sfm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamRateLimited
 from app.clients.retry import call_stats, counting_calls
+from app.platform.broker import Broker
 from app.platform.clock import utcnow
 from app.played import service
 from app.played.matching import find_artist
 from app.played.models import PlayedSetlist
+from app.setlists.events import PlayedScore, VoteCountsChanged, publish_change
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,29 @@ ARTIST_SEARCH_EVERY = dt.timedelta(days=30)
 
 # Called after a show's setlist was committed (new or changed): the live PLAYED event goes out from it.
 OnImported = Callable[[int], Awaitable[None]]
+
+
+def announcer(broker: Broker) -> OnImported:
+    """Publish a PLAYED event, with the community's score, to the live viewers of the show's setlist."""
+
+    async def announce(show_id: int) -> None:
+        setlist_id = await service.setlist_id_of_show(show_id)
+        if setlist_id is None:
+            return  # nobody has opened the show's setlist: nobody is watching it
+        inputs = (await service.score_inputs_by_setlist_ids([setlist_id])).get(setlist_id)
+        score = inputs.community() if inputs is not None else None
+        change = VoteCountsChanged(
+            setlist_id=setlist_id,
+            kind="played",
+            songs=[],
+            score=PlayedScore.model_validate(score, from_attributes=True) if score is not None else None,
+        )
+        try:
+            await publish_change(broker, change)
+        except Exception:  # committed: live viewers see it on their next snapshot
+            logger.warning("Could not announce the played setlist of show %s", show_id, exc_info=True)
+
+    return announce
 
 
 async def sync_played(
