@@ -76,6 +76,8 @@ async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
 async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: what was played at the last week's shows, from setlist.fm (within its daily budget)."""
     resources: Resources = ctx["resources"]
+    if not resources.settings.setlistfm_api_key.get_secret_value():
+        return {"outcome": "skipped", "reason": "SETLISTFM_API_KEY is not set"}  # not every deployment uses it
     announce = played_tasks.announcer(resources.broker)
     return await _deferring(played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce))
 
