@@ -143,6 +143,8 @@ async def test_a_spent_daily_budget_stops_the_run_and_the_next_days_run_resumes(
         assert deferred.value.summary["api_calls"] == 2
         first_day = await PlayedSetlist.all().count()
         assert first_day == 2
+        nearest = sorted(due_now(past_shows), key=lambda s: s.starts_at or s.synced_at, reverse=True)[:2]
+        assert set(await PlayedSetlist.all().values_list("show_id", flat=True)) == {s.id for s in nearest}
         assert await SyncEvent.filter(job=JOB, level=SyncLevel.ERROR, message__contains="daily budget").exists()
 
         day.today += dt.timedelta(days=1)
