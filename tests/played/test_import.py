@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+import httpx
 import pytest
 from played_testing import Day, control, headliner_setlist, make_due, setlistfm_client
+from pydantic import SecretStr
 
 from app.catalog.models import Show, SyncEvent, SyncLevel
 from app.catalog.tasks import SyncDeferred
@@ -16,6 +19,7 @@ from app.emulators.world import World
 from app.played.models import PlayedSetlist, PlayedSong
 from app.played.tasks import JOB, due_shows, sync_played
 from app.settings import Settings
+from app.sync_cli import run_job
 
 
 def due_now(shows: list[Show]) -> list[Show]:
@@ -173,8 +177,23 @@ async def test_the_vendors_limit_exceeded_stops_the_run_and_spends_the_budget_fo
 
 
 async def control_stats(url: str) -> dict[str, int]:
-    import httpx
-
     async with httpx.AsyncClient(base_url=url) as http:
         stats = (await http.get("/_emulator/stats")).json()
     return {"requests": int(stats["requests"])}
+
+
+async def test_theset_sync_played_runs_the_job_with_the_configured_client(
+    past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    configured = settings.model_copy(
+        update={
+            "setlistfm_base_url": f"{setlistfm_url}/rest",
+            "setlistfm_api_key": SecretStr(f"sfm-{uuid.uuid4().hex}"),
+            "setlistfm_requests_per_second": 1000,
+        }
+    )
+    async with httpx.AsyncClient() as http:
+        summary = await run_job("played", configured, None, http)
+
+    assert summary["outcome"] == "finished"
+    assert summary["counts"]["show_imported"] >= 3
