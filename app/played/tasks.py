@@ -20,9 +20,9 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import link_musicbrainz, lock_catalog_writes
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, MusicBrainzMatch, Show, ShowStatus
-from app.catalog.tasks import Progress, _stats, _stop
+from app.catalog.tasks import Progress, SyncDeferred
 from app.clients import setlistfm as sfm
-from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamRateLimited
+from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
 from app.clients.retry import call_stats, counting_calls
 from app.platform.broker import Broker
 from app.platform.clock import utcnow
@@ -158,3 +158,20 @@ async def _search_artist(client: sfm.SetlistFmClient, artist: Artist, now: dt.da
         )
     run.tally.add("artist", "matched" if linked else "unmatched")
     return artist.musicbrainz_id if linked else None
+
+
+async def _stop(run: SyncRun, error: UpstreamError, **details: Any) -> dict[str, Any]:
+    """Journal why the run stopped early; raise SyncDeferred when waiting helps (the budget: until tomorrow)."""
+    api_calls = call_stats().api_calls
+    await run.failure(f"{error.service} API", error, api_calls=api_calls)
+    seconds = defer_seconds(error)
+    if seconds is None:
+        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats())
+    summary = await run.finish(api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats())
+    raise SyncDeferred(seconds, summary) from error
+
+
+def _stats() -> dict[str, Any]:
+    stats: dict[str, Any] = call_stats().as_dict()
+    stats.pop("api_calls", None)
+    return stats
