@@ -66,7 +66,10 @@ async def run_job(
         await broker.start()
         try:
             announce = played_tasks.announcer(broker)
-            return await played_tasks.sync_played(client, settings, on_imported=announce, progress=progress)
+            spotify = build_spotify_client(settings, redis, http) if settings.spotify_client_id else None
+            return await played_tasks.sync_played(
+                client, settings, on_imported=announce, progress=progress, spotify=spotify
+            )
         finally:
             await broker.stop()
     return await tasks.sync_songs(build_spotify_client(settings, redis, http), settings, progress=progress)

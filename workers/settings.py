@@ -79,7 +79,9 @@ async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
     if not resources.settings.setlistfm_api_key.get_secret_value():
         return {"outcome": "skipped", "reason": "SETLISTFM_API_KEY is not set"}  # not every deployment uses it
     announce = played_tasks.announcer(resources.broker)
-    return await _deferring(played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce))
+    spotify = resources.spotify if resources.settings.spotify_client_id else None
+    run = played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce, spotify=spotify)
+    return await _deferring(run)
 
 
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.catalog.matching import is_same_artist_name, normalize_artist_name
 from app.catalog.models import Song
 from app.clients.setlistfm import SetlistArtist, SetlistFmClient
+from app.clients.spotify import SpotifyClient, SpotifyTrack
 
 
 def pick_artist(name: str, candidates: list[SetlistArtist]) -> SetlistArtist | None:
@@ -96,3 +97,21 @@ class CatalogIndex:
         if name.strip() in UNKNOWN_NAMES:
             return None
         return self.by_key.get(title_key(name))
+
+
+def unmatched_names(names: Iterable[str], index: CatalogIndex) -> list[str]:
+    """Scored names the catalog lacks, each once (by title key), in the order played."""
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.strip() not in UNKNOWN_NAMES and index.match(name) is None:
+            seen.setdefault(title_key(name), name)
+    return list(seen.values())
+
+
+async def find_on_spotify(client: SpotifyClient, name: str, artist_name: str, spotify_id: str) -> SpotifyTrack | None:
+    """The artist's own Spotify track of exactly this title (one search, within the artist), or None."""
+    wanted = title_key(name)
+    for track in await client.search_tracks(bare_title(name), limit=5, artist_name=artist_name):
+        if any(ref.id == spotify_id for ref in track.artists) and title_key(track.name) == wanted:
+            return track
+    return None

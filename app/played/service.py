@@ -12,13 +12,16 @@ from typing import Literal
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from app.catalog.matching import is_same_artist_name
 from app.catalog.models import Show, Song, Venue
 from app.clients import setlistfm as sfm
+from app.clients.spotify import SpotifyTrack
 from app.platform import rawsql
+from app.platform.clock import utcnow
 from app.played import scores
 from app.played.matching import CatalogIndex, is_scored, medley_parts, title_key
 from app.played.models import PlayedSetlist, PlayedSong
@@ -133,6 +136,30 @@ async def _locked(show_id: int, conn: BaseDBAsyncClient) -> PlayedSetlist:
         return await PlayedSetlist.filter(show_id=show_id).select_for_update().using_db(conn).get()
     played = await PlayedSetlist.filter(show_id=show_id).using_db(conn).first()
     return played or await PlayedSetlist.create(show_id=show_id, using_db=conn)
+
+
+async def add_catalog_song(artist_id: int, track: SpotifyTrack) -> bool:
+    """Store a Spotify track of the artist as an unranked catalog song; False when it is already stored."""
+    if await Song.exists(spotify_id=track.id):
+        return False
+    album = track.album
+    try:
+        await Song.create(
+            spotify_id=track.id,
+            artist_id=artist_id,
+            name=track.name[:512],
+            album_name=album.name[:512] if album else None,
+            album_id=album.id if album else None,
+            release_date=album.release_date[:10] if album and album.release_date else None,
+            duration_ms=track.duration_ms,
+            popularity=track.popularity,
+            preview_url=track.preview_url,
+            rank=None,  # outside the artist's ranked catalog: found because it was played
+            cached_at=utcnow(),
+        )
+    except IntegrityError:  # stored concurrently (the songs sync, a suggestion)
+        return False
+    return True
 
 
 async def catalog_index(artist_id: int) -> CatalogIndex:

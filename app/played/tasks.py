@@ -24,10 +24,11 @@ from app.catalog.tasks import Progress, SyncDeferred
 from app.clients import setlistfm as sfm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
 from app.clients.retry import call_stats, counting_calls
+from app.clients.spotify import SpotifyClient
 from app.platform.broker import Broker
 from app.platform.clock import utcnow
 from app.played import service
-from app.played.matching import find_artist
+from app.played.matching import CatalogIndex, find_artist, find_on_spotify, medley_parts, unmatched_names
 from app.played.models import PlayedSetlist
 from app.setlists.events import PlayedScore, VoteCountsChanged, publish_change
 from app.settings import Settings
@@ -40,6 +41,8 @@ FIRST_LOOK_AFTER = dt.timedelta(hours=2)
 WINDOW = dt.timedelta(days=7)
 # An artist setlist.fm did not know by name is searched again after this long.
 ARTIST_SEARCH_EVERY = dt.timedelta(days=30)
+# Spotify searches for played songs the cached catalog lacks, per show: the look-ups' budget comes first.
+SPOTIFY_SEARCHES_PER_SHOW = 5
 
 # Called after a show's setlist was committed (new or changed): the live PLAYED event goes out from it.
 OnImported = Callable[[int], Awaitable[None]]
@@ -74,10 +77,14 @@ async def sync_played(
     *,
     on_imported: OnImported | None = None,
     progress: Progress | None = None,
+    spotify: SpotifyClient | None = None,
 ) -> dict[str, Any]:
-    """Import the played setlists of due shows, nearest to now first; journaled as `sync_played_setlists`."""
+    """Import the played setlists of due shows, nearest to now first; journaled as `sync_played_setlists`.
+
+    With `spotify`, played songs the cached catalog lacks are looked up on Spotify first (a few per show).
+    """
     with counting_calls():
-        return await _sync_played(client, on_imported, progress)
+        return await _sync_played(client, on_imported, progress, spotify)
 
 
 async def due_shows(now: dt.datetime) -> list[Show]:
@@ -98,7 +105,10 @@ async def due_shows(now: dt.datetime) -> list[Show]:
 
 
 async def _sync_played(
-    client: sfm.SetlistFmClient, on_imported: OnImported | None, progress: Progress | None
+    client: sfm.SetlistFmClient,
+    on_imported: OnImported | None,
+    progress: Progress | None,
+    spotify: SpotifyClient | None,
 ) -> dict[str, Any]:
     run = SyncRun(JOB)
     now = utcnow()
@@ -108,7 +118,7 @@ async def _sync_played(
     try:
         for show in shows:
             try:
-                outcome = await _one_show(client, show, now, run)
+                outcome = await _one_show(client, show, now, run, spotify)
             except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError):
                 raise  # the API as a whole said no: stop rather than fail every show
             except Exception as error:  # one show's failure rolls back that show alone
@@ -125,7 +135,9 @@ async def _sync_played(
     return await run.finish(api_calls=call_stats().api_calls, shows=len(shows), **_stats())
 
 
-async def _one_show(client: sfm.SetlistFmClient, show: Show, now: dt.datetime, run: SyncRun) -> str:
+async def _one_show(
+    client: sfm.SetlistFmClient, show: Show, now: dt.datetime, run: SyncRun, spotify: SpotifyClient | None
+) -> str:
     artist = show.headliner
     mbid = artist.musicbrainz_id or await _search_artist(client, artist, now, run)
     if mbid is None:
@@ -140,7 +152,35 @@ async def _one_show(client: sfm.SetlistFmClient, show: Show, now: dt.datetime, r
     if found is None or found.is_stub:
         return (await service.record_miss(show.id, found, now)).outcome
     index = await service.catalog_index(artist.id)
+    if spotify is not None and artist.spotify_id and await _add_from_spotify(spotify, artist, found, index, run):
+        index = await service.catalog_index(artist.id)
     return (await service.store_setlist(show.id, found, index, now)).outcome
+
+
+async def _add_from_spotify(
+    spotify: SpotifyClient, artist: Artist, found: sfm.Setlist, index: CatalogIndex, run: SyncRun
+) -> bool:
+    """Store the artist's Spotify tracks of played songs the catalog lacks; True when any was added.
+
+    Never fails the show: a Spotify error or limit only leaves those songs name-only.
+    """
+    assert artist.spotify_id is not None
+    names = [
+        part for one_set in found.sets for song in one_set.songs if not song.tape for part in medley_parts(song.name)
+    ]
+    added = False
+    for name in unmatched_names(names, index)[:SPOTIFY_SEARCHES_PER_SHOW]:
+        try:
+            track = await find_on_spotify(spotify, name, artist.name, artist.spotify_id)
+        except UpstreamError as error:
+            logger.info("%s: Spotify look-ups stopped for %s: %s", JOB, artist.name, error)
+            break
+        if track is None:
+            run.tally.add("song", "not_on_spotify")
+            continue
+        added = await service.add_catalog_song(artist.id, track) or added
+        run.tally.add("song", "found_on_spotify")
+    return added
 
 
 async def _search_artist(client: sfm.SetlistFmClient, artist: Artist, now: dt.datetime, run: SyncRun) -> str | None:

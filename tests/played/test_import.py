@@ -7,17 +7,21 @@ import uuid
 
 import httpx
 import pytest
+from catalog_testing import on_spotify_emulator
 from played_testing import Day, control, headliner_setlist, make_due, setlistfm_client
 from pydantic import SecretStr
 
-from app.catalog.models import Show, SyncEvent, SyncLevel
+from app.catalog.models import Show, Song, SyncEvent, SyncLevel
 from app.catalog.tasks import SyncDeferred
+from app.clients.factory import build_spotify_client
 from app.emulators.server import running_server
 from app.emulators.setlistfm import create_setlistfm_app
 from app.emulators.setlistfm_world import SetlistFmWorld
+from app.emulators.spotify import create_spotify_app
 from app.emulators.world import World
+from app.played.matching import title_key
 from app.played.models import PlayedSetlist, PlayedSong
-from app.played.tasks import JOB, due_shows, sync_played
+from app.played.tasks import JOB, SPOTIFY_SEARCHES_PER_SHOW, due_shows, sync_played
 from app.settings import Settings
 from app.sync_cli import run_job
 
@@ -197,3 +201,27 @@ async def test_theset_sync_played_runs_the_job_with_the_configured_client(
 
     assert summary["outcome"] == "finished"
     assert summary["counts"]["show_imported"] >= 3
+
+
+async def test_played_songs_the_catalog_lacks_are_found_on_spotify_a_few_per_show(
+    past_world: World, past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    await Song.all().delete()  # nothing cached: every played song needs a look-up
+    app = create_spotify_app(past_world, mode="dev", requests_per_30s=10_000, client_id="c", client_secret="s")
+    async with running_server(app) as spotify_url:
+        spotify_settings = on_spotify_emulator(settings, spotify_url, secret="s").model_copy(
+            update={"spotify_client_id": "c"}
+        )
+        async with build_spotify_client(spotify_settings, None) as spotify, setlistfm_client(setlistfm_url) as client:
+            summary = await sync_played(client, settings, spotify=spotify)
+        searches = app.state.emulator.stats.requests_by_path["/v1/search"]
+
+    imported = summary["counts"]["show_imported"]
+    assert 0 < searches <= SPOTIFY_SEARCHES_PER_SHOW * imported
+    found = await Song.all()
+    assert found
+    assert summary["counts"]["song_found_on_spotify"] == len(found)
+    assert all(song.rank is None for song in found)  # outside the ranked catalog
+    matched = await PlayedSong.filter(song_id__isnull=False).prefetch_related("song")
+    assert matched
+    assert all(title_key(row.name) == title_key(row.song.name) for row in matched)
