@@ -11,7 +11,7 @@ from catalog_testing import on_spotify_emulator
 from played_testing import Day, control, headliner_setlist, make_due, setlistfm_client
 from pydantic import SecretStr
 
-from app.catalog.models import Show, Song, SyncEvent, SyncLevel
+from app.catalog.models import Artist, MusicBrainzMatch, Show, Song, SyncEvent, SyncLevel
 from app.catalog.tasks import SyncDeferred
 from app.clients.factory import build_spotify_client
 from app.emulators.server import running_server
@@ -225,3 +225,34 @@ async def test_played_songs_the_catalog_lacks_are_found_on_spotify_a_few_per_sho
     matched = await PlayedSong.filter(song_id__isnull=False).prefetch_related("song")
     assert matched
     assert all(title_key(row.name) == title_key(row.song.name) for row in matched)
+
+
+async def test_a_headliner_without_a_ticketmaster_link_is_found_by_name_once(
+    past_world: World, past_history: SetlistFmWorld, past_shows: list[Show], setlistfm_url: str, settings: Settings
+) -> None:
+    show = next(
+        s
+        for s in due_now(past_shows)
+        if (t := headliner_setlist(past_world, past_history, s)) is not None
+        and t.id in past_history.setlists
+        and t.songs
+    )
+    truth = past_history.artists[show.headliner.musicbrainz_id or ""]
+    await Artist.filter(id=show.headliner_id).update(musicbrainz_id=None, musicbrainz_match=MusicBrainzMatch.NONE)
+
+    async with setlistfm_client(setlistfm_url) as client:
+        summary = await sync_played(client, settings)
+        artist = await Artist.get(id=show.headliner_id)
+        assert artist.musicbrainz_searched_at is not None
+        if truth.disambiguation:  # one of several namesakes: never guessed
+            assert artist.musicbrainz_id is None
+            assert summary["counts"]["artist_unmatched"] >= 1
+        else:
+            assert (artist.musicbrainz_id, artist.musicbrainz_match) == (truth.mbid, MusicBrainzMatch.SETLISTFM_SEARCH)
+            assert (await PlayedSetlist.get(show_id=show.id)).imported_at is not None
+        await Artist.filter(id=show.headliner_id).update(musicbrainz_id=None, musicbrainz_match=MusicBrainzMatch.NONE)
+        await make_due()
+        again = await sync_played(client, settings)
+
+    assert "artist_matched" not in again["counts"]  # searched at most every 30 days
+    assert "artist_unmatched" not in again["counts"]
