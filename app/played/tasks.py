@@ -152,7 +152,10 @@ async def _one_show(
     if found is None or found.is_stub:
         return (await service.record_miss(show.id, found, now)).outcome
     index = await service.catalog_index(artist.id)
-    if spotify is not None and artist.spotify_id and await _add_from_spotify(spotify, artist, found, index, run):
+    changed = played is None or played.imported_at is None or played.version_id != found.version_id
+    # Only a new version is worth Spotify calls: a daily re-check of an unchanged setlist changes nothing.
+    lookups = changed and spotify is not None and artist.spotify_id
+    if lookups and spotify is not None and await _add_from_spotify(spotify, artist, found, index, run):
         index = await service.catalog_index(artist.id)
     return (await service.store_setlist(show.id, found, index, now)).outcome
 
