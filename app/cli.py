@@ -87,6 +87,15 @@ def sync_tours(emulators: EmulatorsOption = False, as_json: JsonOption = False) 
     raise typer.Exit(asyncio.run(run_sync("tours", emulators=emulators, as_json=as_json)))
 
 
+@sync_cli.command("played")
+def sync_played(as_json: JsonOption = False) -> None:
+    """What was played at the last week's shows, from setlist.fm (needs SETLISTFM_API_KEY; exit 75: deferred)."""
+    from app.sync_cli import run_sync
+
+    _require_dependencies()
+    raise typer.Exit(asyncio.run(run_sync("played", as_json=as_json)))
+
+
 @sync_cli.command("songs")
 def sync_songs(emulators: EmulatorsOption = False, as_json: JsonOption = False) -> None:
     """Songs of artists whose cached catalog is missing or stale, from Spotify (needs SPOTIFY_CLIENT_ID/SECRET)."""

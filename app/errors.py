@@ -9,6 +9,7 @@ AppError
  ├── NotFound            NOT_FOUND            no such object (or an id of the wrong type)
  ├── Unauthenticated     UNAUTHENTICATED      no, expired, revoked or forged token
  ├── Forbidden           FORBIDDEN            signed in, but not allowed (e.g. voting closed)
+ │    └── VoteBudgetSpent FORBIDDEN, reason VOTE_BUDGET_SPENT: the fan's VOTES_PER_SHOW votes are all cast
  ├── RateLimited         RATE_LIMITED         too many requests; carries retry_after seconds
  └── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
 
@@ -112,6 +113,20 @@ class Unauthenticated(AppError):
 
 class Forbidden(AppError):
     code = ErrorCode.FORBIDDEN
+
+
+class VoteBudgetSpent(Forbidden):
+    """Every one of the fan's votes of this show is cast: unvote a song to vote for another."""
+
+    def __init__(self, votes_per_show: int) -> None:
+        super().__init__(
+            f"You have cast all {votes_per_show} votes a fan has per show: take one back to vote for another song"
+        )
+        self.votes_per_show = votes_per_show
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "reason": "VOTE_BUDGET_SPENT", "votesPerShow": self.votes_per_show}
 
 
 class RateLimited(AppError):

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # some of the day's quota in hand, and a spent budget sends nothing until the next UTC day.
     setlistfm_requests_per_second: float = Field(default=2.0, gt=0)
     setlistfm_daily_budget: int = Field(default=1400, ge=0)
+    # Votes a fan may hold per show: a fan who could vote for every song would "predict" all of them.
+    votes_per_show: int = Field(default=10, ge=1, le=100)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
 

@@ -1,4 +1,4 @@
-"""`theset sync tours|songs`: run a sync job in this process with live progress and a summary.
+"""`theset sync tours|songs|played`: run a sync job in this process with live progress and a summary.
 
 Progress goes to stderr: what is done out of how much (events or artists), the rate, and what the run
 is waiting for when it waits (a rate-limit slot, or the vendor asking us to wait); it is cleared at
@@ -22,10 +22,11 @@ from rich.text import Text
 from app.catalog import tasks
 from app.clients.retry import CallStats
 from app.platform.db import close_db, init_db
-from app.resources import open_resources
+from app.played import tasks as played_tasks
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
-Job = Literal["tours", "songs"]
+Job = Literal["tours", "songs", "played"]
 # A wait shorter than this is the limiter's ordinary pacing, not worth a word.
 _SHOWN_WAIT_SECONDS = 0.5
 _STATUS_REFRESH_SECONDS = 0.25
@@ -43,6 +44,9 @@ def missing_settings(job: Job, settings: Settings) -> str | None:
     if job == "tours":
         missing = [] if settings.ticketmaster_api_key.get_secret_value() else ["TICKETMASTER_API_KEY"]
         what = "your Ticketmaster Discovery API key"
+    elif job == "played":
+        missing = [] if settings.setlistfm_api_key.get_secret_value() else ["SETLISTFM_API_KEY"]
+        what = "your setlist.fm API key"
     else:
         missing = [
             name
@@ -56,6 +60,8 @@ def missing_settings(job: Job, settings: Settings) -> str | None:
     if not missing:
         return None
     names = " and ".join(missing)
+    if job == "played":  # `--emulators` serves Ticketmaster and Spotify; the demo has the setlist.fm one
+        return f"theset sync played needs {names} ({what}): set it."
     return (
         f"theset sync {job} needs {names} ({what}): set {'it' if len(missing) == 1 else 'them'}, "
         f"or run `theset sync {job} --emulators` to sync from local emulators of the APIs."
@@ -85,10 +91,7 @@ async def _run(job: Job, settings: Settings, errors: Console, as_json: bool) -> 
     try:
         async with open_resources(settings) as resources, SyncProgressView(f"sync {job}", calls, errors) as view:
             try:
-                if job == "tours":
-                    summary = await tasks.sync_tours(resources.ticketmaster, settings, progress=view, calls=calls)
-                else:
-                    summary = await tasks.sync_songs(resources.spotify, settings, progress=view, calls=calls)
+                summary = await run_job(job, resources, progress=view, calls=calls)
             except tasks.SyncDeferred as deferred:
                 summary = deferred.summary
     finally:
@@ -99,6 +102,25 @@ async def _run(job: Job, settings: Settings, errors: Console, as_json: bool) -> 
         Console().print(summary_table(job, summary))
     outcome = summary["outcome"]
     return EX_TEMPFAIL if outcome == "deferred" else 0 if outcome == "finished" else 1
+
+
+async def run_job(
+    job: Job, resources: Resources, *, progress: tasks.Progress | None = None, calls: CallStats | None = None
+) -> dict[str, Any]:
+    """Run one job once with the process's clients; its summary (SyncDeferred when the vendor said wait)."""
+    settings = resources.settings
+    if job == "tours":
+        return await tasks.sync_tours(resources.ticketmaster, settings, progress=progress, calls=calls)
+    if job == "played":
+        return await played_tasks.sync_played(
+            resources.setlistfm,
+            settings,
+            on_imported=played_tasks.announcer(resources.broker),  # PLAYED events for live viewers
+            progress=progress,
+            spotify=resources.spotify if settings.spotify_client_id else None,
+            calls=calls,
+        )
+    return await tasks.sync_songs(resources.spotify, settings, progress=progress, calls=calls)
 
 
 class _CountColumn(ProgressColumn):

@@ -13,6 +13,7 @@ from app.accounts.models import AuthToken, User
 from app.accounts.tokens import TOKEN_LIFETIME, new_token, token_hash
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, Venue
 from app.catalog.text import fold, slugify
+from app.played.models import PlayedSetlist, PlayedSong
 from app.setlists.models import Setlist, SetlistSong
 
 _seq = itertools.count(1)
@@ -166,3 +167,27 @@ async def make_setlist_song(setlist: Setlist, *, song: Song | None = None, **ove
         song = await make_song(artist=await Artist.get(id=show.headliner_id))
     fields: dict[str, Any] = {"votes": 0, "suggested": False, "position": 1}
     return await SetlistSong.create(setlist=setlist, song=song, **{**fields, **overrides})
+
+
+async def make_played_setlist(show: Show, songs: list[Song | str], **overrides: Any) -> PlayedSetlist:
+    """An imported played setlist of `songs` in order (a name: a song the catalog does not have)."""
+    n = _n()
+    fields: dict[str, Any] = {
+        "show": show,
+        "setlistfm_id": f"{n:08x}",
+        "version_id": f"v{n:08x}",
+        "url": f"https://www.setlist.fm/setlist/a/2026/b-{n:08x}.html",
+        "imported_at": dt.datetime.now(dt.UTC),
+    }
+    played = await PlayedSetlist.create(**{**fields, **overrides})
+    for position, entry in enumerate(songs, start=1):
+        song = entry if isinstance(entry, Song) else None
+        await PlayedSong.create(
+            played_setlist=played,
+            set_index=0,
+            position=position,
+            name=song.name if song else str(entry),
+            scored=str(entry) not in ("", "?"),
+            song=song,
+        )
+    return played

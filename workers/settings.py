@@ -23,6 +23,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from app.catalog import tasks
 from app.platform.db import close_db, init_db
 from app.platform.observability import serve_metrics
+from app.played import tasks as played_tasks
 from app.resources import Resources, open_resources
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
@@ -30,6 +31,8 @@ from app.settings import get_settings
 # A full tours run pages through months of events at 5 requests/s: give it room.
 TOURS_TIMEOUT_SECONDS = 3 * 3600
 SONGS_TIMEOUT_SECONDS = 2 * 3600
+# At 2 calls/s a day's whole setlist.fm budget (1,400 calls) takes under 20 minutes.
+PLAYED_TIMEOUT_SECONDS = 3600
 # Without retries arq's poll loop dies on the first command Redis cannot answer. Commands and
 # reconnects retry with backoff (0.2 s doubling to 2 s, about 35 s in all), so a Redis restart or
 # failover is ridden out; a longer outage still ends the worker non-zero, for its supervisor to restart.
@@ -70,6 +73,17 @@ async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
     return await _deferring(tasks.sync_songs(resources.spotify, resources.settings))
 
 
+async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Hourly: what was played at the last week's shows, from setlist.fm (within its daily budget)."""
+    resources: Resources = ctx["resources"]
+    if not resources.settings.setlistfm_api_key.get_secret_value():
+        return {"outcome": "skipped", "reason": "SETLISTFM_API_KEY is not set"}  # not every deployment uses it
+    announce = played_tasks.announcer(resources.broker)
+    spotify = resources.spotify if resources.settings.spotify_client_id else None
+    run = played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce, spotify=spotify)
+    return await _deferring(run)
+
+
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     try:
         return await run
@@ -96,6 +110,7 @@ class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         func(sync_popular_tours, timeout=TOURS_TIMEOUT_SECONDS, max_tries=10),
         func(sync_artist_songs, timeout=SONGS_TIMEOUT_SECONDS, max_tries=10),
+        func(sync_played_setlists, timeout=PLAYED_TIMEOUT_SECONDS, max_tries=10),
         # Enqueued by the API when a setlist had to be created empty (Spotify down, nothing cached).
         func(fill_setlist, max_tries=10),
     ]
@@ -104,6 +119,7 @@ class WorkerSettings:
         [
             cron(sync_popular_tours, **_when(tasks.TOURS_JOB), unique=True, timeout=TOURS_TIMEOUT_SECONDS),
             cron(sync_artist_songs, **_when(tasks.SONGS_JOB), unique=True, timeout=SONGS_TIMEOUT_SECONDS),
+            cron(sync_played_setlists, minute={15}, unique=True, timeout=PLAYED_TIMEOUT_SECONDS),
         ]
         if get_settings().worker_cron
         else []

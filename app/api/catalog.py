@@ -17,12 +17,16 @@ from app.api.pagination import Connection, build_connection, check_page_size, de
 from app.catalog import models
 from app.catalog import service as catalog
 from app.errors import BadUserInput
+from app.played import service as played_service
 
 if TYPE_CHECKING:
+    from app.api.played import LeaderboardEntry, PlayedSetlist
     from app.api.setlists import Setlist
 
 # Setlist types build on these (api/setlists imports this module): resolved by name at run time.
 _SETLIST_TYPE: LazyType[Any, Any] = LazyType("Setlist", "app.api.setlists")
+_PLAYED_TYPE: LazyType[Any, Any] = LazyType("PlayedSetlist", "app.api.played")
+_ENTRY_TYPE: LazyType[Any, Any] = LazyType("LeaderboardEntry", "app.api.played")
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
@@ -211,6 +215,44 @@ class Show(Node):
         row = await info.context.setlists_on_first_visit.load(self._pk)
         setlist_type: type[Setlist] = _SETLIST_TYPE.resolve_type()
         return setlist_type.from_model(row)
+
+    @strawberry.field(
+        description="What was played, from setlist.fm; null until imported (a few hours after the show, or later)."
+    )
+    async def played_setlist(self, info: Info) -> Annotated[PlayedSetlist, strawberry.lazy("app.api.played")] | None:
+        row = await info.context.loaders.played_setlist.load(self._pk)
+        if row is None:
+            return None
+        played_type: type[PlayedSetlist] = _PLAYED_TYPE.resolve_type()
+        return played_type.from_model(row)
+
+    @strawberry.field(
+        description="Fans by points once the played setlist is imported (display names only); empty before."
+    )
+    async def leaderboard(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many fans, 1 to GRAPHQL_MAX_PAGE_SIZE.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The cursor of the last fan already seen.")
+        ] = None,
+    ) -> Connection[Annotated[LeaderboardEntry, strawberry.lazy("app.api.played")]]:
+        check_page_size(first, info.context.settings.graphql_max_page_size)
+        after_key = None
+        if after is not None:
+            points, user_pk = decode_cursor(after, 2)
+            if not isinstance(points, int) or not isinstance(user_pk, int):
+                raise BadUserInput("Invalid cursor")
+            after_key = (points, user_pk)
+        setlist_id = await played_service.setlist_id_of_show(self._pk)
+        inputs = await info.context.loaders.score_inputs.load(setlist_id) if setlist_id is not None else None
+        rows = (
+            []
+            if inputs is None or not inputs.played
+            else await played_service.leaderboard(inputs, first=first, after=after_key)
+        )
+        entry_type: type[LeaderboardEntry] = _ENTRY_TYPE.resolve_type()
+        return build_connection(rows, first, lambda row: [row.points, row.user_id], entry_type.from_row)
 
 
 def _show_key(row: models.Show) -> list[str | int]:

@@ -10,6 +10,7 @@ import strawberry
 
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
+from app.api.played import CommunityScore
 from app.api.ws.fanout import SharedStream
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
@@ -25,6 +26,9 @@ class VoteCountsEventKind(Enum):
     VOTE = strawberry.enum_value("vote", description="A fan voted: the song's new count.")
     UNVOTE = strawberry.enum_value("unvote", description="A fan took a vote back: the song's new count.")
     SUGGESTION = strawberry.enum_value("suggestion", description="A fan added a song: it joins with its count.")
+    PLAYED = strawberry.enum_value(
+        "played", description="What was played was imported (or re-imported): `score` carries the community's score."
+    )
 
 
 @strawberry.type(description="One song's vote count on a setlist.")
@@ -43,6 +47,9 @@ class VoteCountsEvent:
     songs: list[SongVoteCount] = strawberry.field(
         description="For a snapshot every song of the setlist; otherwise the songs the change touched."
     )
+    score: CommunityScore | None = strawberry.field(
+        description="PLAYED events: the community's score against what was played (imported or re-imported)."
+    )
 
     @classmethod
     def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
@@ -54,6 +61,7 @@ class VoteCountsEvent:
                 SongVoteCount(setlist_song_id=encode_id("SetlistSong", song.setlist_song_id), votes=song.votes)
                 for song in event.songs
             ],
+            score=CommunityScore.from_score(event.score) if event.score is not None else None,
         )
 
 

@@ -15,6 +15,9 @@ from strawberry.dataloader import DataLoader
 from app.catalog import journal
 from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, Song, SyncEvent, Venue
+from app.played import service as played
+from app.played.models import PlayedSetlist, PlayedSong
+from app.played.service import ScoreInputs
 from app.setlists import service as setlists
 from app.setlists.models import Setlist, SetlistSong
 
@@ -102,6 +105,36 @@ class Loaders:
     @cached_property
     def sync_event(self) -> DataLoader[int, SyncEvent | None]:
         return _one_each(journal.sync_events_by_ids)
+
+    @cached_property
+    def played_setlist(self) -> DataLoader[int, PlayedSetlist | None]:
+        """A show's imported played setlist, by show id."""
+        return _one_each(played.played_setlists_by_show_ids)
+
+    @cached_property
+    def played_songs(self) -> DataLoader[int, list[PlayedSong]]:
+        """A played setlist's songs in the order played, by played setlist id."""
+        return _many_each(played.played_songs_by_setlist_ids)
+
+    @cached_property
+    def votes_cast(self) -> DataLoader[tuple[int, int], int]:
+        """How many votes (user id, setlist id) holds."""
+
+        async def load(keys: list[tuple[int, int]]) -> list[int]:
+            found = await setlists.votes_cast(keys)
+            return [found.get(key, 0) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def voted_songs(self) -> DataLoader[tuple[int, int], list[int]]:
+        """The setlist song ids (user id, setlist id) voted for."""
+        return _many_each(setlists.voted_songs)
+
+    @cached_property
+    def score_inputs(self) -> DataLoader[int, ScoreInputs | None]:
+        """What a setlist's scores are computed from, by setlist id; None until its show's setlist is imported."""
+        return _one_each(played.score_inputs_by_setlist_ids)
 
     @cached_property
     def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:

@@ -9,6 +9,7 @@ import strawberry
 from app.api.catalog import Show, Song
 from app.api.context import Info
 from app.api.ids import Node, decode_id, encode_id
+from app.api.played import CommunityScore, FanScore
 from app.setlists import models
 from app.setlists import service as setlists
 
@@ -60,6 +61,34 @@ class Setlist(Node):
         row = await info.context.loaders.show.load(self._show_id)
         assert row is not None, "setlists.show_id is a non-null foreign key"
         return Show.from_model(row)
+
+    @strawberry.field(
+        description="How many more songs the signed-in viewer may vote for (VOTES_PER_SHOW per show; unvoting gives "
+        "one back); null when anonymous. A vote past it is refused: FORBIDDEN with reason VOTE_BUDGET_SPENT."
+    )
+    async def viewer_votes_left(self, info: Info) -> int | None:
+        viewer = await info.context.viewer_id()
+        if viewer is None:
+            return None
+        cast = await info.context.loaders.votes_cast.load((viewer, self._pk))
+        return max(0, info.context.settings.votes_per_show - cast)
+
+    @strawberry.field(description="The community's score against what was played; null until it is imported.")
+    async def score(self, info: Info) -> CommunityScore | None:
+        inputs = await info.context.loaders.score_inputs.load(self._pk)
+        score = inputs.community() if inputs is not None else None
+        return CommunityScore.from_score(score) if score is not None else None
+
+    @strawberry.field(description="The signed-in viewer's score; null when anonymous or until the show is imported.")
+    async def viewer_score(self, info: Info) -> FanScore | None:
+        viewer = await info.context.viewer_id()
+        if viewer is None:
+            return None
+        inputs = await info.context.loaders.score_inputs.load(self._pk)
+        if inputs is None or not inputs.played:
+            return None
+        score = inputs.fan(await info.context.loaders.voted_songs.load((viewer, self._pk)))
+        return FanScore(hits=score.hits, votes_cast=score.votes_cast, points=score.points)
 
     @strawberry.field(description="The setlist's songs, most votes first, then in `position` order.")
     async def songs(self, info: Info) -> list[SetlistSong]:

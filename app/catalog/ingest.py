@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song, SpotifyMatch, Venue
+from app.catalog.models import Artist, MusicBrainzMatch, Show, ShowArtist, ShowStatus, Song, SpotifyMatch, Venue
 from app.catalog.ranking import CatalogTrack
 from app.catalog.text import fold, slugify
 from app.clients import ticketmaster as tm
@@ -259,6 +259,8 @@ async def _upsert_artists(
             await _save(artist, values, tally, "artist", tm_id, conn)
         if attraction.spotify_id and artist.spotify_id is None:
             await _link_spotify(artist, attraction.spotify_id, conn)
+        if attraction.musicbrainz_id and artist.musicbrainz_match != MusicBrainzMatch.TICKETMASTER_LINK:
+            await link_musicbrainz(artist, attraction.musicbrainz_id, MusicBrainzMatch.TICKETMASTER_LINK, conn)
     return found
 
 
@@ -278,6 +280,22 @@ async def _link_spotify(artist: Artist, spotify_id: str, conn: BaseDBAsyncClient
     artist.spotify_id = spotify_id
     artist.spotify_match = SpotifyMatch.TICKETMASTER_LINK
     await artist.save(using_db=conn, update_fields=["spotify_id", "spotify_match", "updated_at"])
+
+
+async def link_musicbrainz(artist: Artist, mbid: str, how: MusicBrainzMatch, conn: BaseDBAsyncClient) -> bool:
+    """Record the artist's MBID unless another artist already holds it; True when recorded.
+
+    Ticketmaster's link wins over an earlier name search (it may correct a wrong guess).
+    """
+    if artist.musicbrainz_id == mbid and artist.musicbrainz_match == how:
+        return True
+    if await Artist.filter(musicbrainz_id=mbid).exclude(id=artist.id).using_db(conn).exists():
+        logger.warning("MusicBrainz id %s of %s already belongs to another artist", mbid, artist.name)
+        return False
+    artist.musicbrainz_id = mbid
+    artist.musicbrainz_match = how
+    await artist.save(using_db=conn, update_fields=["musicbrainz_id", "musicbrainz_match", "updated_at"])
+    return True
 
 
 async def _set_lineup(show: Show, bill: list[Artist], conn: BaseDBAsyncClient) -> None:

@@ -18,6 +18,14 @@ class SpotifyMatch(StrEnum):
     NONE = "none"
 
 
+class MusicBrainzMatch(StrEnum):
+    """How an artist's MusicBrainz id (setlist.fm's artist key) was found."""
+
+    TICKETMASTER_LINK = "ticketmaster_link"
+    SETLISTFM_SEARCH = "setlistfm_search"
+    NONE = "none"
+
+
 class ShowStatus(StrEnum):
     """Ticketmaster's `dates.status.code` (live spelling `cancelled`)."""
 
@@ -37,6 +45,11 @@ class Artist(TimestampedModel):
     ticketmaster_id = fields.CharField(max_length=64, unique=True, null=True)
     spotify_id = fields.CharField(max_length=64, unique=True, null=True)
     spotify_match = fields.CharEnumField(SpotifyMatch, max_length=32, default=SpotifyMatch.NONE)
+    musicbrainz_id = fields.CharField(max_length=64, unique=True, null=True)
+    musicbrainz_match = fields.CharEnumField(MusicBrainzMatch, max_length=32, default=MusicBrainzMatch.NONE)
+    # When setlist.fm's artist search last ran for an artist without an MBID (null: never): a daily quota
+    # cannot afford to search again every hour for an artist setlist.fm does not know.
+    musicbrainz_searched_at = fields.DatetimeField(null=True)
     image_url = fields.CharField(max_length=1024, null=True)
     genres: fields.Field[list[str]] = fields.JSONField(default=list)
     # Null: Spotify no longer sends popularity to development-mode apps.

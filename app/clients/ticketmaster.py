@@ -109,6 +109,14 @@ def _primary_segment_name(value: object) -> str | None:
     return _level(value, "segment", "name")
 
 
+def _musicbrainz_id(value: object) -> str | None:
+    """The first non-empty `externalLinks.musicbrainz[].id` (an MBID: setlist.fm's artist key)."""
+    if not isinstance(value, list):
+        return None
+    ids = (link.get("id") for link in value if isinstance(link, dict))
+    return next((found.strip() for found in ids if isinstance(found, str) and found.strip()), None)
+
+
 def _spotify_id(value: object) -> str | None:
     """The artist id from the first parsable `externalLinks.spotify[].url`."""
     if not isinstance(value, list):
@@ -155,6 +163,9 @@ class Attraction(Model):
     url: str | None = None
     spotify_id: Annotated[str | None, BeforeValidator(_spotify_id)] = Field(
         default=None, validation_alias=AliasPath("externalLinks", "spotify")
+    )
+    musicbrainz_id: Annotated[str | None, BeforeValidator(_musicbrainz_id)] = Field(
+        default=None, validation_alias=AliasPath("externalLinks", "musicbrainz")
     )
     upcoming_events: int | None = Field(default=None, validation_alias=AliasPath("upcomingEvents", "_total"))
     genre: Genre = Field(default=None, validation_alias="classifications")

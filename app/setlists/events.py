@@ -1,9 +1,10 @@
 """The pub/sub contract of live setlists: channel names and the one message published on them.
 
-Publishers (the vote, unvote and suggestion mutations) call `publish_change` after their transaction
-has committed; the `voteCounts` subscription decodes `VoteCountsChanged` from `channel_for(id)`,
-numbered per setlist by the broker (`sequence`) and stamped with the wall-clock time of publishing
-(`published_at`), from which the fan-out measures its lag (`theset_fanout_lag_seconds`).
+Publishers (the vote, unvote and suggestion mutations, and the played-setlist import with kind "played"
+and the community's score) call `publish_change` after their transaction has committed; the
+`voteCounts` subscription decodes `VoteCountsChanged` from `channel_for(id)`, numbered per setlist
+by the broker (`sequence`) and stamped with the wall-clock time of publishing (`published_at`), from
+which the fan-out measures its lag (`theset_fanout_lag_seconds`).
 Ids are the database's integer keys: the subscription turns them into public ids.
 """
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.platform.broker import Broker
 
-ChangeKind = Literal["vote", "unvote", "suggestion"]
+ChangeKind = Literal["vote", "unvote", "suggestion", "played"]
 
 
 def channel_for(setlist_id: int) -> str:
@@ -36,6 +37,20 @@ class SongVotes(BaseModel):
     version: int
 
 
+class PlayedScore(BaseModel):
+    """The community's score against what was played (app.played.scores.CommunityScore), as published."""
+
+    model_config = ConfigDict(frozen=True)
+
+    predicted: int
+    played: int
+    hits: int
+    precision: float
+    recall: float
+    f1: float
+    rank_correlation: float | None
+
+
 class VoteCountsChanged(BaseModel):
     """Songs of one setlist whose counts changed (or that appeared: kind "suggestion", votes 0)."""
 
@@ -44,6 +59,8 @@ class VoteCountsChanged(BaseModel):
     setlist_id: int
     kind: ChangeKind
     songs: list[SongVotes]
+    # Kind "played" only: the played setlist was imported or re-imported (songs: none); None when nothing scores.
+    score: PlayedScore | None = None
     # The setlist's sequence number, stamped by the broker as it publishes (publish_change); None before.
     sequence: int | None = None
     # time.time() when publish_change sent it; None before, and in messages of older publishers.

@@ -19,10 +19,10 @@ from typing import Literal
 
 from app.platform.broker import OVERFLOW, RESYNC, Broker
 from app.platform.observability import ACTIVE_SUBSCRIBERS
-from app.setlists.events import SongVotes, VoteCountsChanged, channel_for
+from app.setlists.events import PlayedScore, SongVotes, VoteCountsChanged, channel_for
 from app.setlists.models import SetlistSong
 
-EventKind = Literal["snapshot", "vote", "unvote", "suggestion"]
+EventKind = Literal["snapshot", "vote", "unvote", "suggestion", "played"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class CountsEvent:
     sequence: int
     kind: EventKind
     songs: list[SongVotes]
+    score: PlayedScore | None = None  # kind "played": the community's score
 
 
 @dataclass
@@ -77,6 +78,6 @@ async def vote_counts(broker: Broker, setlist_id: int) -> AsyncIterator[CountsEv
                 if change.sequence is None or change.sequence <= seen:
                     continue  # already in the snapshot
                 seen = change.sequence
-                yield CountsEvent(setlist_id, change.sequence, change.kind, versions.newer(change.songs))
+                yield CountsEvent(setlist_id, change.sequence, change.kind, versions.newer(change.songs), change.score)
         finally:
             ACTIVE_SUBSCRIBERS.dec()

@@ -60,13 +60,20 @@ class UserVote(TimestampedModel):
     setlist_song: fields.ForeignKeyRelation[SetlistSong] = fields.ForeignKeyField(
         "models.SetlistSong", related_name="user_votes", on_delete=fields.CASCADE
     )
+    # The song's setlist, and which of the fan's VOTES_PER_SHOW vote slots of that setlist this vote holds.
+    setlist: fields.ForeignKeyRelation[Setlist] = fields.ForeignKeyField(
+        "models.Setlist", related_name="user_votes", on_delete=fields.CASCADE
+    )
+    slot = fields.IntField()
 
     user_id: int
     setlist_song_id: int
+    setlist_id: int
 
     class Meta:
         table = "user_votes"
-        # One vote per fan per song, enforced by the database.
-        unique_together = (("user", "setlist_song"),)
+        # One vote per fan per song, and one vote per slot: concurrent votes of one fan that pick the same
+        # free slot are refused by the database, so a fan never holds more votes than there are slots.
+        unique_together = (("user", "setlist_song"), ("user", "setlist", "slot"))
         # Counting a song's votes (the invariant check, cascades) reads by setlist_song alone.
         indexes = (("setlist_song_id",),)

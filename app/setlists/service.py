@@ -25,7 +25,7 @@ from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients.errors import UpstreamError, UpstreamNotFound
 from app.clients.spotify import SpotifyClient, SpotifyTrack
-from app.errors import AppError, BadUserInput, Forbidden, NotFound
+from app.errors import AppError, BadUserInput, Forbidden, NotFound, VoteBudgetSpent
 from app.lookups import service as lookups
 from app.platform import quotas, rawsql
 from app.platform.clock import utcnow
@@ -45,17 +45,27 @@ SUGGESTIONS_PER_USER = 5
 MAX_SETLIST_SONGS = 100
 _SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")  # Spotify ids are 22 base-62 characters
 
-# The vote statements. Parameters: $1 now, $2 user, $3 setlist song, $4 today (UTC).
+# The vote statements. Parameters: $1 now, $2 user, $3 setlist song, $4 today (UTC), $5 votes per show.
 # Voting is open until the show starts (with the time to be announced: through its day) unless cancelled.
 _OPEN = "sh.status <> 'cancelled' AND (sh.starts_at > $1 OR (sh.starts_at IS NULL AND sh.local_date >= $4))"
-# The vote row goes in (its unique key refuses a second vote) or comes out. Nothing changes when the
-# song does not exist, voting is closed, or there is no such change to make: the caller finds out which.
+# The fan's lowest free vote slot of the setlist (1..$5), or NULL when all are taken: the budget. Two
+# concurrent votes of one fan may pick the same slot; the unique (user, setlist, slot) key refuses one.
+_FREE_SLOT = """(SELECT min(c.slot) FROM (
+  SELECT 1 AS slot UNION ALL SELECT slot + 1 FROM user_votes WHERE user_id = $2 AND setlist_id = ss.setlist_id
+) c WHERE c.slot <= $5 AND NOT EXISTS (
+  SELECT 1 FROM user_votes t WHERE t.user_id = $2 AND t.setlist_id = ss.setlist_id AND t.slot = c.slot
+))"""
+# The vote row goes in (its unique keys refuse a second vote and a taken slot) or comes out. Nothing
+# changes when the song does not exist, voting is closed, the budget is spent, or there is no such
+# change to make: the caller finds out which.
 ADD_VOTE_ROW_SQL = f"""
-INSERT INTO user_votes (created_at, updated_at, user_id, setlist_song_id)
-SELECT $1, $1, $2, ss.id FROM setlist_songs ss
-JOIN setlists sl ON sl.id = ss.setlist_id JOIN shows sh ON sh.id = sl.show_id
-WHERE ss.id = $3 AND {_OPEN}
-ON CONFLICT (user_id, setlist_song_id) DO NOTHING
+INSERT INTO user_votes (created_at, updated_at, user_id, setlist_song_id, setlist_id, slot)
+SELECT $1, $1, $2, v.id, v.setlist_id, v.slot FROM (
+  SELECT ss.id, ss.setlist_id, {_FREE_SLOT} AS slot FROM setlist_songs ss
+  JOIN setlists sl ON sl.id = ss.setlist_id JOIN shows sh ON sh.id = sl.show_id
+  WHERE ss.id = $3 AND {_OPEN}
+) v WHERE v.slot IS NOT NULL
+ON CONFLICT DO NOTHING
 RETURNING setlist_song_id
 """
 REMOVE_VOTE_ROW_SQL = f"""
@@ -200,7 +210,8 @@ async def _lock_setlist(setlist_id: int, conn: BaseDBAsyncClient) -> None:
 
 
 async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> SetlistSong:
-    """Add the user's vote; BAD_USER_INPUT "already voted", FORBIDDEN when closed, NOT_FOUND, RATE_LIMITED."""
+    """Add the user's vote; BAD_USER_INPUT "already voted", FORBIDDEN when closed or past the budget
+    (reason VOTE_BUDGET_SPENT), NOT_FOUND, RATE_LIMITED."""
     return await _count_vote(resources, user_id, setlist_song_id, "vote")
 
 
@@ -212,9 +223,19 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
     await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
     now = utcnow()
-    row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
-    if row is None:
-        raise await _vote_refused(setlist_song_id, now, kind)
+    budget = resources.settings.votes_per_show
+    values: list[Any] = [now, user_id, setlist_song_id, now.date(), *([budget] if kind == "vote" else [])]
+    # A vote that lost its slot to the same fan's concurrent vote tries the next free one: each retry
+    # means another vote took a slot, so there are at most `budget` of them.
+    for _ in range(budget + 1):
+        row = await _change_vote(kind, values)
+        if row is not None:
+            break
+        refusal = await _vote_refused(setlist_song_id, user_id, now, kind, budget)
+        if refusal is not None:
+            raise refusal
+    else:
+        raise VoteBudgetSpent(budget)
     entry = rawsql.as_model(SetlistSong, row)
     VOTES.labels(kind).inc()  # committed
     await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
@@ -228,22 +249,30 @@ async def _change_vote(kind: ChangeKind, values: list[Any]) -> dict[str, Any] | 
         rows = await rawsql.fetch(conn, VOTE_SQL if kind == "vote" else UNVOTE_SQL, values)
         return rows[0] if rows else None
     change, count = _TWO_STATEMENTS[kind]
-    async with in_transaction() as tx:
+    async with in_transaction() as tx:  # SQLite: one writer at a time, so no two votes pick one slot
         if not await rawsql.fetch(tx, change, values):
             return None
         (row,) = await rawsql.fetch(tx, count, values[:3])  # SQLite wants no parameter past the last used
     return row
 
 
-async def _vote_refused(setlist_song_id: int, now: dt.datetime, kind: ChangeKind) -> AppError:
-    """Why a vote statement changed nothing (the cold path: one more read)."""
+async def _vote_refused(
+    setlist_song_id: int, user_id: int, now: dt.datetime, kind: ChangeKind, budget: int
+) -> AppError | None:
+    """Why a vote statement changed nothing (the cold path: more reads); None: a lost slot race, retry."""
     entry = await SetlistSong.filter(id=setlist_song_id).select_related("setlist__show").first()
     if entry is None:
         return NotFound("No such setlist song")
     reason = closed_reason(entry.setlist.show, now)
     if reason is not None:
         return Forbidden(f"Voting is closed: {reason}")
-    return BadUserInput("already voted" if kind == "vote" else "You have not voted for this song")
+    if kind == "unvote":
+        return BadUserInput("You have not voted for this song")
+    if await UserVote.exists(user_id=user_id, setlist_song_id=setlist_song_id):
+        return BadUserInput("already voted")
+    if await UserVote.filter(user_id=user_id, setlist_id=entry.setlist_id).count() >= budget:
+        return VoteBudgetSpent(budget)
+    return None
 
 
 def _votes(entry: SetlistSong) -> SongVotes:
@@ -370,6 +399,34 @@ async def setlists_by_ids(ids: Iterable[int]) -> dict[int, Setlist]:
 
 async def setlist_songs_by_ids(ids: Iterable[int]) -> dict[int, SetlistSong]:
     return {entry.id: entry for entry in await SetlistSong.filter(id__in=list(ids))}
+
+
+async def voted_songs(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+    """The setlist song ids each (user id, setlist id) voted for; one query per user (a request has one)."""
+    wanted: dict[int, list[int]] = {}
+    for user_id, setlist_id in keys:
+        wanted.setdefault(user_id, []).append(setlist_id)
+    found: dict[tuple[int, int], list[int]] = {}
+    for user_id, setlist_ids in wanted.items():
+        rows = await UserVote.filter(user_id=user_id, setlist_id__in=setlist_ids).values(
+            "setlist_id", "setlist_song_id"
+        )
+        for row in rows:
+            found.setdefault((user_id, row["setlist_id"]), []).append(row["setlist_song_id"])
+    return found
+
+
+async def votes_cast(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many votes each (user id, setlist id) holds; one query per user (a request has one)."""
+    wanted: dict[int, list[int]] = {}
+    for user_id, setlist_id in keys:
+        wanted.setdefault(user_id, []).append(setlist_id)
+    found: dict[tuple[int, int], int] = {}
+    for user_id, setlist_ids in wanted.items():
+        for row in await UserVote.filter(user_id=user_id, setlist_id__in=setlist_ids).values("setlist_id"):
+            key = (user_id, row["setlist_id"])
+            found[key] = found.get(key, 0) + 1
+    return found
 
 
 async def votes_of_users(keys: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from factories import add_support, make_artist, make_show, make_song, make_venue
+from factories import add_support, make_artist, make_played_setlist, make_show, make_song, make_venue
 from graphql_client import GraphQLClient
 from sql_counter import QueryCounter
 
@@ -66,6 +66,22 @@ async def test_artist_page_statement_count_does_not_grow_with_songs_or_shows(
         await gql.data("ArtistPage", id=encode_id("Artist", busy.id), songs=50, shows=50)
 
     assert len(quiet_counter.statements) == len(busy_counter.statements)
+
+
+async def test_past_show_page_statement_count_does_not_grow_with_the_played_songs(
+    gql: GraphQLClient, count_queries: Counter
+) -> None:
+    short, long = await make_show(), await make_show()
+    await make_played_setlist(short, [await make_song(artist=await short.headliner), "Unknown"])
+    songs = [await make_song(artist=await long.headliner) for _ in range(25)]
+    await make_played_setlist(long, [*songs, "Unreleased", "?"])
+
+    with count_queries() as short_counter:
+        await gql.data("PastShowPage", id=encode_id("Show", short.id))
+    with count_queries() as long_counter:
+        await gql.data("PastShowPage", id=encode_id("Show", long.id))
+
+    assert len(short_counter.statements) == len(long_counter.statements)
 
 
 async def _truncate(gql: GraphQLClient) -> None:

@@ -147,7 +147,7 @@ async def test_anonymous_and_forged_token_votes_are_refused_and_write_nothing(gq
 async def test_voting_is_closed_once_the_show_starts_or_is_cancelled(gql: GraphQLClient, show: dict[str, Any]) -> None:
     entry = await _song_on_open_setlist(**show)
     user = await make_user()
-    await UserVote.create(user=user, setlist_song=entry)
+    await UserVote.create(user=user, setlist_song=entry, setlist_id=entry.setlist_id, slot=1)
     await SetlistSong.filter(id=entry.id).update(votes=1)
     gql.token = await make_token(user)
 

@@ -305,7 +305,7 @@ def pgbench_script(entries: list[int], users: list[int]) -> str:
     assert entries == list(range(entries[0], entries[0] + len(entries))), "the setlist's songs have consecutive ids"
     assert users == list(range(users[0], users[0] + len(users)))
     part = len(entries) // PGBENCH_VOTES_PER_VOTER
-    params = {"1": "now()", "2": ":voter", "3": ":song", "4": "current_date"}
+    params = {"1": "now()", "2": ":voter", "3": ":song", "4": "current_date", "5": "10"}
     sql = re.sub(r"\$(\d)", lambda m: params[m.group(1)], " ".join(VOTE_SQL.split()))
     return (
         f"\\set k :n * {PGBENCH_CLIENTS} + :client_id\n"

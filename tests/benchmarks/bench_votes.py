@@ -35,11 +35,13 @@ import asyncpg
 from app.api.ids import encode_id
 from app.platform.db import migrate
 from app.setlists.service import ADD_VOTE_ROW_SQL, COUNT_SQL, VOTE_SQL
+from app.settings import Settings
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_setlist
 from tests.databases import create_database, drop_database
 from tests.redis_server import free_port
 
+VOTES_PER_SHOW = Settings.model_fields["votes_per_show"].default  # the vote statement's $5
 SONGS = 200
 HOT_SONGS = 10
 VOTES_PER_USER = 10  # under the API's 30 votes/min per user, so no vote is rate limited
@@ -152,10 +154,10 @@ def direct_workers(
             started = time.perf_counter()
             if two_statements:
                 async with conn.transaction():
-                    if not await conn.fetch(change, now, user, entry, now.date()):
+                    if not await conn.fetch(change, now, user, entry, now.date(), VOTES_PER_SHOW):
                         return None
                     await conn.fetch(count, now, entry)
-            elif not await conn.fetch(VOTE_SQL, now, user, entry, now.date()):
+            elif not await conn.fetch(VOTE_SQL, now, user, entry, now.date(), VOTES_PER_SHOW):
                 return None
             return time.perf_counter() - started
 

@@ -10,7 +10,17 @@ import pytest
 from catalog_testing import Emulator, ProgressRecorder, add_sports_event, catalog_is_whole, music_events_between
 from pydantic import SecretStr
 
-from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, SpotifyMatch, SyncEvent, SyncLevel, Venue
+from app.catalog.models import (
+    Artist,
+    MusicBrainzMatch,
+    Show,
+    ShowArtist,
+    ShowStatus,
+    SpotifyMatch,
+    SyncEvent,
+    SyncLevel,
+    Venue,
+)
 from app.catalog.tasks import TOURS_JOB, SyncDeferred, sync_tours
 from app.clients.factory import build_ticketmaster_client
 from app.emulators.server import running_server
@@ -71,6 +81,19 @@ async def test_tours_sync_takes_spotify_ids_from_ticketmaster_links(world: World
         ticketmaster_id__in=[a.id for a in world.attractions.values() if not a.spotify_link_id]
     )
     assert all(artist.spotify_id is None for artist in unlinked)
+
+
+async def test_tours_sync_takes_musicbrainz_ids_from_ticketmaster_links(world: World, sync_settings: Settings) -> None:
+    await run_tours(sync_settings)
+
+    artists = {a.ticketmaster_id: a for a in await Artist.all()}
+    linked = [a for a in world.attractions.values() if a.musicbrainz_link_id and a.id in artists]
+    assert linked
+    for attraction in linked:
+        assert artists[attraction.id].musicbrainz_id == attraction.musicbrainz_link_id
+        assert artists[attraction.id].musicbrainz_match == MusicBrainzMatch.TICKETMASTER_LINK
+    unlinked = [artists[a.id] for a in world.attractions.values() if not a.musicbrainz_link_id and a.id in artists]
+    assert all(a.musicbrainz_id is None and a.musicbrainz_match == MusicBrainzMatch.NONE for a in unlinked)
 
 
 async def test_rerunning_the_tours_sync_changes_nothing(sync_settings: Settings) -> None:

@@ -76,7 +76,8 @@ def modern_event(**overrides: Any) -> dict[str, Any]:
                     "id": "K8vZ9171ob7",
                     "name": "The Midnight Owls",
                     "externalLinks": {
-                        "spotify": [{"url": "https://open.spotify.com/artist/0OdUWJ0sBjDrqHygGUXeCF?si=x"}]
+                        "spotify": [{"url": "https://open.spotify.com/artist/0OdUWJ0sBjDrqHygGUXeCF?si=x"}],
+                        "musicbrainz": [{"id": " "}, {"id": "0c751690-c784-4a4f-b1e4-c1de27d47581"}],
                     },
                     "upcomingEvents": {"_total": 12, "ticketmaster": 10, "tmr": 2},
                 },
@@ -154,6 +155,7 @@ async def test_modern_event_shape(fake_sleep: FakeSleep) -> None:
     linked, support = event.attractions
     assert (linked.spotify_id, linked.upcoming_events) == ("0OdUWJ0sBjDrqHygGUXeCF", 12)
     assert (support.spotify_id, support.upcoming_events) == (None, 3)
+    assert (linked.musicbrainz_id, support.musicbrainz_id) == ("0c751690-c784-4a4f-b1e4-c1de27d47581", None)
 
 
 async def test_empty_result_has_no_embedded(fake_sleep: FakeSleep) -> None:

@@ -25,7 +25,7 @@ async def a_voted_setlist_song() -> SetlistSong:
     setlist = await make_setlist(show, [await make_song(artist=await show.headliner)])
     entry = await SetlistSong.get(setlist=setlist)
     for user, _ in await make_users_with_tokens(2):
-        await UserVote.create(user=user, setlist_song=entry)
+        await UserVote.create(user=user, setlist_song=entry, setlist_id=entry.setlist_id, slot=1)
     await SetlistSong.filter(id=entry.id).update(votes=2)
     return entry
 

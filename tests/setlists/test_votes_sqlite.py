@@ -13,7 +13,7 @@ from pathlib import Path
 SCRIPT = """
 import asyncio, sys
 from app.platform.db import close_db, init_db
-from app.errors import BadUserInput
+from app.errors import BadUserInput, Forbidden
 from app.resources import open_resources
 from app.settings import Settings
 from app.setlists import service
@@ -33,15 +33,28 @@ async def main():
         except BadUserInput as error:
             again = error.message
         unvoted = await service.unvote(resources, user_id=user.id, setlist_song_id=entry.id)
-    rows = await UserVote.all().count()
-    print(voted.votes, voted.version, again.replace(" ", "_"), unvoted.votes, unvoted.version, rows)
+        rows = await UserVote.all().count()
+        setlist = await make_setlist(await make_show())
+        entries = [await make_setlist_song(setlist, position=i) for i in range(1, 4)]
+        budget = resources.settings.model_copy(update={"votes_per_show": 2})
+        resources.settings = budget
+        for one in entries[:2]:
+            await service.vote(resources, user_id=user.id, setlist_song_id=one.id)
+        try:
+            await service.vote(resources, user_id=user.id, setlist_song_id=entries[2].id)
+            third = "accepted"
+        except Forbidden as error:
+            third = error.extensions["reason"]
+        await service.unvote(resources, user_id=user.id, setlist_song_id=entries[0].id)
+        freed = (await service.vote(resources, user_id=user.id, setlist_song_id=entries[2].id)).votes
+    print(voted.votes, voted.version, again.replace(" ", "_"), unvoted.votes, unvoted.version, rows, third, freed)
     await close_db()
 
 asyncio.run(main())
 """
 
 
-async def test_vote_and_unvote_on_sqlite(tmp_path: Path) -> None:
+async def test_vote_unvote_and_the_vote_budget_on_sqlite(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -55,4 +68,4 @@ async def test_vote_and_unvote_on_sqlite(tmp_path: Path) -> None:
     out, err = await process.communicate()
 
     assert process.returncode == 0, err.decode()
-    assert out.decode().split() == ["1", "1", "already_voted", "0", "2", "0"]
+    assert out.decode().split() == ["1", "1", "already_voted", "0", "2", "0", "VOTE_BUDGET_SPENT", "1"]

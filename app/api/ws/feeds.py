@@ -321,7 +321,7 @@ class Feed:
                         self._confirmed_at = -math.inf  # the next joiner's snapshot reads the database
                     self._apply(change.sequence, change.songs)
                     songs = self._versions.newer(change.songs)
-                    event = live.CountsEvent(self.setlist_id, change.sequence, change.kind, songs)
+                    event = live.CountsEvent(self.setlist_id, change.sequence, change.kind, songs, change.score)
                     self._send(Frame(event, self.render(event)))
                     observe_fanout_lag(change.published_at)  # caught-up subscribers' sockets have it now
         except asyncio.CancelledError:

@@ -135,7 +135,7 @@ class Mutation:
             )
             if user_id is None:
                 raise PermissionError("Not signed in")
-            row = await conn.fetchrow(VOTE_SQL, now, user_id, decode_id(setlist_song_id), now.date())
+            row = await conn.fetchrow(VOTE_SQL, now, user_id, decode_id(setlist_song_id), now.date(), 10)
         if row is None:
             raise ValueError("Vote refused")
         song: Song = request.app.state.songs[row["song_id"]]
