@@ -86,6 +86,15 @@ def sync_songs() -> None:
     raise typer.Exit(asyncio.run(run_sync("songs")))
 
 
+@sync_cli.command("history")
+def sync_history() -> None:
+    """Recent setlists of headliners of upcoming shows, from setlist.fm (the tour seed's history)."""
+    from app.sync_cli import run_sync
+
+    _require_dependencies()
+    raise typer.Exit(asyncio.run(run_sync("history")))
+
+
 @cli.command()
 def emulate(
     api: Annotated[str, typer.Argument(help="ticketmaster, spotify or setlistfm")],

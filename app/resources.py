@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import httpx
 from redis.asyncio import Redis
 
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
+from app.clients.setlistfm import SetlistFmClient
 from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
 from app.platform.background import BackgroundTasks
@@ -32,6 +33,7 @@ class Resources:
     broker: Broker
     spotify: SpotifyClient
     ticketmaster: TicketmasterClient
+    setlistfm: SetlistFmClient
     counter: Counter  # request limits (app.platform.quotas)
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
@@ -63,6 +65,7 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 broker=broker,
                 spotify=build_spotify_client(settings, redis, http),
                 ticketmaster=build_ticketmaster_client(settings, redis, http),
+                setlistfm=build_setlistfm_client(settings, redis, http),
                 counter=create_counter(redis),
                 cache=create_cache(redis),
                 background=background,

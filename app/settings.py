@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     # some of the day's quota in hand, and a spent budget sends nothing until the next UTC day.
     setlistfm_requests_per_second: float = Field(default=2.0, gt=0)
     setlistfm_daily_budget: int = Field(default=1400, ge=0)
+    # Tour history and the seed (README, "Seeding from the tour").
+    tour_history_pages: int = Field(default=3, ge=1, le=10)  # setlist.fm pages per artist (20 setlists each)
+    tour_history_max_age_hours: int = Field(default=24, ge=1)  # an artist's history is refetched at most daily
+    tour_history_artists_per_run: int = Field(default=300, ge=1)
+    # A frequency seed only for artists whose consecutive shows share at least this share of songs.
+    seed_min_predictability: float = Field(default=0.5, ge=0, le=1)
+    seed_max_songs: int = Field(default=20, ge=1, le=100)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
 

@@ -1,4 +1,4 @@
-"""`theset sync tours|songs`: run a sync job in this process with a progress bar and a summary."""
+"""`theset sync tours|songs|history`: run a sync job in this process with a progress bar and a summary."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.catalog import tasks
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
 from app.platform.db import close_db, init_db
 from app.settings import Settings, get_settings
+from app.tours.tasks import sync_tour_history
+
+Job = Literal["tours", "songs", "history"]
 
 
-async def run_sync(job: Literal["tours", "songs"], settings: Settings | None = None) -> int:
+async def run_sync(job: Job, settings: Settings | None = None) -> int:
     """Run one job; the exit status is 0 when it finished, 75 (EX_TEMPFAIL) when it was deferred."""
     settings = settings or get_settings()
     console = Console()
@@ -49,7 +52,7 @@ async def run_sync(job: Literal["tours", "songs"], settings: Settings | None = N
 
 
 async def run_job(
-    job: Literal["tours", "songs"],
+    job: Job,
     settings: Settings,
     redis: Redis | None,
     http: httpx.AsyncClient,
@@ -58,6 +61,8 @@ async def run_job(
     """Build the job's client from settings and run it once."""
     if job == "tours":
         return await tasks.sync_tours(build_ticketmaster_client(settings, redis, http), settings, progress=progress)
+    if job == "history":
+        return await sync_tour_history(build_setlistfm_client(settings, redis, http), settings, progress=progress)
     return await tasks.sync_songs(build_spotify_client(settings, redis, http), settings, progress=progress)
 
 

@@ -10,6 +10,8 @@ from app.api.ids import decode_id, encode_id
 from app.setlists import models
 from app.setlists import service as setlists
 
+strawberry.enum(models.SeedSource, description="Where a setlist's opening songs came from.")
+
 
 @strawberry.type
 class SetlistSong:
@@ -46,12 +48,18 @@ class SetlistSong:
 @strawberry.type
 class Setlist:
     id: strawberry.ID
+    seeded_from: models.SeedSource = strawberry.field(
+        description=(
+            "TOUR_HISTORY: the headliner's most played songs of its current tour; SPOTIFY_TOP_TRACKS: its top"
+            " tracks (the tour does not predict the show); EMPTY: nothing was known yet."
+        )
+    )
     _pk: strawberry.Private[int]
     _show_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, row: models.Setlist) -> Setlist:
-        return cls(id=encode_id("Setlist", row.id), _pk=row.id, _show_id=row.show_id)
+        return cls(id=encode_id("Setlist", row.id), seeded_from=row.seeded_from, _pk=row.id, _show_id=row.show_id)
 
     @strawberry.field
     async def show(self, info: Info) -> Show:

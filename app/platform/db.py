@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "app.catalog.models",
     "app.setlists.models",
     "app.accounts.models",
+    "app.tours.models",
 ]
 
 
