@@ -208,14 +208,14 @@ async def _catalog_keys(artist_id: int, conn: BaseDBAsyncClient | None = None) -
 
 
 @dataclass(frozen=True, slots=True)
-class _Show:
+class PastShow:
     event_date: dt.date
     tour_name: str | None
     keys: set[str]
     ordered: list[str]  # scored keys in setlist order, each once
 
 
-async def _shows(artist_id: int, conn: BaseDBAsyncClient | None = None) -> list[_Show]:
+async def _shows(artist_id: int, conn: BaseDBAsyncClient | None = None) -> list[PastShow]:
     """The artist's stored shows, newest first, with their scored songs (stubs included, as empty)."""
     setlists = TourSetlist.filter(artist_id=artist_id).order_by("-event_date", "-id")
     rows = await (setlists.using_db(conn) if conn is not None else setlists).values_list(
@@ -228,7 +228,7 @@ async def _shows(artist_id: int, conn: BaseDBAsyncClient | None = None) -> list[
     ):
         keys.setdefault(setlist_id, []).append(key)
     return [
-        _Show(event_date, tour_name, set(keys.get(setlist_id, [])), list(dict.fromkeys(keys.get(setlist_id, []))))
+        PastShow(event_date, tour_name, set(keys.get(setlist_id, [])), list(dict.fromkeys(keys.get(setlist_id, []))))
         for setlist_id, event_date, tour_name in rows
     ]
 
@@ -253,7 +253,7 @@ async def seed_songs(artist_id: int, settings: Settings, *, today: dt.date | Non
     return [by_id[song_id] for song_id in dict.fromkeys(wanted) if song_id in by_id] or None
 
 
-def current_tour(shows: Sequence[_Show], today: dt.date) -> list[_Show]:
+def current_tour(shows: Sequence[PastShow], today: dt.date) -> list[PastShow]:
     """The full shows of the latest tour (by the newest full show's tour name), else of the last 6 months."""
     full = [show for show in shows if len(show.keys) >= MIN_SHOW_SONGS]
     if not full:
@@ -265,7 +265,7 @@ def current_tour(shows: Sequence[_Show], today: dt.date) -> list[_Show]:
     return [show for show in full if show.event_date >= since]
 
 
-def most_played(shows: Sequence[_Show]) -> list[str]:
+def most_played(shows: Sequence[PastShow]) -> list[str]:
     """Title keys by recency-weighted play count (newest show weighs 1), ties by mean position."""
     weight: dict[str, float] = {}
     positions: dict[str, list[float]] = {}
