@@ -23,7 +23,7 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(300):
+            for _ in range(1200):  # the demo builds three emulators and runs three syncs first
                 try:
                     if (await http.get("/readyz")).status_code == 200:
                         break
@@ -38,13 +38,24 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
                 await http.post("/graphql", json={"query": document("ArtistPage"), "variables": {"id": artist_id}})
             ).json()
             journal = (await http.post("/graphql", json={"query": document("SyncEvents")})).json()
+            seeds = []
+            for edge in (
+                await http.post("/graphql", json={"query": document("ShowList"), "variables": {"first": 30}})
+            ).json()["data"]["shows"]["edges"]:
+                page = await http.post(
+                    "/graphql", json={"query": document("ShowPageWithSetlist"), "variables": {"id": edge["node"]["id"]}}
+                )
+                seeds.append(page.json()["data"]["show"]["setlist"]["seededFrom"])
     finally:
         process.terminate()
         await process.wait()
 
     assert len(edges) == 5
     assert artist["data"]["artist"]["upcomingShows"]
+    # Fixed-set headliners' shows start from their tours, rotating ones' from Spotify.
+    assert {"TOUR_HISTORY", "SPOTIFY_TOP_TRACKS"} <= set(seeds)
     assert {event["node"]["job"] for event in journal["data"]["syncEvents"]["edges"]} == {
         "sync_popular_tours",
         "sync_artist_songs",
+        "sync_tour_history",
     }
