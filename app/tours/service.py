@@ -1,7 +1,8 @@
 """Tour history: which songs count, an artist's MusicBrainz id, predictability and the seed of a new setlist.
 
-The rules are in the README, "Seeding from the tour". In short: tape songs and unknown names ("", "?") never count; a medley
-("A / B") counts as its parts; titles compare folded, with a version suffix stripped only at the end.
+The rules are in the README, "Seeding from the tour". In short: tape songs and unknown names ("", "?")
+never count; a medley ("A / B") counts as its parts; titles compare folded, with a version suffix
+stripped only at the end.
 """
 
 from __future__ import annotations
