@@ -72,7 +72,7 @@ EmulatorsOption = Annotated[
     bool,
     typer.Option(
         "--emulators",
-        help="Start local emulators of both APIs (as `theset demo` does), print their URLs and sync from them.",
+        help="Start local emulators of the APIs (as `theset demo` does), print their URLs and sync from them.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON (progress stays on stderr).")]
@@ -88,12 +88,12 @@ def sync_tours(emulators: EmulatorsOption = False, as_json: JsonOption = False) 
 
 
 @sync_cli.command("played")
-def sync_played(as_json: JsonOption = False) -> None:
+def sync_played(emulators: EmulatorsOption = False, as_json: JsonOption = False) -> None:
     """What was played at the last week's shows, from setlist.fm (needs SETLISTFM_API_KEY; exit 75: deferred)."""
     from app.sync_cli import run_sync
 
     _require_dependencies()
-    raise typer.Exit(asyncio.run(run_sync("played", as_json=as_json)))
+    raise typer.Exit(asyncio.run(run_sync("played", emulators=emulators, as_json=as_json)))
 
 
 @sync_cli.command("songs")
@@ -103,6 +103,15 @@ def sync_songs(emulators: EmulatorsOption = False, as_json: JsonOption = False) 
 
     _require_dependencies()
     raise typer.Exit(asyncio.run(run_sync("songs", emulators=emulators, as_json=as_json)))
+
+
+@sync_cli.command("history")
+def sync_history(emulators: EmulatorsOption = False, as_json: JsonOption = False) -> None:
+    """Recent setlists of headliners of upcoming shows, from setlist.fm (the tour seed's history)."""
+    from app.sync_cli import run_sync
+
+    _require_dependencies()
+    raise typer.Exit(asyncio.run(run_sync("history", emulators=emulators, as_json=as_json)))
 
 
 @cli.command()

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     setlistfm_daily_budget: int = Field(default=1400, ge=0)
     # Votes a fan may hold per show: a fan who could vote for every song would "predict" all of them.
     votes_per_show: int = Field(default=10, ge=1, le=100)
+    # Tour history and the seed (README, "Seeding from the tour").
+    tour_history_pages: int = Field(default=3, ge=1, le=10)  # setlist.fm pages per artist (20 setlists each)
+    tour_history_max_age_hours: int = Field(default=24, ge=1)  # an artist's history is refetched at most daily
+    tour_history_artists_per_run: int = Field(default=300, ge=1)
+    # A frequency seed only for artists whose consecutive shows share at least this share of songs.
+    seed_min_predictability: float = Field(default=0.5, ge=0, le=1)
+    seed_max_songs: int = Field(default=20, ge=1, le=100)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
 

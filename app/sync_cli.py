@@ -1,4 +1,4 @@
-"""`theset sync tours|songs|played`: run a sync job in this process with live progress and a summary.
+"""`theset sync tours|songs|played|history`: run a sync job in this process with live progress and a summary.
 
 Progress goes to stderr: what is done out of how much (events or artists), the rate, and what the run
 is waiting for when it waits (a rate-limit slot, or the vendor asking us to wait); it is cleared at
@@ -25,8 +25,9 @@ from app.platform.db import close_db, init_db
 from app.played import tasks as played_tasks
 from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
+from app.tours.tasks import sync_tour_history
 
-Job = Literal["tours", "songs", "played"]
+Job = Literal["tours", "songs", "played", "history"]
 # A wait shorter than this is the limiter's ordinary pacing, not worth a word.
 _SHOWN_WAIT_SECONDS = 0.5
 _STATUS_REFRESH_SECONDS = 0.25
@@ -44,7 +45,7 @@ def missing_settings(job: Job, settings: Settings) -> str | None:
     if job == "tours":
         missing = [] if settings.ticketmaster_api_key.get_secret_value() else ["TICKETMASTER_API_KEY"]
         what = "your Ticketmaster Discovery API key"
-    elif job == "played":
+    elif job in ("played", "history"):
         missing = [] if settings.setlistfm_api_key.get_secret_value() else ["SETLISTFM_API_KEY"]
         what = "your setlist.fm API key"
     else:
@@ -60,8 +61,6 @@ def missing_settings(job: Job, settings: Settings) -> str | None:
     if not missing:
         return None
     names = " and ".join(missing)
-    if job == "played":  # `--emulators` serves Ticketmaster and Spotify; the demo has the setlist.fm one
-        return f"theset sync played needs {names} ({what}): set it."
     return (
         f"theset sync {job} needs {names} ({what}): set {'it' if len(missing) == 1 else 'them'}, "
         f"or run `theset sync {job} --emulators` to sync from local emulators of the APIs."
@@ -77,8 +76,8 @@ async def run_sync(
     if emulators:
         from app.demo import demo_emulators, demo_settings
 
-        async with demo_emulators(errors) as (tm_url, spotify_url):
-            return await _run(job, demo_settings(settings, tm_url, spotify_url), errors, as_json)
+        async with demo_emulators(errors) as urls:
+            return await _run(job, demo_settings(settings, *urls), errors, as_json)
     if problem := missing_settings(job, settings):
         errors.print(problem, markup=False, highlight=False, soft_wrap=True)
         return EX_USAGE
@@ -120,6 +119,8 @@ async def run_job(
             spotify=resources.spotify if settings.spotify_client_id else None,
             calls=calls,
         )
+    if job == "history":
+        return await sync_tour_history(resources.setlistfm, settings, progress=progress, calls=calls)
     return await tasks.sync_songs(resources.spotify, settings, progress=progress, calls=calls)
 
 

@@ -41,6 +41,14 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
                 await http.post("/graphql", json={"query": document("ArtistPage"), "variables": {"id": artist_id}})
             ).json()
             journal = (await http.post("/graphql", json={"query": document("SyncEvents")})).json()
+            seeds = []
+            for edge in (
+                await http.post("/graphql", json={"query": document("ShowList"), "variables": {"first": 30}})
+            ).json()["data"]["shows"]["edges"]:
+                page = await http.post(
+                    "/graphql", json={"query": document("ShowPageWithSetlist"), "variables": {"id": edge["node"]["id"]}}
+                )
+                seeds.append(page.json()["data"]["show"]["setlist"]["seededFrom"])
     finally:
         process.terminate()
         await process.wait()
@@ -50,7 +58,10 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
     assert "Spotify emulator at http://127.0.0.1:" in printed
     assert len(edges) == 5
     assert artist["data"]["artist"]["upcomingShows"]
+    # Fixed-set headliners' shows start from their tours, rotating ones' from Spotify.
+    assert {"TOUR_HISTORY", "SPOTIFY_TOP_TRACKS"} <= set(seeds)
     assert {event["node"]["job"] for event in journal["data"]["syncEvents"]["edges"]} == {
         "sync_popular_tours",
         "sync_artist_songs",
+        "sync_tour_history",
     }

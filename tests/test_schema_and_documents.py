@@ -12,6 +12,7 @@ from graphql_client import DOCUMENTS_DIR
 from app.api import enums
 from app.api.schema import schema_sdl
 from app.catalog import health, models
+from app.setlists.models import SeedSource as SetlistSeedSource
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
@@ -44,6 +45,7 @@ def test_document_validates_against_the_schema(path: Path) -> None:
         ("SpotifyMatch", models.SpotifyMatch),
         ("SyncLevel", models.SyncLevel),
         ("SyncHealthStatus", health.HealthStatus),
+        ("SeedSource", SetlistSeedSource),
     ],
 )
 def test_each_graphql_enum_mirrors_its_model_enum(name: str, model_enum: type[Enum]) -> None:

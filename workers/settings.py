@@ -27,12 +27,15 @@ from app.played import tasks as played_tasks
 from app.resources import Resources, open_resources
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
+from app.tours.tasks import sync_tour_history as sync_history
 
 # A full tours run pages through months of events at 5 requests/s: give it room.
 TOURS_TIMEOUT_SECONDS = 3 * 3600
 SONGS_TIMEOUT_SECONDS = 2 * 3600
 # At 2 calls/s a day's whole setlist.fm budget (1,400 calls) takes under 20 minutes.
 PLAYED_TIMEOUT_SECONDS = 3600
+# setlist.fm's 2 requests/s (spaced 0.75 s) over a day's budget of 1,400 calls: under 20 minutes.
+HISTORY_TIMEOUT_SECONDS = 3600
 # Without retries arq's poll loop dies on the first command Redis cannot answer. Commands and
 # reconnects retry with backoff (0.2 s doubling to 2 s, about 35 s in all), so a Redis restart or
 # failover is ridden out; a longer outage still ends the worker non-zero, for its supervisor to restart.
@@ -84,6 +87,12 @@ async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
     return await _deferring(run)
 
 
+async def sync_tour_history(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Daily: recent setlists of headliners of upcoming shows from setlist.fm (the tour seed's history)."""
+    resources: Resources = ctx["resources"]
+    return await _deferring(sync_history(resources.setlistfm, resources.settings))
+
+
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     try:
         return await run
@@ -111,6 +120,7 @@ class WorkerSettings:
         func(sync_popular_tours, timeout=TOURS_TIMEOUT_SECONDS, max_tries=10),
         func(sync_artist_songs, timeout=SONGS_TIMEOUT_SECONDS, max_tries=10),
         func(sync_played_setlists, timeout=PLAYED_TIMEOUT_SECONDS, max_tries=10),
+        func(sync_tour_history, timeout=HISTORY_TIMEOUT_SECONDS, max_tries=10),
         # Enqueued by the API when a setlist had to be created empty (Spotify down, nothing cached).
         func(fill_setlist, max_tries=10),
     ]
@@ -120,6 +130,8 @@ class WorkerSettings:
             cron(sync_popular_tours, **_when(tasks.TOURS_JOB), unique=True, timeout=TOURS_TIMEOUT_SECONDS),
             cron(sync_artist_songs, **_when(tasks.SONGS_JOB), unique=True, timeout=SONGS_TIMEOUT_SECONDS),
             cron(sync_played_setlists, minute={15}, unique=True, timeout=PLAYED_TIMEOUT_SECONDS),
+            # After the tours sync (04:00), so the day's new headliners are in.
+            cron(sync_tour_history, hour={5}, minute={0}, unique=True, timeout=HISTORY_TIMEOUT_SECONDS),
         ]
         if get_settings().worker_cron
         else []

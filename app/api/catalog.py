@@ -150,6 +150,15 @@ class Artist(Node):
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
         return [Show.from_model(row) for row in rows[:first]]
 
+    @strawberry.field(
+        description=(
+            "How alike consecutive shows are (0 to 1): the mean Jaccard similarity of the songs of consecutive"
+            " full shows in the artist's setlist.fm history; null until enough shows are known."
+        )
+    )
+    async def predictability(self, info: Info) -> float | None:
+        return await info.context.loaders.predictability.load(self._pk)
+
 
 @strawberry.type(
     description="A concert from Ticketmaster: one date at one venue, with its bill and a setlist to vote on."

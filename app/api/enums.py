@@ -13,6 +13,7 @@ from typing import TypeVar
 import strawberry
 
 from app.catalog import health, models
+from app.setlists import models as setlist_models
 
 E = TypeVar("E", bound=Enum)
 
@@ -76,3 +77,18 @@ class SyncHealthStatus(Enum):
         description=f"Of its last {health.RECENT_RUNS} runs, more failed or were deferred than finished.",
     )
     NEVER_RUN = strawberry.enum_value(health.HealthStatus.NEVER_RUN.value, description="No run of it has ended yet.")
+
+
+@strawberry.enum(description="Where a setlist's opening songs came from.")
+class SeedSource(Enum):
+    TOUR_HISTORY = strawberry.enum_value(
+        setlist_models.SeedSource.TOUR_HISTORY.value,
+        description="The headliner's most played songs of its current tour (a predictable artist).",
+    )
+    SPOTIFY_TOP_TRACKS = strawberry.enum_value(
+        setlist_models.SeedSource.SPOTIFY_TOP_TRACKS.value,
+        description="The headliner's best-ranked Spotify songs (its tour does not predict the show).",
+    )
+    EMPTY = strawberry.enum_value(
+        setlist_models.SeedSource.EMPTY.value, description="Nothing was known yet; fans' suggestions fill it."
+    )

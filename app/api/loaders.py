@@ -20,6 +20,7 @@ from app.played.models import PlayedSetlist, PlayedSong
 from app.played.service import ScoreInputs
 from app.setlists import service as setlists
 from app.setlists.models import Setlist, SetlistSong
+from app.tours import service as tours
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -80,6 +81,10 @@ class Loaders:
     @cached_property
     def artist_upcoming_shows(self) -> DataLoader[int, list[Show]]:
         return _many_each(catalog.upcoming_shows_by_artist_ids)
+
+    @cached_property
+    def predictability(self) -> DataLoader[int, float | None]:
+        return _one_each(tours.predictability_by_artist_ids)
 
     @cached_property
     def show(self) -> DataLoader[int, Show | None]:

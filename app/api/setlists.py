@@ -8,6 +8,7 @@ import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
+from app.api.enums import SeedSource, of
 from app.api.ids import Node, decode_id, encode_id
 from app.api.played import CommunityScore, FanScore
 from app.setlists import models
@@ -49,12 +50,20 @@ class SetlistSong(Node):
     description="The songs fans vote on for one show: the headliner's best-ranked songs, then suggestions."
 )
 class Setlist(Node):
+    seeded_from: SeedSource = strawberry.field(
+        description="Where the opening songs came from: the tour's most played songs, Spotify's top tracks, or nothing."
+    )
     _pk: strawberry.Private[int]
     _show_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, row: models.Setlist) -> Setlist:
-        return cls(id=encode_id("Setlist", row.id), _pk=row.id, _show_id=row.show_id)
+        return cls(
+            id=encode_id("Setlist", row.id),
+            seeded_from=of(SeedSource, row.seeded_from),
+            _pk=row.id,
+            _show_id=row.show_id,
+        )
 
     @strawberry.field(description="The show this setlist is for.")
     async def show(self, info: Info) -> Show:

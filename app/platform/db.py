@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "app.setlists.models",
     "app.accounts.models",
     "app.played.models",
+    "app.tours.models",
 ]
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 
 from app.accounts.models import User
 from app.catalog.models import Show, Song
 from app.platform.db import TimestampedModel
+
+
+class SeedSource(StrEnum):
+    """Where a setlist's opening songs came from."""
+
+    TOUR_HISTORY = "tour_history"  # the headliner's most played songs of its current tour
+    SPOTIFY_TOP_TRACKS = "spotify_top_tracks"
+    EMPTY = "empty"  # nothing known yet (a later fill gives it Spotify's top tracks)
 
 
 class Setlist(TimestampedModel):
@@ -16,6 +26,7 @@ class Setlist(TimestampedModel):
     show: fields.OneToOneRelation[Show] = fields.OneToOneField(
         "models.Show", related_name="setlist", on_delete=fields.RESTRICT
     )
+    seeded_from = fields.CharEnumField(SeedSource, max_length=32, default=SeedSource.EMPTY)
 
     show_id: int
 

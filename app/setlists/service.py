@@ -32,8 +32,9 @@ from app.platform.clock import utcnow
 from app.platform.observability import VOTES
 from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
-from app.setlists.models import Setlist, SetlistSong, UserVote
+from app.setlists.models import SeedSource, Setlist, SetlistSong, UserVote
 from app.settings import Settings
+from app.tours import service as tours
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +143,10 @@ async def _create_setlist(show_id: int, source: SongSource, *, fetch: bool) -> S
     max_age = source.settings.songs_max_age_hours
     if fetch and source.spotify_configured and not songs_are_fresh(artist, max_age):
         await _try_refresh(artist, source)
-    songs = await _opening_songs(artist.id)
+    songs, seeded_from = await _seed(artist.id, source.settings)
     try:
         async with in_transaction() as conn:
-            setlist = await Setlist.create(show_id=show_id, using_db=conn)
+            setlist = await Setlist.create(show_id=show_id, seeded_from=seeded_from, using_db=conn)
             await SetlistSong.bulk_create(_entries(setlist.id, songs, first_position=1), using_db=conn)
     except IntegrityError:
         # A concurrent first visit created it (setlists.show_id is unique): theirs is the setlist.
@@ -163,6 +164,15 @@ async def _try_refresh(artist: Artist, source: SongSource) -> None:
         logger.warning("Setlist for artist %s from the cache: Spotify failed: %s", artist.id, error)
     except IntegrityError:
         logger.info("Songs of artist %s were written concurrently; using those", artist.id)
+
+
+async def _seed(artist_id: int, settings: Settings) -> tuple[list[Song], SeedSource]:
+    """The tour's most played songs when the history predicts the show, else Spotify's top songs."""
+    from_tour = await tours.seed_songs(artist_id, settings)
+    if from_tour:
+        return from_tour, SeedSource.TOUR_HISTORY
+    songs = await _opening_songs(artist_id)
+    return songs, SeedSource.SPOTIFY_TOP_TRACKS if songs else SeedSource.EMPTY
 
 
 async def _opening_songs(artist_id: int) -> list[Song]:
@@ -198,6 +208,8 @@ async def fill_setlist(setlist_id: int, client: SpotifyClient, settings: Setting
         top = max((position for _, position in rows), default=0)
         entries = _entries(setlist_id, [song for song in songs if song.id not in present], first_position=top + 1)
         await SetlistSong.bulk_create(entries, using_db=conn)
+        if entries:
+            await Setlist.filter(id=setlist_id).using_db(conn).update(seeded_from=SeedSource.SPOTIFY_TOP_TRACKS)
     return len(entries)
 
 

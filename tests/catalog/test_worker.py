@@ -20,6 +20,7 @@ from app.catalog.tasks import SONGS_JOB, TOURS_JOB
 from app.emulators.world import World
 from app.played.tasks import JOB as PLAYED_JOB
 from app.settings import Settings
+from app.tours.tasks import HISTORY_JOB
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
 
@@ -59,7 +60,9 @@ async def test_two_arq_workers_run_the_tours_job_within_the_rate_limit(
     assert await catalog_is_whole()
 
 
-@pytest.mark.parametrize(("value", "expected"), [("true", [TOURS_JOB, SONGS_JOB, PLAYED_JOB]), ("false", [])])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", [TOURS_JOB, SONGS_JOB, PLAYED_JOB, HISTORY_JOB]), ("false", [])]
+)
 def test_worker_cron_turns_the_sync_schedule_on_or_off(value: str, expected: list[str]) -> None:
     # Read at import, as arq reads WorkerSettings: a process of its own with the setting.
     script = "from workers.settings import WorkerSettings; print(*[job.name for job in WorkerSettings.cron_jobs])"

@@ -101,6 +101,10 @@ async def test_an_empty_setlist_is_filled_in_the_background_once_spotify_answers
 
     assert empty["show"]["setlist"]["songs"] == []
     assert [entry["position"] for entry in filled["show"]["setlist"]["songs"]] == list(range(1, 11))
+    assert (empty["show"]["setlist"]["seededFrom"], filled["show"]["setlist"]["seededFrom"]) == (
+        "EMPTY",
+        "SPOTIFY_TOP_TRACKS",
+    )
 
 
 async def test_spotify_down_with_a_stale_cache_uses_the_cached_songs(
