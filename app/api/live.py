@@ -12,8 +12,8 @@ from app.api.ids import decode_id, encode_id
 from app.api.ws.fanout import SharedStream
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
-from app.setlists import live
 from app.setlists.models import Setlist
+from app.setlists.vote_counts import CountsEvent
 
 
 @strawberry.enum
@@ -40,7 +40,7 @@ class VoteCountsEvent:
     songs: list[SongVoteCount]
 
     @classmethod
-    def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
+    def from_event(cls, event: CountsEvent) -> VoteCountsEvent:
         return cls(
             setlist_id=encode_id("Setlist", event.setlist_id),
             sequence=event.sequence,
@@ -57,7 +57,8 @@ class Subscription:
     @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
     async def vote_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
         pk = decode_id(setlist_id, "Setlist")
-        broker = info.context.resources.broker
+        resources = info.context.resources
+        broker = resources.broker
         root: object = self
         if not await Setlist.exists(id=pk):
             raise NotFound("No such setlist")
@@ -68,7 +69,7 @@ class Subscription:
                 # here (app.api.ws.fanout): nothing above may depend on who subscribes.
                 await root.join(broker, pk, VoteCountsEvent.from_event)
                 return
-            async for event in live.vote_counts(broker, pk):
+            async for event in resources.feeds.follow(broker, pk):
                 yield VoteCountsEvent.from_event(event)
         except BrokerUnavailable:
             raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from redis.asyncio import Redis
 
+from app.api.ws.feeds import Feeds
 from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
@@ -22,6 +23,8 @@ class Resources:
     redis: Redis | None
     http: httpx.AsyncClient
     broker: Broker
+    # The process's live-count feeds and subscribers (app.api.ws.feeds).
+    feeds: Feeds = field(default_factory=Feeds)
 
     def spotify(self) -> SpotifyClient:
         """A Spotify client sharing this process' HTTP pool and the Redis-shared limiter and breaker."""
@@ -47,7 +50,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     async with httpx.AsyncClient() as http:
         await broker.start()
         try:
-            yield Resources(settings=settings, redis=redis, http=http, broker=broker)
+            yield Resources(settings=settings, redis=redis, http=http, broker=broker, feeds=Feeds())
         finally:
             await broker.stop()
             if redis is not None:

@@ -30,29 +30,19 @@ from strawberry.utils.aio import aclosing
 
 from app.api.context import Context as AppContext
 from app.api.ws.eager import Rest
-from app.api.ws.feeds import (
-    CLOSED,
-    Cursor,
-    Failed,
-    Feed,
-    FeedKey,
-    Frame,
-    Listener,
-    Snapshot,
-    ToRoot,
-    join,
-    leave,
-    live_feed,
-)
+from app.api.ws.feeds import CLOSED, Cursor, Failed, Feed, FeedKey, Feeds, Frame, Listener, Snapshot, ToRoot
 from app.api.ws.protocol import ProtocolHandler
 from app.platform.broker import OVERFLOW, Broker
-from app.platform.observability import ACTIVE_SUBSCRIBERS, record_operation, request_id_var
+from app.platform.observability import record_operation, request_id_var
 
 
 class SharedStream:
     """The root value of one websocket operation: how `voteCounts` hands its stream to the handler."""
 
-    def __init__(self, schema: GraphQLSchema, query: str, variables: dict[str, object] | None, name: str | None):
+    def __init__(
+        self, feeds: Feeds, schema: GraphQLSchema, query: str, variables: dict[str, object] | None, name: str | None
+    ):
+        self.feeds = feeds
         self.schema = schema
         self.query = query
         self.variables = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
@@ -71,13 +61,12 @@ class SharedStream:
         process join it without Strawberry (`rejoin`). So the resolver checks nothing that depends
         on who subscribes, only on the document and its variables.
         """
-        self.feed, self.listener = await join(self._key(broker), setlist_id, self.schema, to_root)
-        ACTIVE_SUBSCRIBERS.inc()
+        self.feed, self.listener = await self.feeds.join(self._key(broker), setlist_id, self.schema, to_root)
         self.snapshot = await self.feed.snapshot()
 
     async def rejoin(self, broker: Broker) -> bool:
         """Join the live feed of an identical operation, if there is one (True: joined, snapshot taken)."""
-        feed = live_feed(self._key(broker))
+        feed = self.feeds.live(self._key(broker))
         if feed is None:
             return False
         try:
@@ -93,8 +82,7 @@ class SharedStream:
 
     def close(self) -> None:
         if self.feed is not None and self.listener is not None:
-            leave(self.feed, self.listener)
-            ACTIVE_SUBSCRIBERS.dec()
+            self.feeds.leave(self.feed, self.listener)
             self.feed = self.listener = None
 
 
@@ -103,7 +91,11 @@ class FanoutHandler(ProtocolHandler[Context, RootValue]):
 
     async def run_operation(self, operation: Operation[Context, RootValue]) -> None:
         # Strawberry's run_operation, with a SharedStream as root value and the hand-over after the stream.
-        shared = SharedStream(self._graphql_schema(), operation.query, operation.variables, operation.operation_name)
+        assert isinstance(self.context, AppContext)
+        feeds = self.context.resources.feeds
+        shared = SharedStream(
+            feeds, self._graphql_schema(), operation.query, operation.variables, operation.operation_name
+        )
         try:
             started = time.perf_counter()
             if await shared.rejoin(self._broker()):
