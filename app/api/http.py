@@ -25,7 +25,7 @@ from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import request_error
-from app.api.ws.fanout import FanoutHandler
+from app.api.ws.handler import WebSocketHandler
 from app.errors import Unauthenticated
 from app.platform.resources import Resources
 from app.settings import Settings
@@ -38,8 +38,8 @@ class GraphQLResponse(Response):
 
 
 class GraphQLView(GraphQL[Context, None]):
-    # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.ws.fanout.
-    graphql_transport_ws_handler_class = FanoutHandler[Context, None]
+    # graphql-transport-ws held to its spec, Shareable subscriptions sent from shared feeds: app.api.ws.handler.
+    graphql_transport_ws_handler_class = WebSocketHandler[Context, None]
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

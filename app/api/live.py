@@ -9,7 +9,7 @@ import strawberry
 
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
-from app.api.ws.fanout import SharedStream
+from app.api.ws.handler import Shareable, handover
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
 from app.setlists.models import Setlist
@@ -54,22 +54,23 @@ class VoteCountsEvent:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
+    # Shareable: the outcome depends only on the setlist id, so identical subscribes share one feed
+    # (app.api.ws.handler); a check on who subscribes would be skipped for all but the first.
+    @strawberry.subscription(
+        description="Live vote counts of a setlist: a snapshot first, then the changes.", extensions=[Shareable()]
+    )
     async def vote_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
         pk = decode_id(setlist_id, "Setlist")
         resources = info.context.resources
-        broker = resources.broker
-        root: object = self
         if not await Setlist.exists(id=pk):
             raise NotFound("No such setlist")
         try:
-            if isinstance(root, SharedStream):
-                # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
-                # While that feed runs, identical subscribes on this process join it without coming
-                # here (app.api.ws.fanout): nothing above may depend on who subscribes.
-                await root.join(broker, pk, VoteCountsEvent.from_event)
+            shared = handover(info)
+            if shared is not None:
+                # Over websockets: the handler sends the snapshot and the changes from the shared feed.
+                await shared.join(pk, VoteCountsEvent.from_event)
                 return
-            async for event in resources.feeds.follow(broker, pk):
+            async for event in resources.feeds.follow(resources.broker, pk):
                 yield VoteCountsEvent.from_event(event)
         except BrokerUnavailable:
             raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None

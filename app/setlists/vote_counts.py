@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,7 +96,7 @@ class CountsStream:
         self._reading: asyncio.Task[None] | None = None
         self._joiner: JoinerSnapshot | None = None  # the state as a snapshot, until it changes
 
-    async def events(self) -> AsyncIterator[CountsEvent]:
+    async def events(self) -> AsyncGenerator[CountsEvent, None]:
         """Subscribe; then the snapshot the stream starts from and every later change, a fresh snapshot after a loss."""
         async with self.broker.subscribe(channel_for(self.setlist_id)) as subscription:
             yield await self._restart()

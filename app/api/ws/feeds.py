@@ -27,13 +27,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from inspect import isawaitable
 from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLSchema, execute, get_operation_ast, parse
-from strawberry.utils.aio import aclosing
 
 from app.api.ws.eager import Rest, start_eagerly
 from app.platform.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, Broker
@@ -292,7 +292,7 @@ class Feeds:
             feed.task.cancel()
             self._forget(feed)
 
-    async def follow(self, broker: Broker, setlist_id: int) -> AsyncIterator[CountsEvent]:
+    async def follow(self, broker: Broker, setlist_id: int) -> AsyncGenerator[CountsEvent, None]:
         """A subscriber served alone: its own `CountsStream`, until the consumer stops iterating."""
         ACTIVE_SUBSCRIBERS.inc()
         try:

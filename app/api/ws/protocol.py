@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from contextlib import aclosing
+from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql import GraphQLError, GraphQLSchema, GraphQLSyntaxError, parse
+from strawberry import Schema
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StreamResult
@@ -31,7 +34,6 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, Message
 from strawberry.types.execution import PreExecutionError
-from strawberry.utils.aio import aclosing
 from strawberry.utils.operation import get_operation_type
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,16 @@ logger = logging.getLogger(__name__)
 INTERNAL_ERROR = 4500
 MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"  # HTTP's words for the same request
 _PAYLOAD_OPTIONAL = frozenset({"connection_init", "ping", "pong"})
+
+
+def graphql_core_schema(schema: Schema | Any) -> GraphQLSchema:
+    """The graphql-core schema Strawberry builds, for executing a feed's payloads without Strawberry's pipeline.
+
+    Private (`Schema._schema`, which Strawberry's own extensions use): no public accessor exists.
+    strawberry-graphql is pinned for it; tests/api/ws/test_strawberry_internals.py fails if it changes.
+    """
+    graphql_schema: GraphQLSchema = schema._schema
+    return graphql_schema
 
 
 def invalid_message_reason(message: object) -> str | None:

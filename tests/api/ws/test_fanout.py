@@ -1,6 +1,6 @@
 """The shared feeds (app.api.ws.feeds): the feed sends to caught-up subscribers itself, slow ones catch up alone.
 
-The subscriber's own task is played here by `drain`, as FanoutHandler._send_shared plays it.
+The subscriber's own task is played here by `drain`, as WebSocketHandler._send_feed plays it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
 from app.api.ws.eager import Rest
-from app.api.ws.fanout import SharedStream
 from app.api.ws.feeds import CLOSED, Cursor, Failed, Feeds, Frame, Listener, Snapshot
+from app.api.ws.handler import HandOver
+from app.api.ws.protocol import graphql_core_schema
 from app.platform.broker import OVERFLOW, InProcessBroker
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
 from app.setlists.models import SetlistSong
@@ -51,7 +52,7 @@ class Socket:
 
 
 class Subscriber:
-    def __init__(self, stream: SharedStream, operation_id: str) -> None:
+    def __init__(self, stream: HandOver, operation_id: str) -> None:
         assert stream.feed is not None
         assert stream.listener is not None
         assert stream.snapshot is not None
@@ -83,8 +84,8 @@ def feeds() -> Feeds:
 
 async def subscribe(broker: InProcessBroker, setlist_id: int, operation_id: str, feeds: Feeds) -> Subscriber:
     variables = {"id": encode_id("Setlist", setlist_id)}
-    stream = SharedStream(feeds, build_schema()._schema, DOCUMENT, variables, None)
-    await stream.join(broker, setlist_id, VoteCountsEvent.from_event)
+    stream = HandOver(feeds, broker, graphql_core_schema(build_schema()), DOCUMENT, variables, None)
+    await stream.join(setlist_id, VoteCountsEvent.from_event)
     return Subscriber(stream, operation_id)
 
 
