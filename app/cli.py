@@ -22,7 +22,17 @@ def serve(
     """Serve the API with uvicorn (DATABASE_URL must be migrated: `theset migrate`)."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    from app.settings import get_settings
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        ws_max_size=get_settings().ws_max_message_bytes,  # the app checks it too (WebSocketMessageLimit)
+    )
 
 
 @cli.command()

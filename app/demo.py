@@ -83,7 +83,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings
         try:
             await load_demo_catalog(settings, console)
             console.print(f"[bold green]Serving[/bold green] GraphiQL at http://{host}:{port}/graphql")
-            server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="info"))
+            config = uvicorn.Config(
+                create_app(settings), host=host, port=port, log_level="info", ws_max_size=settings.ws_max_message_bytes
+            )
+            server = uvicorn.Server(config)
             await server.serve()
         finally:
             await close_db()

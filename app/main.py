@@ -19,7 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
 from app.api.http import GraphQLView
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, WebSocketMessageLimit
 from app.api.live_page import live_routes
 from app.api.schema import build_schema
 from app.platform.db import close_db, init_db
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.allowed_origins,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions_per_socket,
     )
 
     @asynccontextmanager
@@ -85,7 +86,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics),
             live_routes,
         ],
-        middleware=[Middleware(RequestIdMiddleware), Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes),
+            Middleware(WebSocketMessageLimit, max_message_bytes=settings.ws_max_message_bytes),
+        ],
         lifespan=lifespan,
     )
 

@@ -26,14 +26,20 @@ __all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "stop"]
 
 
 @contextlib.asynccontextmanager
-async def api_process(database_url: str, redis_url: str | None, **env: str) -> AsyncIterator[str]:
-    """`theset serve` in its own process on a free port; yields its base URL once it is ready."""
+async def api_process(
+    database_url: str, redis_url: str | None, *, stderr: IO[bytes] | None = None, **env: str
+) -> AsyncIterator[str]:
+    """`theset serve` in its own process on a free port; yields its base URL once it is ready.
+
+    `stderr`: a file for its log (the caller reads it); by default a temporary one.
+    """
     port = free_port()
     environment = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": database_url, **env}
     environment.pop("REDIS_URL", None)
     if redis_url:
         environment["REDIS_URL"] = redis_url
-    with tempfile.TemporaryFile() as log:  # its stderr, shown when it fails to start
+    # Its stderr, shown when it fails to start.
+    with contextlib.nullcontext(stderr) if stderr is not None else tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
             str(THESET), "serve", "--port", str(port), env=environment, stderr=log
         )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import asyncpg
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from tortoise.exceptions import DBConnectionError
 
 from app.errors import AppError
@@ -16,6 +19,19 @@ logger = logging.getLogger("app.api")
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
+
+
+# Names and values a message quotes are cut to QUOTED_MAX characters, the message to MESSAGE_MAX:
+# a client's 200 KB field name is not sent back whole.
+QUOTED_MAX = 64
+MESSAGE_MAX = 1000
+_LONG_QUOTED = re.compile(f"'([^']{{{QUOTED_MAX}}})[^']+'")
+
+
+def shorten_message(message: str) -> str:
+    """`message` with long quoted names and values cut short, and at most MESSAGE_MAX characters."""
+    shortened = _LONG_QUOTED.sub(r"'\1…'", message)
+    return shortened if len(shortened) <= MESSAGE_MAX else shortened[: MESSAGE_MAX - 1] + "…"
 
 
 def request_error(message: str) -> dict[str, object]:
@@ -58,13 +74,18 @@ class ErrorCodes(MaskErrors):
         else:
             return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"})
         return GraphQLError(
-            error.message,
+            shorten_message(error.message),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
             extensions=extensions,
         )
+
+
+# Strawberry's refusals of a request raised as exceptions (an empty document, an operation name the
+# document lacks, a mutation over a subscription-only transport): over streams they reach the errors.
+CLIENT_MISTAKES = MissingQueryError | CannotGetOperationTypeError | InvalidOperationTypeError
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
@@ -91,7 +112,7 @@ def is_expected(error: GraphQLError) -> bool:
     original = error.original_error
     return (
         original is None
-        or isinstance(original, AppError | GraphQLError)
+        or isinstance(original, AppError | GraphQLError | CLIENT_MISTAKES)
         or is_database_unavailable(original)
         or is_unstorable_text(original)
     )

@@ -24,8 +24,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
-from app.api.errors import request_error
+from app.api.errors import request_error, shorten_message
 from app.api.ws.handler import WebSocketHandler
+from app.api.ws.protocol import WebSocketAdapter
 from app.errors import Unauthenticated
 from app.platform.resources import Resources
 from app.settings import Settings
@@ -40,6 +41,7 @@ class GraphQLResponse(Response):
 class GraphQLView(GraphQL[Context, None]):
     # graphql-transport-ws held to its spec, Shareable subscriptions sent from shared feeds: app.api.ws.handler.
     graphql_transport_ws_handler_class = WebSocketHandler[Context, None]
+    websocket_adapter_class = WebSocketAdapter  # closes with fixed reasons only
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +92,8 @@ class GraphQLView(GraphQL[Context, None]):
         errors: list[dict[str, Any]] = response_data.get("errors") or []  # type: ignore[assignment]
         for error in errors:
             error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
+            if isinstance(error.get("message"), str):  # a syntax error quotes the client's token
+                error["message"] = shorten_message(error["message"])
         return response_data
 
     def create_response(

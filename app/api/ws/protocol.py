@@ -14,6 +14,11 @@
   empty document came out masked as INTERNAL.
 - Anything else that fails while handling a message closes with 4500 (graphql-ws's code for an
   internal error) and is logged, rather than dropping the connection.
+- Close reasons are fixed strings (`close_reason`), never built from client text: Strawberry put
+  the client's message type or operation id in some, and a reason over 123 bytes or holding a
+  lone surrogate cannot be sent, so the close failed (1006, and a traceback in the log).
+- The per-connection operation limit (`WS_MAX_SUBSCRIPTIONS_PER_SOCKET`) answers with an `error`
+  carrying a code (RATE_LIMITED); Strawberry's carried none.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Final
 
 from graphql import GraphQLError, GraphQLSchema, GraphQLSyntaxError, parse
 from strawberry import Schema
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.typevars import Context, RootValue
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StreamResult
@@ -32,15 +38,71 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+    SubscribeMessage,
+)
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.operation import get_operation_type
+
+from app.api.errors import shorten_message
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = 4500
 MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"  # HTTP's words for the same request
+UNKNOWN_TYPE_REASON = "Unknown message type"
+NESTED_TOO_DEEPLY_REASON = "Message nested too deeply"
 _PAYLOAD_OPTIONAL = frozenset({"connection_init", "ping", "pong"})
+_SUBSCRIBE_FIELDS = (("variables", dict), ("extensions", dict), ("operationName", str))
+
+# The reason each close code is sent with, unless it is one of the fixed reasons below.
+CLOSE_REASONS: Final = {
+    1009: "Message too big",
+    4400: "Invalid message",
+    4401: "Unauthorized",
+    4403: "Forbidden",
+    4406: "Subprotocol not acceptable",
+    4408: "Connection initialisation timeout",
+    4409: "Subscriber already exists",
+    4429: "Too many initialisation requests",
+    INTERNAL_ERROR: "Internal server error",
+}
+# Every other reason a close may carry: fixed texts (ours, and Strawberry's that quote nothing).
+FIXED_REASONS: Final = frozenset(
+    {
+        *CLOSE_REASONS.values(),
+        UNKNOWN_TYPE_REASON,
+        NESTED_TOO_DEEPLY_REASON,
+        "Message must be a JSON object",
+        "Message 'type' must be a string",
+        "'subscribe' payload must be an object",
+        "'subscribe' payload 'query' must be a string",
+        *(f"'{kind}' payload must be an object" for kind in _PAYLOAD_OPTIONAL),
+        *(f"'{kind}' needs a non-empty string 'id'" for kind in ("subscribe", "complete")),
+        *(
+            f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
+            for key, expected in _SUBSCRIBE_FIELDS
+        ),
+        "Invalid connection init payload",
+        "WebSocket message type must be text",
+        "WebSocket message must be valid JSON",
+        "Failed to parse message",
+    }
+)
+
+
+def close_reason(code: int, reason: str) -> str:
+    """`reason` if it is a fixed text, else the code's own: a close never carries text from the client."""
+    return reason if reason in FIXED_REASONS else CLOSE_REASONS.get(code, "Closed")
+
+
+class WebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's ASGI websocket adapter, closing with fixed reasons only (every close goes through it)."""
+
+    async def close(self, code: int, reason: str) -> None:
+        await super().close(code, close_reason(code, reason))
 
 
 def graphql_core_schema(schema: Schema | Any) -> GraphQLSchema:
@@ -65,7 +127,7 @@ def invalid_message_reason(message: object) -> str | None:
             return f"'{kind}' payload must be an object"
         return None
     if kind not in {"subscribe", "complete"}:
-        return None  # Strawberry closes with "Unknown message type" itself
+        return UNKNOWN_TYPE_REASON
     if not isinstance(message.get("id"), str) or not message["id"]:
         return f"'{kind}' needs a non-empty string 'id'"
     if kind == "complete":
@@ -75,7 +137,7 @@ def invalid_message_reason(message: object) -> str | None:
         return "'subscribe' payload must be an object"
     if not isinstance(payload.get("query"), str):
         return "'subscribe' payload 'query' must be a string"
-    for key, expected in (("variables", dict), ("extensions", dict), ("operationName", str)):
+    for key, expected in _SUBSCRIBE_FIELDS:
         if payload.get(key) is not None and not isinstance(payload[key], expected):
             return f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
     return None
@@ -84,7 +146,7 @@ def invalid_message_reason(message: object) -> str | None:
 def client_error(error: GraphQLError, message: str | None = None) -> GraphQLError:
     """The error as the client should see it: with a code (BAD_USER_INPUT unless it has one, as over HTTP)."""
     return GraphQLError(
-        message or error.message,
+        shorten_message(message or error.message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -120,7 +182,7 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         try:
             await super().handle()
         except RecursionError:
-            await self._close(4400, "Message nested too deeply")
+            await self._close(4400, NESTED_TOO_DEEPLY_REASON)
         except Exception:
             logger.exception("graphql-transport-ws connection failed")
             await self._close(INTERNAL_ERROR, "Internal server error")
@@ -135,6 +197,22 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
             # The spec's payload is optional, and graphql-ws accepts null for "none".
             message = {"type": "connection_init"}
         await super().handle_message(message)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Fixed close reason: Strawberry's 4409 reason quoted the client's id.
+        if self.connection_acknowledged and message["id"] in self.operations:
+            await self._close(4409, CLOSE_REASONS[4409])
+            return
+        # Every error carries a code: Strawberry's "Subscription limit reached" had none.
+        limit = self.max_subscriptions_per_connection
+        if self.connection_acknowledged and limit is not None and len(self.operations) >= limit:
+            error = GraphQLError(
+                f"Subscription limit reached: at most {limit} operations at once on one connection",
+                extensions={"code": "RATE_LIMITED"},
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
+        await super().handle_subscribe(message)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
