@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools client-tools
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -25,12 +25,16 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.synced browser-tools
+pytest: $(VENV)/.synced browser-tools client-tools
 	$(VENV)/bin/pytest
 
 # Debian's chromium and playwright-core for tests/browser (installed only when missing).
 browser-tools:
 	@scripts/browser-tools.sh
+
+# Apollo Client for tests/clients_js (npm ci from its lock, only when missing or stale).
+client-tools:
+	@scripts/client-tools.sh
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python -m tests.benchmarks

@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from tortoise import connections
 
 from app.api.http import GraphQLView
@@ -39,8 +39,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         build_schema(settings),
         settings=settings,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
-        # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory.
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory. Multipart
+        # subscriptions serve clients behind proxies that block websockets.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL),
         allowed_origins=settings.allowed_origins,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_socket,

@@ -19,6 +19,7 @@ logger = logging.getLogger("app.api")
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
+MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"
 
 
 # Names and values a message quotes are cut to QUOTED_MAX characters, the message to MESSAGE_MAX:
@@ -69,6 +70,10 @@ class ErrorCodes(MaskErrors):
             return GraphQLError(
                 UNSTORABLE_TEXT_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "BAD_USER_INPUT"}
             )
+        elif isinstance(original, CLIENT_MISTAKES):
+            return GraphQLError(
+                client_mistake_message(original), nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"}
+            )
         elif original is None or isinstance(original, GraphQLError):
             extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
         else:
@@ -84,8 +89,17 @@ class ErrorCodes(MaskErrors):
 
 
 # Strawberry's refusals of a request raised as exceptions (an empty document, an operation name the
-# document lacks, a mutation over a subscription-only transport): over streams they reach the errors.
+# document lacks, a query over multipart subscriptions): over streams they reach the errors.
 CLIENT_MISTAKES = MissingQueryError | CannotGetOperationTypeError | InvalidOperationTypeError
+
+
+def client_mistake_message(error: MissingQueryError | CannotGetOperationTypeError | InvalidOperationTypeError) -> str:
+    """What the client got wrong, in the words GraphQL over HTTP answers the same request with."""
+    if isinstance(error, MissingQueryError):
+        return MISSING_QUERY_MESSAGE
+    if isinstance(error, CannotGetOperationTypeError):
+        return error.as_http_error_reason()
+    return error.as_http_error_reason("multipart subscriptions")  # the one stream that refuses a type
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
@@ -55,6 +57,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             await _refuse_unreadable(request)
             response = await self.run(request)
+        except Unauthenticated as error:  # a multipart subscription's bad token, refused before it starts
+            body = {"errors": [{"message": str(error), "extensions": error.extensions}]}
+            response = JSONResponse(body, status_code=401, media_type=_media_type(request))
         except HTTPException as error:
             # The spec wants 405 for a mutation sent with GET; Strawberry says 400.
             wrong_method = request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError)
@@ -65,6 +70,23 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
         return Context(request=request, response=response, settings=self.settings, resources=resources)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        # A multipart subscription presents its token once, as a websocket does in connection_init:
+        # a bad one is refused (401) before the stream starts, not ignored for its whole life.
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol == MULTIPART_SUBSCRIPTION_PROTOCOL:
+            await context.user()
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket from `{"authorization": "Bearer …"}` in connection_init; anonymous is fine."""

@@ -25,15 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from contextlib import aclosing
 from typing import Any, Final
 
-from graphql import GraphQLError, GraphQLSchema, GraphQLSyntaxError, parse
+from graphql import GraphQLError, GraphQLSchema
 from strawberry import Schema
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.typevars import Context, RootValue
-from strawberry.schema.exceptions import CannotGetOperationTypeError
-from strawberry.schema.schema import StreamResult
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -44,14 +41,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 from strawberry.types.execution import PreExecutionError
-from strawberry.utils.operation import get_operation_type
 
 from app.api.errors import shorten_message
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = 4500
-MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"  # HTTP's words for the same request
 UNKNOWN_TYPE_REASON = "Unknown message type"
 NESTED_TOO_DEEPLY_REASON = "Message nested too deeply"
 _PAYLOAD_OPTIONAL = frozenset({"connection_init", "ping", "pong"})
@@ -155,24 +150,6 @@ def client_error(error: GraphQLError, message: str | None = None) -> GraphQLErro
     )
 
 
-async def _syntax_errors_as_results(source: StreamResult) -> StreamResult:
-    """`source`, with a syntax error raised before its first result yielded as a PreExecutionError.
-
-    `ParserCache` parses in its `on_parse` hook, outside the try in which Strawberry turns a
-    syntax error into a result, so the error escapes the stream.
-    """
-    try:
-        first = await anext(source)
-    except StopAsyncIteration:
-        return
-    except GraphQLSyntaxError as error:
-        yield PreExecutionError(data=None, errors=[error])
-        return
-    yield first
-    async for result in source:
-        yield result
-
-
 class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
     """Strawberry's graphql-transport-ws handler held to the spec on hostile input (see the module doc)."""
 
@@ -221,42 +198,14 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         # socket, for shutdown() to cancel it once more.
         self.connection_init_timeout_task = None
 
-    async def _send_result_stream(self, operation: Operation[Context, RootValue], result_source: StreamResult) -> None:
-        # Spec "Error": a syntax error is an `error` message, not an escaped exception (a bare `complete`).
-        async with aclosing(_syntax_errors_as_results(result_source)) as results:
-            await super()._send_result_stream(operation, results)
-
     async def _handle_pre_execution_error(
         self, operation: Operation[Context, RootValue], result: PreExecutionError
     ) -> None:
         # Spec "Error": errors before execution are an `error` message for the operation, never a
         # socket closure (Strawberry closes with 4400 for syntax errors and unknown operation names).
         assert result.errors
-        errors = [client_error(error) for error in result.errors]
-        if any((error.extensions or {}).get("code") == "INTERNAL" for error in errors):
-            reason = _client_mistake(operation)
-            if reason is not None:
-                errors = [GraphQLError(reason, extensions={"code": "BAD_USER_INPUT"})]
-        await operation.send_initial_errors(errors)
+        await operation.send_initial_errors([client_error(error) for error in result.errors])
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):  # already closed by the client: nothing to tell it
             await self.websocket.close(code=code, reason=reason)
-
-
-def _client_mistake(operation: Operation[Context, RootValue]) -> str | None:
-    """What the client got wrong, when a masked pre-execution error is Strawberry's refusal of the request.
-
-    Strawberry raises MissingQueryError and CannotGetOperationTypeError for an empty document and
-    an operation name the document lacks; the error masking sees no client error in them.
-    """
-    if not operation.query:
-        return MISSING_QUERY_MESSAGE
-    try:
-        # Reached only after the document parsed under the token limit (or was empty): safe to parse again.
-        get_operation_type(parse(operation.query), operation.operation_name)
-    except GraphQLError:
-        return None
-    except RuntimeError:
-        return CannotGetOperationTypeError(operation.operation_name).as_http_error_reason()
-    return None
