@@ -1,4 +1,4 @@
-"""The voteCounts subscription: live counts of one setlist over graphql-transport-ws."""
+"""The voteCounts subscription: live counts of one setlist, over websockets (shared feeds) or multipart HTTP."""
 
 from __future__ import annotations
 

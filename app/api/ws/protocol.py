@@ -9,9 +9,9 @@
   `validateMessage`; JSON nested past Python's recursion limit is an invalid message too.
 - Error: errors before execution (syntax, validation, an unknown operation name, an empty
   document) are an `error` message for that operation, with GraphQL errors carrying a code, as
-  over HTTP. Strawberry closed the socket with 4400 for some; with `ParserCache` a syntax error
-  escaped the stream and the operation got a bare `complete`; an unknown operation name or an
-  empty document came out masked as INTERNAL.
+  over HTTP. Strawberry closed the socket with 4400 for some. (A syntax error escaping the stream
+  under `ParserCache`, and Strawberry's refusals masked as INTERNAL, are mended for every stream in
+  app.api.schema and app.api.errors.)
 - Anything else that fails while handling a message closes with 4500 (graphql-ws's code for an
   internal error) and is logged, rather than dropping the connection.
 - Close reasons are fixed strings (`close_reason`), never built from client text: Strawberry put
