@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools vendor-graphiql schema-tools
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools vendor-graphiql schema-tools client-tools
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -26,7 +26,7 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.synced browser-tools schema-tools
+pytest: $(VENV)/.synced browser-tools schema-tools client-tools
 	$(VENV)/bin/pytest
 
 # Debian's chromium and playwright-core for tests/browser (installed only when missing).
@@ -44,6 +44,10 @@ vendor-graphiql: $(VENV)/.synced
 # Debian's wrk and pgbench for tests/benchmarks/bench_http.py (installed only when missing).
 bench-tools:
 	@scripts/bench-tools.sh
+
+# Apollo Client for tests/clients_js (npm ci from its lock, only when missing or stale).
+client-tools:
+	@scripts/client-tools.sh
 
 bench: $(VENV)/.synced bench-tools
 	$(VENV)/bin/python -m tests.benchmarks

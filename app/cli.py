@@ -42,10 +42,20 @@ def serve(
     """Serve the API with uvicorn (DATABASE_URL must be migrated: `theset migrate`)."""
     import uvicorn
 
+    from app.settings import get_settings
+
     _configure_logging()
     # A server outlives its dependencies' outages: it starts anyway, says why, and /readyz answers 503.
     asyncio.run(_warn_before_serving())
-    uvicorn.run("app.main:server_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run(
+        "app.main:server_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        ws_max_size=get_settings().ws_max_message_bytes,  # the app checks it too (WebSocketMessageLimit)
+    )
 
 
 @cli.command()

@@ -124,7 +124,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings
                 await load_demo_catalog(resources, console)
                 console.print(f"[bold green]Serving[/bold green] GraphiQL at http://{host}:{port}/graphql")
                 app = create_app(settings, resources=resources)
-                server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+                config = uvicorn.Config(
+                    app, host=host, port=port, log_level="info", ws_max_size=settings.ws_max_message_bytes
+                )
+                server = uvicorn.Server(config)
                 await server.serve()
         finally:
             await close_db()

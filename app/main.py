@@ -17,12 +17,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from tortoise import connections
 
 from app.api.cors import cors_middleware
 from app.api.http import GraphQLView
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, WebSocketMessageLimit
 from app.api.live_page import live_routes
 from app.api.schema import build_schema
 from app.catalog import health
@@ -59,10 +59,12 @@ def create_app(
         build_schema(settings, [tracing.graphql_extension()] if tracing else []),
         settings=settings,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
-        # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory.
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory. Multipart
+        # subscriptions serve clients behind proxies that block websockets.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL),
         allowed_origins=settings.allowed_origins,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions_per_socket,
     )
 
     @asynccontextmanager
@@ -121,6 +123,7 @@ def create_app(
             Middleware(RequestIdMiddleware),
             cors_middleware(settings),  # outside the body limit: a browser page can read its 413
             Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes),
+            Middleware(WebSocketMessageLimit, max_message_bytes=settings.ws_max_message_bytes),
         ],
         lifespan=lifespan,
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from redis.asyncio import Redis
 
+from app.api.ws.feeds import Feeds
 from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
 from app.clients.setlistfm import SetlistFmClient
 from app.clients.spotify import SpotifyClient
@@ -37,6 +38,8 @@ class Resources:
     counter: Counter  # request limits (app.platform.quotas)
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
+    # The process's live-count feeds and their subscribers (app.api.ws.feeds).
+    feeds: Feeds = field(default_factory=Feeds)
 
 
 def create_broker(redis: Redis | None) -> Broker:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1)  # larger request bodies get 413
     # A websocket that sends no connection_init within this many seconds is closed (4408).
     ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Larger websocket messages close the socket with 1009: uvicorn's ws_max_size, and the app's own check.
+    ws_max_message_bytes: int = Field(default=256 * 1024, ge=1)
+    # Operations one websocket may have running; one more is refused with an `error` (RATE_LIMITED).
+    ws_max_subscriptions_per_socket: int = Field(default=100, ge=1)
     graphiql: bool | None = None  # None: on outside production
     introspection: bool | None = None  # None: on outside production
 

@@ -18,28 +18,37 @@ THESET = Path(sys.executable).parent / "theset"  # the console script of the ven
 # Test workers run only the jobs their test enqueues (no cron tick in the middle of a test, which
 # would call the real Spotify) and serve metrics on no fixed port (workers run side by side).
 TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
-# A process gets 60 s to answer /healthz: importing the app takes seconds on a loaded 2-core machine.
-START_TIMEOUT_POLLS = 1_200
+
+# How long `theset serve` may take to answer /healthz.
+START_TIMEOUT = 60.0
 
 __all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "serving", "stop"]
 
 
 @contextlib.asynccontextmanager
-async def api_process(database_url: str, redis_url: str | None, **env: str) -> AsyncIterator[str]:
-    """`theset serve` in its own process on a free port; yields its base URL once it is ready."""
+async def api_process(
+    database_url: str, redis_url: str | None, *, stderr: IO[bytes] | None = None, **env: str
+) -> AsyncIterator[str]:
+    """`theset serve` in its own process on a free port; yields its base URL once it is ready.
+
+    `stderr`: a file for its log (the caller reads it); by default a temporary one.
+    """
     port = free_port()
     environment = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": database_url, **env}
     environment.pop("REDIS_URL", None)
     if redis_url:
         environment["REDIS_URL"] = redis_url
-    with tempfile.TemporaryFile() as log:  # its stderr, shown when it fails to start
+    # Its stderr, shown when it fails to start.
+    with contextlib.nullcontext(stderr) if stderr is not None else tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
             str(THESET), "serve", "--port", str(port), env=environment, stderr=log
         )
         url = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=url) as http:
-                for _ in range(START_TIMEOUT_POLLS):
+                # Polled until a deadline, not a count: on a loaded machine importing the app alone takes seconds.
+                deadline = asyncio.get_running_loop().time() + START_TIMEOUT
+                while asyncio.get_running_loop().time() < deadline:
                     if process.returncode is not None:
                         break
                     with contextlib.suppress(httpx.TransportError):

@@ -10,12 +10,15 @@ like any other error graphql-core raises without an original exception (variable
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 import asyncpg
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import StreamExecutionResult
 from tortoise.exceptions import DBConnectionError
 
@@ -26,6 +29,20 @@ logger = logging.getLogger("app.api")
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
+MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"
+
+
+# Names and values a message quotes are cut to QUOTED_MAX characters, the message to MESSAGE_MAX:
+# a client's 200 KB field name is not sent back whole.
+QUOTED_MAX = 64
+MESSAGE_MAX = 1000
+_LONG_QUOTED = re.compile(f"'([^']{{{QUOTED_MAX}}})[^']+'")
+
+
+def shorten_message(message: str) -> str:
+    """`message` with long quoted names and values cut short, and at most MESSAGE_MAX characters."""
+    shortened = _LONG_QUOTED.sub(r"'\1…'", message)
+    return shortened if len(shortened) <= MESSAGE_MAX else shortened[: MESSAGE_MAX - 1] + "…"
 
 
 def request_error(message: str) -> dict[str, object]:
@@ -61,6 +78,10 @@ def coded(error: GraphQLError) -> GraphQLError:
         return _with(error, {"code": ErrorCode.UPSTREAM_UNAVAILABLE.value}, DATABASE_UNAVAILABLE_MESSAGE)
     if is_unstorable_text(original):
         return _with(error, {"code": ErrorCode.BAD_USER_INPUT.value}, UNSTORABLE_TEXT_MESSAGE)
+    if isinstance(original, CLIENT_MISTAKES):  # Strawberry's refusals of the request itself
+        return GraphQLError(
+            client_mistake_message(original), nodes=error.nodes, extensions={"code": ErrorCode.BAD_USER_INPUT.value}
+        )
     if original is None or isinstance(original, GraphQLError):
         return _with(error, {"code": ErrorCode.BAD_USER_INPUT.value, **(error.extensions or {})})
     return GraphQLError(
@@ -70,7 +91,7 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 def _with(error: GraphQLError, extensions: dict[str, object], message: str | None = None) -> GraphQLError:
     return GraphQLError(
-        message or error.message,
+        shorten_message(message or error.message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -123,6 +144,20 @@ def _code_errors(result: object) -> None:
         result.errors = [coded(error) for error in result.errors]
 
 
+# Strawberry's refusals of a request raised as exceptions (an empty document, an operation name the
+# document lacks, a query over multipart subscriptions): over streams they reach the errors.
+CLIENT_MISTAKES = MissingQueryError | CannotGetOperationTypeError | InvalidOperationTypeError
+
+
+def client_mistake_message(error: MissingQueryError | CannotGetOperationTypeError | InvalidOperationTypeError) -> str:
+    """What the client got wrong, in the words GraphQL over HTTP answers the same request with."""
+    if isinstance(error, MissingQueryError):
+        return MISSING_QUERY_MESSAGE
+    if isinstance(error, CannotGetOperationTypeError):
+        return error.as_http_error_reason()
+    return error.as_http_error_reason("multipart subscriptions")  # the one stream that refuses a type
+
+
 def is_database_unavailable(error: BaseException | None) -> bool:
     """The database cannot be reached (refused, reset, timed out): not a bug, an outage."""
     return isinstance(
@@ -147,7 +182,7 @@ def is_expected(error: GraphQLError) -> bool:
     original = error.original_error
     return (
         original is None
-        or isinstance(original, AppError | GraphQLError)
+        or isinstance(original, AppError | GraphQLError | CLIENT_MISTAKES)
         or is_database_unavailable(original)
         or is_unstorable_text(original)
     )

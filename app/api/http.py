@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -20,17 +20,20 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import coded, request_error
 from app.api.graphiql_page import GraphiQLPage
 from app.api.media_types import GRAPHQL_RESPONSE_JSON, HTML, IDE_TYPES, JSON, negotiate
-from app.api.ws.fanout import FanoutHandler
+from app.api.ws.handler import WebSocketHandler
+from app.api.ws.protocol import WebSocketAdapter
 from app.errors import Unauthenticated
 from app.resources import Resources
 from app.settings import Settings
@@ -39,8 +42,9 @@ NOT_ACCEPTABLE_MESSAGE = f"The Accept header allows neither {GRAPHQL_RESPONSE_JS
 
 
 class GraphQLView(GraphQL[Context, None]):
-    # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.ws.fanout.
-    graphql_transport_ws_handler_class = FanoutHandler[Context, None]
+    # graphql-transport-ws held to its spec, Shareable subscriptions sent from shared feeds: app.api.ws.handler.
+    graphql_transport_ws_handler_class = WebSocketHandler[Context, None]
+    websocket_adapter_class = WebSocketAdapter  # closes with fixed reasons only
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,6 +75,9 @@ class GraphQLView(GraphQL[Context, None]):
                 raise HTTPException(406, NOT_ACCEPTABLE_MESSAGE)
             await _refuse_unreadable(request)
             response = await self.run(request)
+        except Unauthenticated as error:  # a multipart subscription's bad token, refused before it starts
+            body = {"errors": [{"message": str(error), "extensions": error.extensions}]}
+            response = JSONResponse(body, status_code=401, media_type=request.state.media_type)
         except HTTPException as error:
             response = _refusal(request, error)
         await response(scope, receive, send)
@@ -84,6 +91,23 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
         return Context(request=request, response=response, settings=self.settings, resources=resources)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        # A multipart subscription presents its token once, as a websocket does in connection_init:
+        # a bad one is refused (401) before the stream starts, not ignored for its whole life.
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol == MULTIPART_SUBSCRIPTION_PROTOCOL:
+            await context.user()
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket from `{"authorization": "Bearer …"}` in connection_init; anonymous is fine."""

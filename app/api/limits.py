@@ -2,6 +2,8 @@
 
 - `BodySizeLimit`: a pure ASGI middleware refusing request bodies over `MAX_BODY_BYTES` with 413 and
   a GraphQL error body (BAD_USER_INPUT), whether the size is declared (Content-Length) or streamed.
+- `WebSocketMessageLimit`: the same for websocket messages (`WS_MAX_MESSAGE_BYTES`): a larger one
+  closes the socket with 1009 before the app reads it, whatever the server's own limit.
 - `max_aliases_rule`: the alias limit in linear time. Strawberry's MaxAliasesLimiter expands every
   fragment spread anew, so a "fragment bomb" (each fragment spreading the next twice) took 2**n
   steps: a 30-fragment document hung a worker. Here each fragment is counted once.
@@ -94,6 +96,47 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+MESSAGE_TOO_BIG = 1009  # the websocket close code for a message over the limit (RFC 6455)
+
+
+class WebSocketMessageLimit:
+    def __init__(self, app: ASGIApp, max_message_bytes: int) -> None:
+        self.app = app
+        self.max_message_bytes = max_message_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        closed = False
+
+        async def limited_receive() -> Message:
+            nonlocal closed
+            message = await receive()
+            if message["type"] == "websocket.receive" and self._too_big(message):
+                closed = True
+                await send({"type": "websocket.close", "code": MESSAGE_TOO_BIG, "reason": "Message too big"})
+                return {"type": "websocket.disconnect", "code": MESSAGE_TOO_BIG}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not closed:  # the socket is closed: what the app still sends goes nowhere
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+    def _too_big(self, message: Message) -> bool:
+        text: str | None = message.get("text")
+        if text is None:
+            return len(message.get("bytes") or b"") > self.max_message_bytes
+        # A character is 1 to 4 bytes in UTF-8: count the bytes only when the length leaves it open.
+        if len(text) > self.max_message_bytes:
+            return True
+        if len(text) * 4 <= self.max_message_bytes:
+            return False
+        return len(text.encode("utf-8", "surrogatepass")) > self.max_message_bytes
 
 
 def max_aliases_rule(max_alias_count: int) -> type[ValidationRule]:

@@ -1,4 +1,4 @@
-"""The voteCounts subscription: live counts of one setlist over graphql-transport-ws."""
+"""The voteCounts subscription: live counts of one setlist, over websockets (shared feeds) or multipart HTTP."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import strawberry
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
 from app.api.played import CommunityScore
-from app.api.ws.fanout import SharedStream
+from app.api.ws.handler import Shareable, handover
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
-from app.setlists import live
 from app.setlists.models import Setlist
+from app.setlists.vote_counts import CountsEvent
 
 
 @strawberry.enum(description="What a `voteCounts` event reports.")
@@ -52,7 +52,7 @@ class VoteCountsEvent:
     )
 
     @classmethod
-    def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:
+    def from_event(cls, event: CountsEvent) -> VoteCountsEvent:
         return cls(
             setlist_id=encode_id("Setlist", event.setlist_id),
             sequence=event.sequence,
@@ -67,7 +67,11 @@ class VoteCountsEvent:
 
 @strawberry.type(description="Live updates over websockets (graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription(description="Live vote counts of a setlist: a snapshot first, then the changes.")
+    # Shareable: the outcome depends only on the setlist id, so identical subscribes share one feed
+    # (app.api.ws.handler); a check on who subscribes would be skipped for all but the first.
+    @strawberry.subscription(
+        description="Live vote counts of a setlist: a snapshot first, then the changes.", extensions=[Shareable()]
+    )
     async def vote_counts(
         self,
         info: Info,
@@ -76,18 +80,16 @@ class Subscription:
         ],
     ) -> AsyncGenerator[VoteCountsEvent, None]:
         pk = decode_id(setlist_id, "Setlist")
-        broker = info.context.resources.broker
-        root: object = self
+        resources = info.context.resources
         if not await Setlist.exists(id=pk):
             raise NotFound("No such setlist")
         try:
-            if isinstance(root, SharedStream):
-                # Over websockets: the handler sends the snapshot and the changes, from the shared feed.
-                # While that feed runs, identical subscribes on this process join it without coming
-                # here (app.api.ws.fanout): nothing above may depend on who subscribes.
-                await root.join(broker, pk, VoteCountsEvent.from_event)
+            shared = handover(info)
+            if shared is not None:
+                # Over websockets: the handler sends the snapshot and the changes from the shared feed.
+                await shared.join(pk, VoteCountsEvent.from_event)
                 return
-            async for event in live.vote_counts(broker, pk):
+            async for event in resources.feeds.follow(resources.broker, pk):
                 yield VoteCountsEvent.from_event(event)
         except BrokerUnavailable:
             raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None

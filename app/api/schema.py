@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, lexicographic_sort_schema, print_schema
+from graphql import GraphQLError, GraphQLSyntaxError, lexicographic_sort_schema, print_schema
 from graphql import build_schema as parse_sdl
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import ParserCache, SchemaExtension
-from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types import ExecutionContext
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from app.api.accounts import AccountsMutation, AccountsQuery
@@ -67,11 +69,52 @@ class TheSetSchema(strawberry.Schema):
             query, variable_values, context_value, root_value, operation_name, allowed, operation_extensions
         )
 
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        # Websockets and multipart subscriptions: a syntax error is a result, not an escaped exception.
+        source = await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        return _syntax_errors_as_results(source)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Expected errors (bad input, not found, upstream down) are answers, not incidents.
         for error in errors:
             if not is_expected(error):
                 logger.error("Unexpected error in GraphQL operation", exc_info=error.original_error)
+
+
+async def _syntax_errors_as_results(source: StreamResult) -> StreamResult:
+    """`source`, with a syntax error raised before its first result yielded as a PreExecutionError.
+
+    `ParserCache` parses in its `on_parse` hook, outside the try in which Strawberry turns a
+    syntax error into a result, so the error escaped the stream.
+    """
+    async with aclosing(source):
+        try:
+            first = await anext(source)
+        except StopAsyncIteration:
+            return
+        except GraphQLSyntaxError as error:
+            yield PreExecutionError(data=None, errors=[error])
+            return
+        yield first
+        async for result in source:
+            yield result
 
 
 def build_schema(

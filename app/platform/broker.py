@@ -3,14 +3,15 @@
 A subscriber gets a bounded queue. A slow subscriber never delays the others: when its queue is
 full it loses the backlog and receives `OVERFLOW` instead, the sign to fetch a fresh snapshot.
 
-`RedisBroker` holds one Redis pub/sub connection per process, read by one task that fans messages
-out in memory (one subscription per process, not one per subscriber:
-docs/decisions/0006-performance-facts.md). A channel is subscribed in Redis while it has a local
-subscriber, and `subscribe()` returns only once Redis has confirmed it, so a snapshot read
-afterwards misses no later message. When the connection drops, the reader reconnects with backoff,
-re-subscribes, and then sends `RESYNC` to every local subscriber: whatever was published meanwhile
-is lost, and a snapshot taken after `RESYNC` is complete again. `publish` gives up after a short
-timeout with `BrokerUnavailable`; callers log it and move on."""
+`RedisBroker` holds one Redis pub/sub connection per process, read by one task that hands each
+message to this process's subscribers in memory (`LocalSubscribers`: one Redis subscription per
+process, not one per subscriber; docs/decisions/0006-performance-facts.md). A channel is subscribed
+in Redis while it has a local subscriber, and `subscribe()` returns only once Redis has confirmed
+it, so a snapshot read afterwards misses no later message. When the connection drops, the reader
+reconnects with backoff, re-subscribes, and then sends `RESYNC` to every local subscriber: whatever
+was published meanwhile is lost, and a snapshot taken after `RESYNC` is complete again. `publish`
+gives up after a short timeout with `BrokerUnavailable`; callers log it and move on.
+"""
 
 from __future__ import annotations
 
@@ -128,8 +129,8 @@ class Broker(Protocol):
     def connected(self) -> bool: ...
 
 
-class LocalFanout:
-    """This process's subscribers by channel; every broker delivers through one of these."""
+class LocalSubscribers:
+    """This process's subscribers by channel; every broker delivers to them through one of these."""
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = {}
@@ -171,7 +172,7 @@ class InProcessBroker:
     """The embedded default: publishers and subscribers in one process, no Redis."""
 
     def __init__(self) -> None:
-        self.fanout = LocalFanout()
+        self.local = LocalSubscribers()
         self._published = 0
         self._sequences: dict[str, int] = {}
 
@@ -184,7 +185,7 @@ class InProcessBroker:
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver `message` to this process's subscribers of `channel`."""
         self._published += 1
-        self.fanout.deliver(channel, message)
+        self.local.deliver(channel, message)
 
     async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
         """Publish `head + n + tail` with the channel's next sequence number n."""
@@ -200,19 +201,19 @@ class InProcessBroker:
     async def subscribe(self, channel: str, maxsize: int = DEFAULT_QUEUE_SIZE) -> AsyncIterator[Subscription]:
         """Register a subscriber for the duration of the block."""
         subscription = Subscription(channel, maxsize)
-        self.fanout.add(subscription)
+        self.local.add(subscription)
         try:
             yield subscription
         finally:
-            self.fanout.remove(subscription)
+            self.local.remove(subscription)
 
     @property
     def subscriber_count(self) -> int:
-        return self.fanout.subscriber_count
+        return self.local.subscriber_count
 
     @property
     def channels(self) -> int:
-        return len(self.fanout.channels)
+        return len(self.local.channels)
 
     @property
     def messages_received(self) -> int:
@@ -237,7 +238,7 @@ return n
 
 
 class RedisBroker:
-    """Redis pub/sub: one connection and one reader task per process, fanned out to local subscribers."""
+    """Redis pub/sub: one connection and one reader task per process, delivered to local subscribers."""
 
     def __init__(
         self,
@@ -248,7 +249,7 @@ class RedisBroker:
         backoff: tuple[float, float] = (0.1, 2.0),
         health_check_interval: float = 5.0,
     ) -> None:
-        self.fanout = LocalFanout()
+        self.local = LocalSubscribers()
         self._redis = redis
         self._prefix = prefix
         self._timeout = timeout
@@ -336,7 +337,7 @@ class RedisBroker:
         if self._reader is None:
             raise RuntimeError("RedisBroker.start() was not called")
         subscription = Subscription(channel, maxsize)
-        first = self.fanout.add(subscription)
+        first = self.local.add(subscription)
         if first:
             self._ready[channel] = asyncio.Event()
         try:
@@ -349,18 +350,18 @@ class RedisBroker:
                 raise BrokerUnavailable(f"Redis did not confirm the subscription to {channel!r}") from None
             yield subscription
         finally:
-            if self.fanout.remove(subscription):
+            if self.local.remove(subscription):
                 self._ready.pop(channel, None)
                 await self._send("UNSUBSCRIBE", channel)
 
     @property
     def subscriber_count(self) -> int:
-        return self.fanout.subscriber_count
+        return self.local.subscriber_count
 
     @property
     def channels(self) -> int:
         """Channels with a local subscriber, each one Redis subscription."""
-        return len(self.fanout.channels)
+        return len(self.local.channels)
 
     @property
     def messages_received(self) -> int:
@@ -413,7 +414,7 @@ class RedisBroker:
         async with asyncio.timeout(self._timeout):
             await self._pubsub.connect()  # type: ignore[no-untyped-call]  # unannotated in redis-py 5
             async with self._lock:
-                channels = self.fanout.channels
+                channels = self.local.channels
                 self._pending = dict.fromkeys(channels, 1)
                 # On the first connection nobody has read a snapshot yet, so nobody needs RESYNC.
                 self._resync = set(channels) if self._ever_connected else set()
@@ -444,7 +445,7 @@ class RedisBroker:
             kind = message["type"]
             if kind == "message":
                 self._messages_received += 1
-                self.fanout.deliver(self._local(message["channel"]), message["data"])
+                self.local.deliver(self._local(message["channel"]), message["data"])
                 # Reading buffered data never suspends: under a flood, let the subscribers' senders run.
                 if self._messages_received % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)
@@ -462,7 +463,7 @@ class RedisBroker:
             ready.set()
         if channel in self._resync:
             self._resync.discard(channel)
-            self.fanout.deliver(channel, RESYNC)
+            self.local.deliver(channel, RESYNC)
 
     def _local(self, name: bytes) -> str:
         return name.decode().removeprefix(self._prefix)

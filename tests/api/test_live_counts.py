@@ -14,6 +14,7 @@ from factories import make_setlist, make_show, make_song, make_users_with_tokens
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from graphql_client import document
+from redis.asyncio import Redis
 from redis_server import RedisServer
 from servers import api_process
 from tortoise import connections
@@ -137,6 +138,46 @@ async def test_subscribers_recover_with_a_correct_snapshot_after_redis_restarts(
     assert {s["setlistSongId"]: s["votes"] for s in resync["songs"]} == {song_ids[0]: 1, song_ids[1]: 0, song_ids[2]: 0}
     assert after["kind"] == "VOTE"
     assert after["songs"] == [{"setlistSongId": song_ids[2], "votes": 1}]
+
+
+async def test_subscribers_of_a_feed_that_fails_go_on_alone_with_a_fresh_snapshot(postgres_url: str) -> None:
+    setlist, song_ids = await a_setlist()
+    voters = await make_users_with_tokens(2)
+    with RedisServer() as redis_server:  # private: nobody else publishes on its channels
+        async with (
+            api_process(postgres_url, redis_server.url) as api,
+            ws_client(api) as first_session,
+            ws_client(api) as second_session,
+            httpx.AsyncClient(base_url=api) as http,
+        ):
+            # One feed: the second subscribe joins the first's.
+            streams = [subscribe(first_session, setlist), subscribe(second_session, setlist)]
+            snapshots = [(await asyncio.wait_for(anext(stream), EVENT_TIMEOUT))["voteCounts"] for stream in streams]
+            assert "errors" not in await vote(http, voters[0][1], song_ids[0])
+            changes = [(await asyncio.wait_for(anext(stream), EVENT_TIMEOUT))["voteCounts"] for stream in streams]
+            # A message the feed cannot read (a foreign publisher's) stops it mid-stream.
+            redis = Redis.from_url(redis_server.url)
+            try:
+                await redis.publish(f"theset:setlist:{setlist.id}", b"not a change")
+            finally:
+                await redis.aclose()
+            fresh = [(await asyncio.wait_for(anext(stream), EVENT_TIMEOUT))["voteCounts"] for stream in streams]
+            assert "errors" not in await vote(http, voters[1][1], song_ids[2])
+            after = [(await asyncio.wait_for(anext(stream), EVENT_TIMEOUT))["voteCounts"] for stream in streams]
+
+    assert [snapshot["kind"] for snapshot in snapshots] == ["SNAPSHOT", "SNAPSHOT"]
+    assert [(change["kind"], change["sequence"]) for change in changes] == [("VOTE", snapshots[0]["sequence"] + 1)] * 2
+    for snapshot in fresh:  # each subscriber's own snapshot, from the database
+        assert snapshot["kind"] == "SNAPSHOT"
+        assert snapshot["sequence"] == changes[0]["sequence"]
+        assert {song["setlistSongId"]: song["votes"] for song in snapshot["songs"]} == {
+            song_ids[0]: 1,
+            song_ids[1]: 0,
+            song_ids[2]: 0,
+        }
+    for change in after:
+        assert (change["kind"], change["sequence"]) == ("VOTE", fresh[0]["sequence"] + 1)
+        assert change["songs"] == [{"setlistSongId": song_ids[2], "votes": 1}]
 
 
 async def test_votes_always_equal_the_count_of_user_votes(two_processes: tuple[str, str]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import httpx
 import pytest
@@ -18,7 +21,7 @@ from servers import api_process
 from websockets.typing import Subprotocol
 
 from app.api.ids import encode_id
-from app.api.ws.protocol import ProtocolHandler
+from app.api.ws.protocol import FIXED_REASONS, ProtocolHandler
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +55,26 @@ async def targets(orm: None) -> Targets:
 
 
 @pytest.fixture(scope="module")
-async def server(postgres_url: str, redis_url: str) -> AsyncIterator[str]:
-    async with api_process(postgres_url, redis_url, WS_CONNECTION_INIT_TIMEOUT_SECONDS="1") as url:
+def server_log() -> Iterator[IO[bytes]]:
+    """The server's log (its stderr)."""
+    with tempfile.TemporaryFile() as log:
+        yield log
+
+
+@pytest.fixture(scope="module")
+async def server(postgres_url: str, redis_url: str, server_log: IO[bytes]) -> AsyncIterator[str]:
+    async with api_process(postgres_url, redis_url, stderr=server_log, WS_CONNECTION_INIT_TIMEOUT_SECONDS="1") as url:
         yield url
+
+
+@contextlib.contextmanager
+def no_traceback_logged(log: IO[bytes]) -> Iterator[None]:
+    """Assert that the server logs no traceback during the block (it writes a line before it answers)."""
+    start = log.seek(0, os.SEEK_END)
+    yield
+    log.seek(start)
+    written = log.read().decode(errors="replace")
+    assert "Traceback" not in written, written[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +107,35 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
     "json-array": (lambda t: ["[1, 2]"], 4400, None),
     "binary-frame": (lambda t: [b"\x00\x01binary"], 4400, None),
     "init-payload-not-object": (lambda t: [init(42)], 4400, None),
-    "huge-garbage-message": (lambda t: ["x" * 1024 * 1024], 4400, None),
+    # Over WS_MAX_MESSAGE_BYTES (256 KiB): uvicorn's ws_max_size closes with 1009, and so would the app.
+    "huge-garbage-message": (lambda t: ["x" * 1024 * 1024], 1009, None),
+    "message-just-over-the-limit": (
+        lambda t: [json.dumps({"type": "ping", "payload": {"x": "a" * (256 * 1024)}})],
+        1009,
+        None,
+    ),
+    # Close reasons are fixed texts: client text over 123 bytes or a lone surrogate broke the close frame.
+    "unknown-type-over-123-bytes": (lambda t: [json.dumps({"type": "x" * 200})], 4400, None),
+    "unknown-type-lone-surrogate": (lambda t: ['{"type":"\\ud800"}'], 4400, None),
+    "duplicate-long-subscription-id": (
+        lambda t: [
+            init(),
+            ACK,
+            subscribe(VOTE_COUNTS, {"id": t.setlist}, op_id="i" * 200),
+            subscribe(VOTE_COUNTS, {"id": t.setlist}, op_id="i" * 200),
+        ],
+        4409,
+        None,
+    ),
+    "duplicate-lone-surrogate-id": (
+        lambda t: [
+            init(),
+            ACK,
+            *[subscribe_payload({"query": VOTE_COUNTS, "variables": {"id": t.setlist}}, op_id="\ud800")] * 2,
+        ],
+        4409,
+        None,
+    ),
     "authorization-not-string": (lambda t: [init({"authorization": ["Bearer x"]})], 4403, None),
     "expired-token": (lambda t: [init({"authorization": f"Bearer {t.expired}"})], 4403, None),
     "revoked-token": (lambda t: [init({"authorization": f"Bearer {t.revoked}"})], 4403, None),
@@ -242,31 +290,50 @@ async def _next_operation_message(socket: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("frames", "close_code", "error_code", "error_message"), WS_PARAMS)
 async def test_a_hostile_websocket_is_closed_or_answered_with_a_code(
-    server: str, targets: Targets, frames: Any, close_code: int | None, error_code: str | None, error_message: bool
+    server: str,
+    server_log: IO[bytes],
+    targets: Targets,
+    frames: Any,
+    close_code: int | None,
+    error_code: str | None,
+    error_message: bool,
 ) -> None:
     url = server.replace("http://", "ws://") + "/graphql"
-    async with writes_nothing(), websockets.connect(url, subprotocols=[PROTOCOL], max_size=None) as socket:
-        for frame in frames(targets):
-            if frame == ACK:
-                assert json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))["type"] == "connection_ack"
-            else:
-                await socket.send(frame)
-        if close_code is not None:
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await _recv_until_closed(socket)
-            assert closed.value.rcvd is not None
-            assert closed.value.rcvd.code == close_code
-            assert_no_leak(closed.value.rcvd.reason)
+    async with (
+        writes_nothing(),
+        websockets.connect(url, subprotocols=[PROTOCOL], max_size=None) as socket,
+    ):
+        with no_traceback_logged(server_log):
+            await _play(socket, frames(targets), close_code, error_code, error_message)
+
+
+async def _play(
+    socket: Any, frames: list[Any], close_code: int | None, error_code: str | None, error_message: bool
+) -> None:
+    for frame in frames:
+        if frame == ACK:
+            assert json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))["type"] == "connection_ack"
         else:
-            message = await _next_operation_message(socket)
-            assert_no_leak(json.dumps(message))
-            if error_message:
-                assert message["type"] == "error", message
-            errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors", [])
-            codes = [error.get("extensions", {}).get("code") for error in errors]
-            assert codes, message
-            assert all(code in STABLE_CODES for code in codes), message
-            assert error_code in codes, message
+            await socket.send(frame)
+    if close_code is not None:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await _recv_until_closed(socket)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == close_code
+        assert_no_leak(closed.value.rcvd.reason)
+        reason = closed.value.rcvd.reason
+        # 1009 may come from uvicorn (ws_max_size), with its own fixed text.
+        assert reason in FIXED_REASONS or (close_code == 1009 and len(reason.encode()) <= 123), reason
+    else:
+        message = await _next_operation_message(socket)
+        assert_no_leak(json.dumps(message))
+        if error_message:
+            assert message["type"] == "error", message
+        errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors", [])
+        codes = [error.get("extensions", {}).get("code") for error in errors]
+        assert codes, message
+        assert all(code in STABLE_CODES for code in codes), message
+        assert error_code in codes, message
 
 
 async def test_a_websocket_without_a_subprotocol_is_refused(server: str) -> None:
@@ -324,6 +391,39 @@ async def test_a_query_over_a_websocket_gets_one_next_then_complete(server: str,
         assert answer["type"] == "next"
         assert answer["payload"]["data"] == {"show": {"id": targets.show}}
         assert await _recv(socket) == {"id": "q", "type": "complete"}
+
+
+async def test_a_huge_field_name_is_not_echoed_back(server: str, server_log: IO[bytes]) -> None:
+    name = "a" * 200_000
+    async with await _connected(server) as socket:
+        with no_traceback_logged(server_log):
+            await socket.send(subscribe("subscription { " + name + " }"))
+            answer = await _next_operation_message(socket)
+
+    assert answer["type"] == "error"
+    [error] = answer["payload"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "Cannot query field 'aaaa" in error["message"]
+    assert len(json.dumps(answer)) < 1000
+
+
+async def test_the_101st_subscription_on_one_socket_gets_a_coded_error(
+    server: str, server_log: IO[bytes], targets: Targets
+) -> None:
+    async with await _connected(server) as socket:
+        with no_traceback_logged(server_log):
+            for n in range(1, 101):  # the default WS_MAX_SUBSCRIPTIONS_PER_SOCKET
+                await socket.send(subscribe(VOTE_COUNTS, {"id": targets.setlist}, op_id=str(n)))
+            await socket.send(subscribe(VOTE_COUNTS, {"id": targets.setlist}, op_id="101"))
+            answers: dict[str, dict[str, Any]] = {}
+            while len(answers) < 101:
+                message = await _next_operation_message(socket)
+                answers.setdefault(message["id"], message)
+
+    assert {answers[str(n)]["type"] for n in range(1, 101)} == {"next"}  # each one's snapshot
+    refused = answers["101"]
+    assert refused["type"] == "error"
+    assert [error["extensions"]["code"] for error in refused["payload"]] == ["RATE_LIMITED"]
 
 
 async def test_a_null_connection_init_payload_is_acknowledged(server: str) -> None:

@@ -2,29 +2,24 @@
 
 A default Strawberry subscription executes the selection set once per subscriber per event, about 6
 times a bare websocket broadcast (docs/decisions/0006-performance-facts.md). Here one `Feed` per
-process and (broker, document text, variables, operation name) reads the setlist's changes once,
-executes the document once per change and keeps the `next` payload's JSON; every listener receives
-the same text, behind its own operation id (`Cursor`). How subscribers reach a feed:
-app.api.ws.fanout.
+process and (broker, document text, variables, operation name) consumes one `CountsStream`
+(app.setlists.vote_counts: the snapshot, sequence, version and gap rules), executes the document
+once per event and keeps the `next` payload's JSON; every listener receives the same text, behind
+its own operation id (`Cursor`). `Feeds`, owned by the process (`Resources.feeds`), holds the
+running feeds; how subscribers reach one: app.api.ws.handler.
 
-Snapshots: a listener's snapshot is the feed's own state, the database snapshot it started from
-with every change it has applied since, taken after the listener registered (no change is lost).
-The feed reads the database again (one read, shared by those waiting) when that read is over
-`SNAPSHOT_MAX_AGE` old or a sequence number was skipped. Its payload is executed once per state.
+Snapshots: a listener's snapshot is the stream's `joiner_snapshot`, taken after the listener
+registered (no change is lost), its payload executed once per state. A listener whose snapshot is
+ahead of the stream (`Snapshot.floor`) has the changes it already holds dropped by its `Position`,
+and executes that payload for itself alone (rare); any other is sent the shared text unchecked.
 
 Sending: once a subscriber's task has caught up, the feed sends each event to it directly, in one
 loop over its listeners, as a bare broadcast does, instead of waking one task per subscriber (that
 doubled the delivery time at 1,000 subscribers). A send that has to wait (a slow client's buffer is
 full) is finished by that subscriber's task while the loop goes on (app.api.ws.eager), and its
-later frames queue for that task until it catches up: a slow client never delays the others.
-
-Versions (app.setlists.live): a subscriber drops a song whose version is not newer than the one it
-was sent. The feed applies that filter from its own start. A snapshot can be newer than the
-feed's stream only where a database read merged in changes still on their way to the feed; such
-a snapshot carries those songs' versions (`Snapshot.floor`), and its subscribers drop what it
-already holds when those changes arrive, executing that payload for themselves alone (rare). Any
-other subscriber is sent the shared text with no check. A subscriber whose queue overflows is
-sent a snapshot again; a feed that fails mid-stream hands its listeners `CLOSED`.
+later frames queue for that task until it catches up: a slow client never delays the others. A
+subscriber whose queue overflows is sent a snapshot again; a feed that fails mid-stream hands its
+listeners `CLOSED`, and they go on alone (`Feeds.follow`).
 """
 
 from __future__ import annotations
@@ -32,9 +27,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
-import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from inspect import isawaitable
 from typing import Any, Final
@@ -42,23 +36,20 @@ from typing import Any, Final
 from graphql import DocumentNode, GraphQLSchema, execute, get_operation_ast, parse
 
 from app.api.ws.eager import Rest, start_eagerly
-from app.platform.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, RESYNC, Broker
-from app.platform.observability import observe_fanout_lag
-from app.setlists import live
-from app.setlists.events import SongVotes, VoteCountsChanged, channel_for
+from app.platform.broker import DEFAULT_QUEUE_SIZE, OVERFLOW, Broker
+from app.platform.observability import ACTIVE_SUBSCRIBERS, observe_fanout_lag
+from app.setlists.vote_counts import SNAPSHOT_MAX_AGE, CountsEvent, CountsStream, JoinerSnapshot, Position
 
 logger = logging.getLogger(__name__)
 
 # (broker, document text, variables as sorted JSON, operation name): the setlist follows from the
 # document and variables, so two operations with one key are the same subscription.
 FeedKey = tuple[Broker, str, str, str | None]
-ToRoot = Callable[[live.CountsEvent], object]
-# How long a feed serves its own state as joiners' snapshots before it reads the database again.
-SNAPSHOT_MAX_AGE = 1.0
+ToRoot = Callable[[CountsEvent], object]
 
 
 class _Closed:
-    """The feed stopped: its subscribers go back to the default path."""
+    """The feed stopped: its subscribers go on alone."""
 
 
 CLOSED: Final = _Closed()
@@ -68,7 +59,7 @@ CLOSED: Final = _Closed()
 class Frame:
     """One event of a feed, with the `next` payload's JSON for every subscriber."""
 
-    event: live.CountsEvent
+    event: CountsEvent
     payload: str
     # Read once per subscriber: plain attributes, made once. `body`: the payload without its closing
     # brace, for each subscriber's message to go on with its own extensions.
@@ -84,9 +75,7 @@ class Frame:
 class Snapshot(Frame):
     """A frame of every song's count: a subscriber sent it counts the changes from it on.
 
-    `floor`: the songs whose version in it is newer than the feed's stream has reached (a database
-    read merged in while their changes were still on the way), so that a subscriber drops those
-    changes when they come; None when every later frame is newer (the usual case: nothing to check).
+    `floor`: as `JoinerSnapshot.floor` (None: every later frame is newer, nothing to check).
     """
 
     floor: Mapping[int, int] | None = None
@@ -104,20 +93,18 @@ Item = Frame | _Closed | Failed | Rest[None] | object  # object: OVERFLOW
 
 
 class Cursor:
-    """Where one subscriber stands: the last number and song versions it was sent, and its message framing."""
+    """One subscriber's `Position` in a feed, and its message framing."""
 
     def __init__(self, feed: Feed, operation_id: str, request_id: str) -> None:
         self.feed = feed
+        self.position = Position()
         self.prefix = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
         # As Strawberry's results carry it (GraphQLMetrics): this connection's request id, after the shared part.
         self.suffix = ',"extensions":' + json.dumps({"requestId": request_id}, separators=(",", ":")) + "}}"
-        self.seen = 0
-        self.floor: Mapping[int, int] | None = None
 
     def restart(self, snapshot: Snapshot) -> str:
         """The message of a snapshot sent to this subscriber: changes are counted from it."""
-        self.seen = snapshot.sequence
-        self.floor = snapshot.floor  # read only: shared by everyone sent the snapshot
+        self.position.restart(snapshot.sequence, snapshot.floor)
         return f"{self.prefix}{snapshot.body}{self.suffix}"
 
     def message(self, payload: str) -> str:
@@ -127,15 +114,12 @@ class Cursor:
         """The message `frame` makes for this subscriber; None when its snapshot already holds it."""
         if isinstance(frame, Snapshot):
             return self.restart(frame)
-        if frame.sequence <= self.seen:
+        songs = frame.event.songs
+        admitted = self.position.admit(frame.sequence, songs)
+        if admitted is None:
             return None
-        self.seen = frame.sequence
-        floor = self.floor
-        if floor is not None:
-            songs = frame.event.songs
-            if any(floor.get(song.setlist_song_id, -1) >= song.version for song in songs):
-                fresh = [song for song in songs if floor.get(song.setlist_song_id, -1) < song.version]
-                return self.message(self.feed.render(replace(frame.event, songs=fresh)))
+        if admitted is not songs:
+            return self.message(self.feed.render(replace(frame.event, songs=admitted)))
         return f"{self.prefix}{frame.body}{self.suffix}"
 
 
@@ -194,11 +178,13 @@ class Listener:
 
 
 class Feed:
-    """One setlist's changes for one (document, variables): executed once, delivered to every listener."""
+    """One setlist's `CountsStream` for one (document, variables): each event executed once, sent to every listener."""
 
-    def __init__(self, key: FeedKey, setlist_id: int, schema: GraphQLSchema, to_root: ToRoot) -> None:
+    def __init__(
+        self, key: FeedKey, setlist_id: int, schema: GraphQLSchema, to_root: ToRoot, *, snapshot_max_age: float
+    ) -> None:
         self.key = key
-        self.broker, query, variables, self.operation_name = key
+        broker, query, variables, self.operation_name = key
         self.setlist_id = setlist_id
         self.schema = schema
         self.document: DocumentNode = parse(query)
@@ -206,82 +192,20 @@ class Feed:
         self.name = operation.name.value if operation is not None and operation.name is not None else None  # metrics
         self.variables: dict[str, Any] = json.loads(variables)
         self.to_root = to_root
+        self.counts = CountsStream(broker, setlist_id, snapshot_max_age=snapshot_max_age)
         self.listeners: set[Listener] = set()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        # What joiners' snapshots are made of (see `snapshot`): every song's newest count the feed
-        # knows of, in setlist order, and the number of the last change it applied.
-        self._state: dict[int, SongVotes] = {}
-        self._seen = 0
-        self._confirmed_at = -math.inf  # when the database read last merged into the state began
-        self._gaps = 0  # changes found missing: a read begun before one confirms nothing
-        self._reading: asyncio.Task[None] | None = None
-        self._current: Snapshot | None = None  # the state as a snapshot, until it changes
-        self._versions = live.Versions()  # the newest version of each song the stream has sent
+        self._snapshot: tuple[JoinerSnapshot, Snapshot] | None = None  # the last one rendered, and its source
         self.task = asyncio.create_task(self._run())
 
     async def snapshot(self) -> Snapshot:
-        """A snapshot for a listener that has registered: the frames numbered above it reach that listener.
+        """A snapshot for a listener that has registered: the frames numbered above it reach that listener."""
+        joiner = await self.counts.joiner_snapshot()
+        if self._snapshot is None or self._snapshot[0] is not joiner:
+            self._snapshot = (joiner, Snapshot(joiner.event, self.render(joiner.event), joiner.floor))
+        return self._snapshot[1]
 
-        It is the feed's own state (the changes it applied, up to its number) when the database
-        confirmed that state less than SNAPSHOT_MAX_AGE ago; otherwise the state once a database
-        read has been merged into it (one read in flight, shared by every listener waiting). A page
-        going live then costs one read a second, not one per subscriber, and each payload is
-        executed once. The read bounds how long a change that never reached the feed (a publish
-        that failed while this process's subscription stayed up) can be missing from new snapshots.
-        """
-        if time.monotonic() - self._confirmed_at >= SNAPSHOT_MAX_AGE:
-            if self._reading is None or self._reading.done():
-                self._reading = asyncio.create_task(self._confirm())
-            await asyncio.shield(self._reading)
-        if self._current is None:
-            event = live.CountsEvent(self.setlist_id, self._seen, "snapshot", list(self._state.values()))
-            sent = self._versions.latest
-            ahead = {
-                song.setlist_song_id: song.version
-                for song in event.songs
-                if song.version > sent.get(song.setlist_song_id, -1)
-            }
-            self._current = Snapshot(event, self.render(event), ahead or None)
-        return self._current
-
-    async def _confirm(self) -> None:
-        began, gaps = time.monotonic(), self._gaps
-        read = await live.snapshot(self.broker, self.setlist_id)
-        self._merge(read.songs)
-        if self._gaps == gaps:
-            self._confirmed_at = began
-
-    def _merge(self, songs: list[SongVotes]) -> None:
-        """Take each song's newer version, in the order of `songs` (the database's)."""
-        merged: dict[int, SongVotes] = {}
-        for song in songs:
-            known = self._state.get(song.setlist_song_id)
-            merged[song.setlist_song_id] = known if known is not None and known.version > song.version else song
-        for song_id, known in self._state.items():  # none: songs are never removed from a setlist
-            merged.setdefault(song_id, known)
-        self._state = merged
-        self._current = None
-
-    async def _read_afresh(self) -> live.CountsEvent:
-        """A database snapshot, from which the state and the stream's version filter start again."""
-        began = time.monotonic()
-        current = await live.snapshot(self.broker, self.setlist_id)
-        self._state, self._seen = {}, current.sequence
-        self._merge(current.songs)
-        self._confirmed_at = began
-        self._versions = live.Versions()
-        self._versions.newer(current.songs)
-        return current
-
-    def _apply(self, sequence: int, songs: list[SongVotes]) -> None:
-        self._seen = sequence
-        for song in songs:
-            known = self._state.get(song.setlist_song_id)
-            if known is None or known.version < song.version:
-                self._state[song.setlist_song_id] = song
-        self._current = None
-
-    def render(self, event: live.CountsEvent) -> str:
+    def render(self, event: CountsEvent) -> str:
         """The `next` payload of `event` for this feed's document, as JSON."""
         result = execute(
             self.schema,
@@ -303,27 +227,15 @@ class Feed:
 
     async def _run(self) -> None:
         try:
-            async with self.broker.subscribe(channel_for(self.setlist_id)) as subscription:
-                await self._read_afresh()
-                self.ready.set_result(None)
-                while True:
-                    message = await subscription.get()
-                    if message is OVERFLOW or message is RESYNC:
-                        current = await self._read_afresh()
-                        self._send(Snapshot(current, self.render(current)))  # the stream restarts from it
-                        continue
-                    assert isinstance(message, bytes)
-                    change = VoteCountsChanged.decode(message)
-                    if change.sequence is None or change.sequence <= self._seen:
-                        continue
-                    if change.sequence > self._seen + 1:  # a change never reached the feed
-                        self._gaps += 1
-                        self._confirmed_at = -math.inf  # the next joiner's snapshot reads the database
-                    self._apply(change.sequence, change.songs)
-                    songs = self._versions.newer(change.songs)
-                    event = live.CountsEvent(self.setlist_id, change.sequence, change.kind, songs, change.score)
-                    self._send(Frame(event, self.render(event)))
-                    observe_fanout_lag(change.published_at)  # caught-up subscribers' sockets have it now
+            async with aclosing(self.counts.events()) as events:
+                async for event in events:
+                    if not self.ready.done():  # the snapshot the stream starts from
+                        self.ready.set_result(None)
+                    elif event.kind == "snapshot":  # the stream restarts from it (a loss)
+                        self._send(Snapshot(event, self.render(event)))
+                    else:
+                        self._send(Frame(event, self.render(event)))
+                        observe_fanout_lag(event.published_at)  # caught-up subscribers' sockets have it now
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -333,38 +245,65 @@ class Feed:
                 logger.warning("Live feed of setlist %s stopped", self.setlist_id, exc_info=True)
             for listener in self.listeners:
                 listener.deliver(CLOSED)
+
+
+class Feeds:
+    """This process's `voteCounts` subscribers: the running feeds by key, and those served alone.
+
+    Owned by the process (`Resources.feeds`). The active-subscribers gauge is counted here, for both.
+    """
+
+    def __init__(self, *, snapshot_max_age: float = SNAPSHOT_MAX_AGE) -> None:
+        self.snapshot_max_age = snapshot_max_age
+        self._feeds: dict[FeedKey, Feed] = {}
+
+    def __len__(self) -> int:
+        return len(self._feeds)
+
+    def live(self, key: FeedKey) -> Feed | None:
+        """The key's feed, if it is running and subscribed to the broker."""
+        feed = self._feeds.get(key)
+        return feed if feed is not None and feed.ready.done() and not feed.task.done() else None
+
+    async def join(
+        self, key: FeedKey, setlist_id: int, schema: GraphQLSchema, to_root: ToRoot
+    ) -> tuple[Feed, Listener]:
+        """Listen to the key's feed (started if need be); returns once the feed is subscribed to the broker."""
+        feed = self._feeds.get(key)
+        if feed is None or feed.task.done():
+            feed = self._feeds[key] = Feed(key, setlist_id, schema, to_root, snapshot_max_age=self.snapshot_max_age)
+            feed.task.add_done_callback(lambda _: self._forget(feed))
+        listener = Listener()
+        feed.listeners.add(listener)
+        ACTIVE_SUBSCRIBERS.inc()
+        try:
+            await asyncio.shield(feed.ready)
+        except BaseException:
+            self.leave(feed, listener)
+            raise
+        return feed, listener
+
+    def leave(self, feed: Feed, listener: Listener) -> None:
+        if listener not in feed.listeners:
+            return
+        feed.listeners.discard(listener)
+        ACTIVE_SUBSCRIBERS.dec()
+        if not feed.listeners:
+            feed.task.cancel()
+            self._forget(feed)
+
+    async def follow(self, broker: Broker, setlist_id: int) -> AsyncGenerator[CountsEvent, None]:
+        """A subscriber served alone: its own `CountsStream`, until the consumer stops iterating."""
+        ACTIVE_SUBSCRIBERS.inc()
+        try:
+            async with aclosing(
+                CountsStream(broker, setlist_id, snapshot_max_age=self.snapshot_max_age).events()
+            ) as events:
+                async for event in events:
+                    yield event
         finally:
-            if _feeds.get(self.key) is self:
-                del _feeds[self.key]
+            ACTIVE_SUBSCRIBERS.dec()
 
-
-_feeds: dict[FeedKey, Feed] = {}
-
-
-def live_feed(key: FeedKey) -> Feed | None:
-    """The key's feed, if it is running and subscribed to the broker."""
-    feed = _feeds.get(key)
-    return feed if feed is not None and feed.ready.done() and not feed.task.done() else None
-
-
-async def join(key: FeedKey, setlist_id: int, schema: GraphQLSchema, to_root: ToRoot) -> tuple[Feed, Listener]:
-    """Listen to the key's feed (started if need be); returns once the feed is subscribed to the broker."""
-    feed = _feeds.get(key)
-    if feed is None or feed.task.done():
-        feed = _feeds[key] = Feed(key, setlist_id, schema, to_root)
-    listener = Listener()
-    feed.listeners.add(listener)
-    try:
-        await asyncio.shield(feed.ready)
-    except BaseException:
-        leave(feed, listener)
-        raise
-    return feed, listener
-
-
-def leave(feed: Feed, listener: Listener) -> None:
-    feed.listeners.discard(listener)
-    if not feed.listeners:
-        feed.task.cancel()
-        if _feeds.get(feed.key) is feed:
-            del _feeds[feed.key]
+    def _forget(self, feed: Feed) -> None:
+        if self._feeds.get(feed.key) is feed:
+            del self._feeds[feed.key]

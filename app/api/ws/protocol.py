@@ -9,39 +9,105 @@
   `validateMessage`; JSON nested past Python's recursion limit is an invalid message too.
 - Error: errors before execution (syntax, validation, an unknown operation name, an empty
   document) are an `error` message for that operation, with GraphQL errors carrying a code, as
-  over HTTP. Strawberry closed the socket with 4400 for some; with `ParserCache` a syntax error
-  escaped the stream and the operation got a bare `complete`; an unknown operation name or an
-  empty document came out masked as INTERNAL_SERVER_ERROR.
+  over HTTP. Strawberry closed the socket with 4400 for some. (A syntax error escaping the stream
+  under `ParserCache`, and Strawberry's refusals masked as INTERNAL, are mended for every stream in
+  app.api.schema and app.api.errors.)
 - Anything else that fails while handling a message closes with 4500 (graphql-ws's code for an
   internal error) and is logged, rather than dropping the connection.
+- Close reasons are fixed strings (`close_reason`), never built from client text: Strawberry put
+  the client's message type or operation id in some, and a reason over 123 bytes or holding a
+  lone surrogate cannot be sent, so the close failed (1006, and a traceback in the log).
+- The per-connection operation limit (`WS_MAX_SUBSCRIPTIONS_PER_SOCKET`) answers with an `error`
+  carrying a code (RATE_LIMITED); Strawberry's carried none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any, Final
 
-from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql import GraphQLError, GraphQLSchema
+from strawberry import Schema
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.typevars import Context, RootValue
-from strawberry.schema.exceptions import CannotGetOperationTypeError
-from strawberry.schema.schema import StreamResult
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+    SubscribeMessage,
+)
 from strawberry.types.execution import PreExecutionError
-from strawberry.utils.aio import aclosing
-from strawberry.utils.operation import get_operation_type
 
-from app.api.errors import coded, error_code
-from app.errors import ErrorCode
+from app.api.errors import coded
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = 4500
-MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"  # HTTP's words for the same request
+UNKNOWN_TYPE_REASON = "Unknown message type"
+NESTED_TOO_DEEPLY_REASON = "Message nested too deeply"
 _PAYLOAD_OPTIONAL = frozenset({"connection_init", "ping", "pong"})
+_SUBSCRIBE_FIELDS = (("variables", dict), ("extensions", dict), ("operationName", str))
+
+# The reason each close code is sent with, unless it is one of the fixed reasons below.
+CLOSE_REASONS: Final = {
+    1009: "Message too big",
+    4400: "Invalid message",
+    4401: "Unauthorized",
+    4403: "Forbidden",
+    4406: "Subprotocol not acceptable",
+    4408: "Connection initialisation timeout",
+    4409: "Subscriber already exists",
+    4429: "Too many initialisation requests",
+    INTERNAL_ERROR: "Internal server error",
+}
+# Every other reason a close may carry: fixed texts (ours, and Strawberry's that quote nothing).
+FIXED_REASONS: Final = frozenset(
+    {
+        *CLOSE_REASONS.values(),
+        UNKNOWN_TYPE_REASON,
+        NESTED_TOO_DEEPLY_REASON,
+        "Message must be a JSON object",
+        "Message 'type' must be a string",
+        "'subscribe' payload must be an object",
+        "'subscribe' payload 'query' must be a string",
+        *(f"'{kind}' payload must be an object" for kind in _PAYLOAD_OPTIONAL),
+        *(f"'{kind}' needs a non-empty string 'id'" for kind in ("subscribe", "complete")),
+        *(
+            f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
+            for key, expected in _SUBSCRIBE_FIELDS
+        ),
+        "Invalid connection init payload",
+        "WebSocket message type must be text",
+        "WebSocket message must be valid JSON",
+        "Failed to parse message",
+    }
+)
+
+
+def close_reason(code: int, reason: str) -> str:
+    """`reason` if it is a fixed text, else the code's own: a close never carries text from the client."""
+    return reason if reason in FIXED_REASONS else CLOSE_REASONS.get(code, "Closed")
+
+
+class WebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's ASGI websocket adapter, closing with fixed reasons only (every close goes through it)."""
+
+    async def close(self, code: int, reason: str) -> None:
+        await super().close(code, close_reason(code, reason))
+
+
+def graphql_core_schema(schema: Schema | Any) -> GraphQLSchema:
+    """The graphql-core schema Strawberry builds, for executing a feed's payloads without Strawberry's pipeline.
+
+    Private (`Schema._schema`, which Strawberry's own extensions use): no public accessor exists.
+    strawberry-graphql is pinned for it; tests/api/ws/test_strawberry_internals.py fails if it changes.
+    """
+    graphql_schema: GraphQLSchema = schema._schema
+    return graphql_schema
 
 
 def invalid_message_reason(message: object) -> str | None:
@@ -56,7 +122,7 @@ def invalid_message_reason(message: object) -> str | None:
             return f"'{kind}' payload must be an object"
         return None
     if kind not in {"subscribe", "complete"}:
-        return None  # Strawberry closes with "Unknown message type" itself
+        return UNKNOWN_TYPE_REASON
     if not isinstance(message.get("id"), str) or not message["id"]:
         return f"'{kind}' needs a non-empty string 'id'"
     if kind == "complete":
@@ -66,28 +132,10 @@ def invalid_message_reason(message: object) -> str | None:
         return "'subscribe' payload must be an object"
     if not isinstance(payload.get("query"), str):
         return "'subscribe' payload 'query' must be a string"
-    for key, expected in (("variables", dict), ("extensions", dict), ("operationName", str)):
+    for key, expected in _SUBSCRIBE_FIELDS:
         if payload.get(key) is not None and not isinstance(payload[key], expected):
             return f"'subscribe' payload '{key}' must be {'a string' if expected is str else 'an object'} or null"
     return None
-
-
-async def _syntax_errors_as_results(source: StreamResult) -> StreamResult:
-    """`source`, with a syntax error raised before its first result yielded as a PreExecutionError.
-
-    `ParserCache` parses in its `on_parse` hook, outside the try in which Strawberry turns a
-    syntax error into a result, so the error escapes the stream.
-    """
-    try:
-        first = await anext(source)
-    except StopAsyncIteration:
-        return
-    except GraphQLSyntaxError as error:
-        yield PreExecutionError(data=None, errors=[error])
-        return
-    yield first
-    async for result in source:
-        yield result
 
 
 class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
@@ -99,7 +147,7 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         try:
             await super().handle()
         except RecursionError:
-            await self._close(4400, "Message nested too deeply")
+            await self._close(4400, NESTED_TOO_DEEPLY_REASON)
         except Exception:
             logger.exception("graphql-transport-ws connection failed")
             await self._close(INTERNAL_ERROR, "Internal server error")
@@ -115,6 +163,22 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
             message = {"type": "connection_init"}
         await super().handle_message(message)
 
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Fixed close reason: Strawberry's 4409 reason quoted the client's id.
+        if self.connection_acknowledged and message["id"] in self.operations:
+            await self._close(4409, CLOSE_REASONS[4409])
+            return
+        # Every error carries a code: Strawberry's "Subscription limit reached" had none.
+        limit = self.max_subscriptions_per_connection
+        if self.connection_acknowledged and limit is not None and len(self.operations) >= limit:
+            error = GraphQLError(
+                f"Subscription limit reached: at most {limit} operations at once on one connection",
+                extensions={"code": "RATE_LIMITED"},
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
+        await super().handle_subscribe(message)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
         # The init timeout has now been cancelled (or has fired). Strawberry keeps the task, and with
@@ -122,42 +186,15 @@ class ProtocolHandler(BaseGraphQLTransportWSHandler[Context, RootValue]):
         # socket, for shutdown() to cancel it once more.
         self.connection_init_timeout_task = None
 
-    async def _send_result_stream(self, operation: Operation[Context, RootValue], result_source: StreamResult) -> None:
-        # Spec "Error": a syntax error is an `error` message, not an escaped exception (a bare `complete`).
-        async with aclosing(_syntax_errors_as_results(result_source)) as results:
-            await super()._send_result_stream(operation, results)
-
     async def _handle_pre_execution_error(
         self, operation: Operation[Context, RootValue], result: PreExecutionError
     ) -> None:
         # Spec "Error": errors before execution are an `error` message for the operation, never a
         # socket closure (Strawberry closes with 4400 for syntax errors and unknown operation names).
         assert result.errors
-        errors = [coded(error) for error in result.errors]
-        if any(error_code(error) == ErrorCode.INTERNAL_SERVER_ERROR for error in errors):
-            reason = _client_mistake(operation)
-            if reason is not None:
-                errors = [GraphQLError(reason, extensions={"code": ErrorCode.BAD_USER_INPUT.value})]
-        await operation.send_initial_errors(errors)
+        # Strawberry's refusals (an empty document, an unknown operation name) are coded BAD_USER_INPUT there.
+        await operation.send_initial_errors([coded(error) for error in result.errors])
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):  # already closed by the client: nothing to tell it
             await self.websocket.close(code=code, reason=reason)
-
-
-def _client_mistake(operation: Operation[Context, RootValue]) -> str | None:
-    """What the client got wrong, when a masked pre-execution error is Strawberry's refusal of the request.
-
-    Strawberry raises MissingQueryError and CannotGetOperationTypeError for an empty document and
-    an operation name the document lacks; the error masking sees no client error in them.
-    """
-    if not operation.query:
-        return MISSING_QUERY_MESSAGE
-    try:
-        # Reached only after the document parsed under the token limit (or was empty): safe to parse again.
-        get_operation_type(parse(operation.query), operation.operation_name)
-    except GraphQLError:
-        return None
-    except RuntimeError:
-        return CannotGetOperationTypeError(operation.operation_name).as_http_error_reason()
-    return None

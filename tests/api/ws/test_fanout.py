@@ -1,11 +1,12 @@
 """The shared feeds (app.api.ws.feeds): the feed sends to caught-up subscribers itself, slow ones catch up alone.
 
-The subscriber's own task is played here by `drain`, as FanoutHandler._send_shared plays it.
+The subscriber's own task is played here by `drain`, as WebSocketHandler._send_feed plays it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -13,19 +14,19 @@ from typing import Any
 import pytest
 from factories import make_setlist, make_setlist_song, make_show
 from prometheus_client import REGISTRY
+from sql_counter import QueryCounter
 
 from app.api.ids import encode_id
 from app.api.live import VoteCountsEvent
 from app.api.schema import build_schema
-from app.api.ws import feeds
 from app.api.ws.eager import Rest
-from app.api.ws.fanout import SharedStream
-from app.api.ws.feeds import CLOSED, Cursor, Failed, Frame, Listener, Snapshot
+from app.api.ws.feeds import CLOSED, Cursor, Failed, Feeds, Frame, Listener, Snapshot
+from app.api.ws.handler import HandOver
+from app.api.ws.protocol import graphql_core_schema
 from app.platform.broker import OVERFLOW, InProcessBroker
-from app.setlists import live
 from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publish_change
-from app.setlists.live import CountsEvent
 from app.setlists.models import SetlistSong
+from app.setlists.vote_counts import CountsEvent
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -51,7 +52,7 @@ class Socket:
 
 
 class Subscriber:
-    def __init__(self, stream: SharedStream, operation_id: str) -> None:
+    def __init__(self, stream: HandOver, operation_id: str) -> None:
         assert stream.feed is not None
         assert stream.listener is not None
         assert stream.snapshot is not None
@@ -76,10 +77,15 @@ async def broker() -> AsyncIterator[InProcessBroker]:
     await broker.stop()
 
 
-async def subscribe(broker: InProcessBroker, setlist_id: int, operation_id: str) -> Subscriber:
+@pytest.fixture
+def feeds() -> Feeds:
+    return Feeds()
+
+
+async def subscribe(broker: InProcessBroker, setlist_id: int, operation_id: str, feeds: Feeds) -> Subscriber:
     variables = {"id": encode_id("Setlist", setlist_id)}
-    stream = SharedStream(build_schema()._schema, DOCUMENT, variables, None)
-    await stream.join(broker, setlist_id, VoteCountsEvent.from_event)
+    stream = HandOver(feeds, broker, graphql_core_schema(build_schema()), DOCUMENT, variables, None)
+    await stream.join(setlist_id, VoteCountsEvent.from_event)
     return Subscriber(stream, operation_id)
 
 
@@ -101,10 +107,10 @@ async def settle() -> None:
 
 
 async def test_the_feed_sends_each_change_to_caught_up_subscribers_itself(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    first, second = await subscribe(broker, setlist_id, "a"), await subscribe(broker, setlist_id, "b")
+    first, second = await subscribe(broker, setlist_id, "a", feeds), await subscribe(broker, setlist_id, "b", feeds)
     sockets = [Socket(), Socket()]
     await caught_up(first, sockets[0])
     await caught_up(second, sockets[1])
@@ -126,10 +132,10 @@ async def test_the_feed_sends_each_change_to_caught_up_subscribers_itself(
 
 
 async def test_a_slow_socket_delays_nobody_and_receives_its_changes_in_order(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    fast, slow = await subscribe(broker, setlist_id, "fast"), await subscribe(broker, setlist_id, "slow")
+    fast, slow = await subscribe(broker, setlist_id, "fast", feeds), await subscribe(broker, setlist_id, "slow", feeds)
     fast_socket, slow_socket = Socket(), Socket(slow=True)
     await caught_up(fast, fast_socket)
     await caught_up(slow, slow_socket)
@@ -164,10 +170,10 @@ async def test_a_slow_socket_delays_nobody_and_receives_its_changes_in_order(
 
 
 async def test_a_send_that_fails_is_handed_to_the_subscribers_task_to_raise(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    subscriber = await subscribe(broker, setlist_id, "gone")
+    subscriber = await subscribe(broker, setlist_id, "gone", feeds)
 
     async def broken_send(text: str) -> None:
         raise ConnectionResetError("the client went away")
@@ -183,10 +189,10 @@ async def test_a_send_that_fails_is_handed_to_the_subscribers_task_to_raise(
 
 
 async def test_an_overflowing_queue_keeps_the_send_in_progress_then_asks_for_a_snapshot(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, _ = setlist
-    subscriber = await subscribe(broker, setlist_id, "behind")
+    subscriber = await subscribe(broker, setlist_id, "behind", feeds)
     listener = Listener(maxsize=3)
     socket = Socket(slow=True)
     assert listener.go_direct(subscriber.cursor, socket.send)
@@ -205,10 +211,10 @@ async def test_an_overflowing_queue_keeps_the_send_in_progress_then_asks_for_a_s
 
 
 async def test_a_feed_that_fails_hands_its_subscribers_back_even_when_caught_up(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, _ = setlist
-    subscriber = await subscribe(broker, setlist_id, "x")
+    subscriber = await subscribe(broker, setlist_id, "x", feeds)
     await caught_up(subscriber, Socket())
 
     await broker.publish(channel_for(setlist_id), b"not a change")
@@ -218,10 +224,10 @@ async def test_a_feed_that_fails_hands_its_subscribers_back_even_when_caught_up(
 
 
 async def test_a_snapshot_frame_restarts_the_subscribers_count(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    subscriber = await subscribe(broker, setlist_id, "s")
+    subscriber = await subscribe(broker, setlist_id, "s", feeds)
     cursor = subscriber.cursor
     fresh = CountsEvent(setlist_id, 10, "snapshot", [SongVotes(setlist_song_id=songs[0], votes=5, version=5)])
     assert cursor.message_for(Snapshot(fresh, subscriber.feed.render(fresh))) is not None
@@ -234,15 +240,15 @@ async def test_a_snapshot_frame_restarts_the_subscribers_count(
 
 
 async def test_a_snapshot_ahead_of_the_stream_drops_the_changes_it_already_holds(
-    broker: InProcessBroker, setlist: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
 ) -> None:
     setlist_id, songs = setlist
-    first = await subscribe(broker, setlist_id, "first")
+    feeds = Feeds(snapshot_max_age=0.0)  # every snapshot reads the database
+    first = await subscribe(broker, setlist_id, "first", feeds)
     assert first.snapshot.floor is None  # the stream starts from it: nothing to check
     # Committed, its publish still on the way when the second subscriber's read merges it in.
     await SetlistSong.filter(id=songs[0]).update(votes=5, version=5)
-    monkeypatch.setattr(feeds, "SNAPSHOT_MAX_AGE", 0.0)
-    second = await subscribe(broker, setlist_id, "second")
+    second = await subscribe(broker, setlist_id, "second", feeds)
     assert second.snapshot.floor == {songs[0]: 5}
     sockets = [Socket(), Socket()]
     await caught_up(first, sockets[0])
@@ -264,10 +270,10 @@ async def test_a_snapshot_ahead_of_the_stream_drops_the_changes_it_already_holds
 
 
 async def test_each_change_fanned_out_records_its_lag_once(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    subscribers = [await subscribe(broker, setlist_id, name) for name in ("a", "b", "c")]
+    subscribers = [await subscribe(broker, setlist_id, name, feeds) for name in ("a", "b", "c")]
     for subscriber in subscribers:
         await caught_up(subscriber, Socket())
     before = REGISTRY.get_sample_value("theset_fanout_lag_seconds_count") or 0.0
@@ -286,45 +292,41 @@ def counts(subscriber: Subscriber) -> dict[int, int]:
 
 
 async def test_a_joiners_snapshot_is_the_feeds_state_with_the_changes_it_applied(
-    broker: InProcessBroker, setlist: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+    broker: InProcessBroker,
+    setlist: tuple[int, list[int]],
+    count_queries: Callable[[], contextlib.AbstractContextManager[QueryCounter]],
 ) -> None:
     setlist_id, songs = setlist
-    first = await subscribe(broker, setlist_id, "first")
+    feeds = Feeds(snapshot_max_age=3600.0)  # the database read the feed started from stays fresh
+    first = await subscribe(broker, setlist_id, "first", feeds)
     await vote(broker, setlist_id, songs[0], 4)  # published only: the database still says 0
     await settle()
-    reads: list[int] = []
-    read = live.snapshot
 
-    async def counted(broker: InProcessBroker, setlist_id: int) -> CountsEvent:
-        reads.append(setlist_id)
-        return await read(broker, setlist_id)
+    with count_queries() as queries:
+        second = await subscribe(broker, setlist_id, "second", feeds)
 
-    monkeypatch.setattr(live, "snapshot", counted)
-
-    second = await subscribe(broker, setlist_id, "second")
-
-    assert reads == []  # the feed read the database less than a second ago: no read for a joiner
+    assert queries.statements == []  # within the max age: no database read for a joiner
     assert second.snapshot.sequence == 1
     assert counts(second) == {songs[0]: 4, songs[1]: 0, songs[2]: 0}
     assert [song.setlist_song_id for song in second.snapshot.event.songs] == songs  # setlist order
     # One payload, executed once, for everyone taking the same state.
-    assert (await subscribe(broker, setlist_id, "third")).snapshot is second.snapshot
+    assert (await subscribe(broker, setlist_id, "third", feeds)).snapshot is second.snapshot
     first.stream.close()
     second.stream.close()
 
 
 async def test_a_snapshot_older_than_its_max_age_takes_in_what_the_database_has(
-    broker: InProcessBroker, setlist: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+    broker: InProcessBroker, setlist: tuple[int, list[int]]
 ) -> None:
     setlist_id, songs = setlist
-    first = await subscribe(broker, setlist_id, "first")
+    feeds = Feeds(snapshot_max_age=0.0)
+    first = await subscribe(broker, setlist_id, "first", feeds)
     await vote(broker, setlist_id, songs[0], 4)
     await settle()
     # A change whose publish failed: in the database, never on the feed.
     await SetlistSong.filter(id=songs[1]).update(votes=9, version=9)
-    monkeypatch.setattr(feeds, "SNAPSHOT_MAX_AGE", 0.0)
 
-    second = await subscribe(broker, setlist_id, "second")
+    second = await subscribe(broker, setlist_id, "second", feeds)
 
     # The database's newer version of song 1; the feed's newer version of song 0 (its row says 0).
     assert counts(second) == {songs[0]: 4, songs[1]: 9, songs[2]: 0}
@@ -333,10 +335,10 @@ async def test_a_snapshot_older_than_its_max_age_takes_in_what_the_database_has(
 
 
 async def test_a_gap_in_the_feeds_sequence_numbers_makes_the_next_snapshot_read_the_database(
-    broker: InProcessBroker, setlist: tuple[int, list[int]]
+    broker: InProcessBroker, setlist: tuple[int, list[int]], feeds: Feeds
 ) -> None:
     setlist_id, songs = setlist
-    first = await subscribe(broker, setlist_id, "first")
+    first = await subscribe(broker, setlist_id, "first", feeds)
     # Change 1 never reached the feed (its count is in the database); change 2 did.
     await SetlistSong.filter(id=songs[2]).update(votes=3, version=3)
     change = VoteCountsChanged(
@@ -345,7 +347,7 @@ async def test_a_gap_in_the_feeds_sequence_numbers_makes_the_next_snapshot_read_
     await broker.publish(channel_for(setlist_id), change.encode())
     await settle()
 
-    second = await subscribe(broker, setlist_id, "second")
+    second = await subscribe(broker, setlist_id, "second", feeds)
 
     assert second.snapshot.sequence == 2
     assert counts(second) == {songs[0]: 1, songs[1]: 0, songs[2]: 3}

@@ -1,4 +1,4 @@
-"""Subscribes that join a live feed directly (app.api.ws.fanout): same outcome as Strawberry's path, without it.
+"""Subscribes that join a live feed directly (app.api.ws.handler): same outcome as Strawberry's path, without it.
 
 The app runs in this process with its in-process broker; each socket speaks graphql-transport-ws
 to it as ASGI messages (no network), so the test can count what the resolver did.
@@ -6,83 +6,32 @@ to it as ASGI messages (no network), so the test can count what the resolver did
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import pytest
+import strawberry
 from factories import make_setlist, make_setlist_song, make_show
-from graphql_client import document
 from prometheus_client import REGISTRY
 from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from ws_testing import Socket
 
-from app.api.ids import encode_id
+from app.api.context import Info
+from app.api.http import GraphQLView
+from app.api.ids import decode_id, encode_id
+from app.api.live import Subscription, VoteCountsEvent
+from app.api.schema import Query
+from app.api.ws.feeds import Feeds
+from app.api.ws.handler import handover
+from app.resources import open_resources
 from app.setlists.events import SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist
+from app.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("db")
-
-TIMEOUT = 5.0
-
-
-class Socket:
-    """One graphql-transport-ws connection to `app`, as ASGI websocket messages."""
-
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-
-    async def open(self) -> None:
-        scope = {
-            "type": "websocket",
-            "asgi": {"version": "3.0"},
-            "scheme": "ws",
-            "path": "/graphql",
-            "raw_path": b"/graphql",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"testserver"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
-            "subprotocols": ["graphql-transport-ws"],
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 80),
-        }
-        self.inbox.put_nowait({"type": "websocket.connect"})
-        self.task = asyncio.create_task(self.app(scope, self.inbox.get, self.outbox.put))
-        assert (await self._next())["type"] == "websocket.accept"
-        await self.send({"type": "connection_init"})
-        assert (await self.receive())["type"] == "connection_ack"
-
-    async def send(self, message: dict[str, Any]) -> None:
-        self.inbox.put_nowait({"type": "websocket.receive", "text": json.dumps(message)})
-
-    async def receive(self) -> dict[str, Any]:
-        message = await self._next()
-        assert message["type"] == "websocket.send", message
-        received: dict[str, Any] = json.loads(message["text"])
-        return received
-
-    async def subscribe(self, setlist_id: int, query: str | None = None) -> dict[str, Any]:
-        """Subscribe to the setlist's counts; the first message (the snapshot, or an error)."""
-        variables = {"setlistId": encode_id("Setlist", setlist_id)}
-        await self.send(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": query or document("VoteCounts"), "variables": variables},
-            }
-        )
-        return await self.receive()
-
-    async def close(self) -> None:
-        self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1000})
-        assert self.task is not None
-        await asyncio.wait_for(self.task, TIMEOUT)
-
-    async def _next(self) -> dict[str, Any]:
-        return await asyncio.wait_for(self.outbox.get(), TIMEOUT)
 
 
 @pytest.fixture
@@ -194,3 +143,80 @@ async def test_subscribes_that_join_directly_are_counted_as_operations(
 
     assert len(resolver_runs) == 1
     assert REGISTRY.get_sample_value("theset_graphql_operations_total", labels) == before + 3
+
+
+# --- sharing is declared on the field: an unmarked subscription field is never shared -------------
+
+
+def two_fields_schema(unmarked_runs: list[str]) -> strawberry.Schema:
+    """voteCounts (marked Shareable), and a field with the same resolver logic but no marker."""
+
+    @strawberry.type
+    class TwoFields(Subscription):
+        @strawberry.subscription
+        async def unmarked_counts(self, info: Info, setlist_id: strawberry.ID) -> AsyncGenerator[VoteCountsEvent, None]:
+            unmarked_runs.append(setlist_id)
+            pk = decode_id(setlist_id, "Setlist")
+            shared = handover(info)
+            if shared is not None:  # what voteCounts does: never reached without the marker
+                await shared.join(pk, VoteCountsEvent.from_event)
+                return
+            resources = info.context.resources
+            async for event in resources.feeds.follow(resources.broker, pk):
+                yield VoteCountsEvent.from_event(event)
+
+    return strawberry.Schema(query=Query, subscription=TwoFields)
+
+
+@pytest.fixture
+def unmarked_runs() -> list[str]:
+    return []
+
+
+@pytest.fixture
+async def two_fields_app(settings: Settings, orm: None, unmarked_runs: list[str]) -> AsyncIterator[Starlette]:
+    """The API's websocket transport over a schema with a second, unmarked subscription field."""
+    view = GraphQLView(
+        two_fields_schema(unmarked_runs), settings=settings, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            yield
+
+    application = Starlette(routes=[WebSocketRoute("/graphql", view)], lifespan=lifespan)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_a_subscription_field_without_the_shareable_marker_is_never_shared(
+    two_fields_app: Starlette, resolver_runs: list[int], unmarked_runs: list[str]
+) -> None:
+    setlist_id, songs = await a_setlist()
+    unmarked = "subscription U($setlistId: ID!) { unmarkedCounts(setlistId: $setlistId) { sequence kind } }"
+    sockets = [Socket(two_fields_app) for _ in range(4)]
+    for socket in sockets:
+        await socket.open()
+
+    marked_snapshots = [counts(await socket.subscribe(setlist_id)) for socket in sockets[:2]]
+    unmarked_snapshots = [
+        message["payload"]["data"]["unmarkedCounts"]
+        for message in [await s.subscribe(setlist_id, unmarked) for s in sockets[2:]]
+    ]
+
+    feeds: Feeds = two_fields_app.state.resources.feeds
+    assert resolver_runs == [setlist_id]  # voteCounts: the second subscribe joined the feed
+    assert len(feeds) == 1  # the marked field's feed, and none for the unmarked one
+    assert len(unmarked_runs) == 2  # the unmarked field's resolver ran for every subscriber
+    assert [snapshot["kind"] for snapshot in marked_snapshots + unmarked_snapshots] == ["SNAPSHOT"] * 4
+    change = VoteCountsChanged(
+        setlist_id=setlist_id, kind="vote", songs=[SongVotes(setlist_song_id=songs[0], votes=1, version=1)]
+    )
+    await publish_change(two_fields_app.state.resources.broker, change)
+    for socket in sockets[2:]:  # served alone, each still gets the change
+        message = await socket.receive()
+        assert message["payload"]["data"]["unmarkedCounts"] == {"sequence": 1, "kind": "VOTE"}
+    for socket in sockets:
+        await socket.close()
