@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_tokens: int = Field(default=2000, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # The most values an operation may make the server resolve (app/api/cost.py): a list multiplies
+    # what it selects by its size. Every document in graphql/ costs under 2,000.
+    graphql_max_cost: int = Field(default=5000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1)  # larger request bodies get 413
     # A websocket that sends no connection_init within this many seconds is closed (4408).
     ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
@@ -24,6 +25,10 @@ strawberry.enum(models.SpotifyMatch)
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
+# The acts a show lists (Ticketmaster events list 0 to 7): a bound the query cost can count on.
+MAX_LINEUP = 20
+# A connection's page: `first` (capped by GRAPHQL_MAX_PAGE_SIZE) sizes its edges and nodes.
+_PAGE = list_size(slicing_arguments=["first"], sized_fields=["edges", "nodes"])
 
 
 @strawberry.type
@@ -111,13 +116,19 @@ class Artist:
             _pk=row.id,
         )
 
-    @strawberry.field(description="The artist's cached catalog, best ranked first.")
+    @strawberry.field(
+        description="The artist's cached catalog, best ranked first.",
+        directives=[list_size(assumed_size=_MAX_NESTED, slicing_arguments=["first"])],
+    )
     async def songs(self, info: Info, first: int = 10) -> list[Song]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_songs.load(self._pk)
         return [Song.from_model(row) for row in rows[:first]]
 
-    @strawberry.field(description="Upcoming shows where the artist is on the bill, soonest first.")
+    @strawberry.field(
+        description="Upcoming shows where the artist is on the bill, soonest first.",
+        directives=[list_size(assumed_size=_MAX_NESTED, slicing_arguments=["first"])],
+    )
     async def upcoming_shows(self, info: Info, first: int = 10) -> list[Show]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
@@ -167,9 +178,13 @@ class Show:
         assert row is not None, "shows.venue_id is a non-null foreign key"
         return Venue.from_model(row)
 
-    @strawberry.field(description="Every act on the bill in billing order, the headliner first.")
+    @strawberry.field(
+        description=f"Every act on the bill in billing order, the headliner first (at most {MAX_LINEUP}).",
+        directives=[list_size(assumed_size=MAX_LINEUP)],
+    )
     async def lineup(self, info: Info) -> list[Artist]:
-        return [Artist.from_model(row) for row in await info.context.loaders.lineup.load(self._pk)]
+        rows = await info.context.loaders.lineup.load(self._pk)
+        return [Artist.from_model(row) for row in rows[:MAX_LINEUP]]
 
     @strawberry.field(description="The setlist fans vote on; made from the headliner's top songs on the first visit.")
     async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
@@ -188,7 +203,9 @@ def _artist_key(row: models.Artist) -> list[str | int]:
 
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="Shows ordered by date; upcoming (from today) unless `from` says otherwise.")
+    @strawberry.field(
+        description="Shows ordered by date; upcoming (from today) unless `from` says otherwise.", directives=[_PAGE]
+    )
     async def shows(
         self,
         info: Info,
@@ -219,7 +236,7 @@ class CatalogQuery:
         row = await catalog.get_show(decode_id(id, "Show"))
         return Show.from_model(row) if row else None
 
-    @strawberry.field(description="Artists by name; `search` ignores case and accents.")
+    @strawberry.field(description="Artists by name; `search` ignores case and accents.", directives=[_PAGE])
     async def artists(
         self, info: Info, search: str | None = None, first: int = 20, after: str | None = None
     ) -> Connection[Artist]:

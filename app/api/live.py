@@ -8,12 +8,14 @@ from enum import Enum
 import strawberry
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.api.ws.fanout import SharedStream
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
 from app.setlists import live
 from app.setlists.models import Setlist
+from app.setlists.service import MAX_SETLIST_SONGS
 
 
 @strawberry.enum
@@ -37,7 +39,7 @@ class VoteCountsEvent:
         description="Per setlist, +1 per change; a snapshot carries the number it reflects. A gap: resubscribe."
     )
     kind: VoteCountsEventKind
-    songs: list[SongVoteCount]
+    songs: list[SongVoteCount] = strawberry.field(directives=[list_size(assumed_size=MAX_SETLIST_SONGS)])
 
     @classmethod
     def from_event(cls, event: live.CountsEvent) -> VoteCountsEvent:

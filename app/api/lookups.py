@@ -7,10 +7,14 @@ import datetime as dt
 import strawberry
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.catalog import service as catalog
 from app.errors import NotFound
 from app.lookups import service as lookups
+
+# The vendors' look-ups answer at most RESULTS items.
+_RESULTS = list_size(assumed_size=lookups.RESULTS)
 
 
 @strawberry.type(description="A Spotify track; suggest it with its spotifyId.")
@@ -61,7 +65,9 @@ class TicketmasterEventResult:
 
 @strawberry.type
 class LookupsQuery:
-    @strawberry.field(description="Spotify tracks (at most 10); `artistId` keeps those by that artist.")
+    @strawberry.field(
+        description="Spotify tracks (at most 10); `artistId` keeps those by that artist.", directives=[_RESULTS]
+    )
     async def search_tracks(
         self, info: Info, query: str, artist_id: strawberry.ID | None = None
     ) -> list[SpotifyTrackResult]:
@@ -71,23 +77,27 @@ class LookupsQuery:
             if artist is None:
                 raise NotFound("No such artist")
         results = await lookups.search_tracks(info.context.resources, query, artist, caller=await info.context.caller())
-        return [SpotifyTrackResult.from_result(result) for result in results]
+        return [SpotifyTrackResult.from_result(result) for result in results[: lookups.RESULTS]]
 
-    @strawberry.field(description="Spotify artists (at most 10), best match first.")
+    @strawberry.field(description="Spotify artists (at most 10), best match first.", directives=[_RESULTS])
     async def search_artists(self, info: Info, query: str) -> list[SpotifyArtistResult]:
         results = await lookups.search_artists(info.context.resources, query, caller=await info.context.caller())
-        return [SpotifyArtistResult.from_result(result) for result in results]
+        return [SpotifyArtistResult.from_result(result) for result in results[: lookups.RESULTS]]
 
-    @strawberry.field(description="The artist's Spotify top tracks (at most 10); empty when it has no Spotify match.")
+    @strawberry.field(
+        description="The artist's Spotify top tracks (at most 10); empty when it has no Spotify match.",
+        directives=[_RESULTS],
+    )
     async def artist_top_tracks(self, info: Info, artist_id: strawberry.ID) -> list[SpotifyTrackResult]:
         artist = await catalog.get_artist(decode_id(artist_id, "Artist"))
         if artist is None:
             raise NotFound("No such artist")
         results = await lookups.artist_top_tracks(info.context.resources, artist, caller=await info.context.caller())
-        return [SpotifyTrackResult.from_result(result) for result in results]
+        return [SpotifyTrackResult.from_result(result) for result in results[: lookups.RESULTS]]
 
     @strawberry.field(
-        description="Upcoming Ticketmaster music events matching `keyword` (in `city` when given), soonest first."
+        description="Upcoming Ticketmaster music events matching `keyword` (in `city` when given), soonest first.",
+        directives=[list_size(assumed_size=lookups.MAX_EVENTS, slicing_arguments=["first"])],
     )
     async def search_events(
         self, info: Info, keyword: str, city: str | None = None, first: int = lookups.RESULTS

@@ -6,6 +6,7 @@ import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.setlists import models
 from app.setlists import service as setlists
@@ -59,7 +60,10 @@ class Setlist:
         assert row is not None, "setlists.show_id is a non-null foreign key"
         return Show.from_model(row)
 
-    @strawberry.field(description="Most votes first, then in setlist order.")
+    @strawberry.field(
+        description="Most votes first, then in setlist order.",
+        directives=[list_size(assumed_size=setlists.MAX_SETLIST_SONGS)],
+    )
     async def songs(self, info: Info) -> list[SetlistSong]:
         return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
 

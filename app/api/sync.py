@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
@@ -49,7 +50,10 @@ class SyncEvent:
 
 @strawberry.type
 class SyncQuery:
-    @strawberry.field(description="The sync journal, newest first: runs' starts and finishes, and failures.")
+    @strawberry.field(
+        description="The sync journal, newest first: runs' starts and finishes, and failures.",
+        directives=[list_size(slicing_arguments=["first"], sized_fields=["edges", "nodes"])],
+    )
     async def sync_events(
         self, info: Info, first: int = 20, after: str | None = None, job: str | None = None
     ) -> Connection[SyncEvent]:

@@ -1,0 +1,167 @@
+"""The query cost: lists multiply what they select by their declared size; over GRAPHQL_MAX_COST is refused."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import strawberry
+from graphql import parse
+from graphql_client import DOCUMENTS_DIR
+from sql_counter import QueryCounter
+from starlette.applications import Starlette
+
+from app.api.cost import COST_CEILING, CostModel, list_size
+from app.api.schema import build_schema
+from app.main import create_app
+from app.settings import Settings
+
+DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
+DEFAULT_MAX_COST = Settings.model_fields["graphql_max_cost"].default
+BOMB = (
+    "{ shows { nodes { lineup { upcomingShows { lineup { upcomingShows { lineup { upcomingShows"
+    " { lineup { upcomingShows { id } } } } } } } } } } }"
+)
+
+
+def cost_of(query: str, **settings: int) -> int:
+    schema = build_schema(Settings(environment="test", **settings))  # type: ignore[arg-type]
+    model = CostModel(schema._schema, schema_page_cap(settings))
+    (cost,) = model.cost(parse(query)).values()
+    return cost
+
+
+def schema_page_cap(settings: dict[str, int]) -> int:
+    return settings.get("graphql_max_page_size", Settings.model_fields["graphql_max_page_size"].default)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[path.stem for path in DOCUMENTS])
+def test_every_document_costs_within_the_default_budget(path: Path) -> None:
+    assert cost_of(path.read_text()) <= DEFAULT_MAX_COST
+
+
+def test_a_list_multiplies_what_it_selects_by_first() -> None:
+    # shows 1, nodes 1, then id and name for each of the 7 shows; pageInfo is not per show.
+    assert cost_of("{ shows(first: 7) { nodes { id name } pageInfo { hasNextPage } } }") == 1 + 1 + 7 * 2 + 1 + 1
+
+
+def test_nested_lists_multiply() -> None:
+    # nodes: 2 shows; each: lineup 1 + up to 20 acts, each: upcomingShows 1 + 3 shows' id.
+    query = "{ shows(first: 2) { nodes { lineup { upcomingShows(first: 3) { id } } } } }"
+
+    assert cost_of(query) == 1 + 1 + 2 * (1 + 20 * (1 + 3 * 1))
+
+
+def test_an_absent_first_counts_its_default() -> None:
+    assert cost_of("{ shows { nodes { id } } }") == 1 + 1 + 20
+
+
+def test_a_variable_first_counts_the_page_cap() -> None:
+    query = "query($n: Int!) { shows(first: $n) { nodes { id } } }"
+
+    assert cost_of(query) == 1 + 1 + 100
+    assert cost_of(query, graphql_max_page_size=30) == 1 + 1 + 30
+
+
+def test_a_variable_first_of_a_nested_list_counts_its_declared_bound() -> None:
+    query = 'query($n: Int!) { artist(id: "x") { songs(first: $n) { id } } }'
+
+    assert cost_of(query) == 1 + 1 + 50
+
+
+def test_a_fragment_costs_what_it_selects_where_it_is_spread() -> None:
+    spread = "{ shows(first: 5) { nodes { ...F } } show(id: 1) { ...F } } fragment F on Show { id name }"
+
+    assert cost_of(spread) == (1 + 1 + 5 * 2) + (1 + 2)
+
+
+def test_a_fragment_spread_twice_in_one_selection_counts_once() -> None:
+    # graphql-core collects it once: the answer holds one `id` per show.
+    assert cost_of("{ shows(first: 5) { nodes { ...F ...F } } } fragment F on Show { id }") == 1 + 1 + 5
+
+
+def test_fragments_doubling_at_every_level_are_costed_without_expanding_them() -> None:
+    # 2**40 paths through the spreads: an expanding walk would never finish; this one visits each once.
+    levels = 40
+    fragments = [
+        f"fragment {name}{i} on Show {{ {field} ...A{i + 1} ...B{i + 1} }}"
+        for i in range(levels)
+        for name, field in (("A", "id"), ("B", "name"))
+    ]
+    query = "{ show(id: 1) { ...A0 } } " + " ".join(fragments) + f" fragment A{levels} on Show {{ id }}"
+    query += f" fragment B{levels} on Show {{ id }}"
+
+    assert cost_of(query) == COST_CEILING
+
+
+def test_the_cost_bomb_costs_billions() -> None:
+    # 20 shows, each 20 acts, each 10 upcoming shows, four times over.
+    assert cost_of(BOMB) > 10**10
+
+
+@strawberry.type
+class Item:
+    id: int
+
+
+@strawberry.type
+class Undeclared:
+    unbounded: list[Item]
+    bounded: list[Item] = strawberry.field(directives=[list_size(assumed_size=3)])
+    labels: list[str]  # scalars select nothing to multiply
+
+
+def test_a_list_of_objects_must_declare_its_size() -> None:
+    with pytest.raises(ValueError, match=r"Undeclared\.unbounded") as raised:
+        CostModel(strawberry.Schema(query=Undeclared)._schema, page_cap=10)
+    assert "Undeclared.bounded" not in str(raised.value)
+    assert "Undeclared.labels" not in str(raised.value)
+
+
+# --- over HTTP --------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def client_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    application: Starlette = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.mark.usefixtures("db")
+async def test_the_cost_bomb_is_refused_before_execution_with_its_cost_and_the_budget(
+    http: httpx.AsyncClient,
+    settings: Settings,
+    count_queries: Callable[[], contextlib.AbstractContextManager[QueryCounter]],
+) -> None:
+    with count_queries() as queries:
+        response = await http.post("/graphql", json={"query": BOMB})
+
+    body = response.json()
+    assert "data" not in body or body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    cost = error["extensions"]["cost"]
+    assert cost == cost_of(BOMB)
+    assert error["extensions"]["maxCost"] == settings.graphql_max_cost
+    assert str(cost) in error["message"]
+    assert str(settings.graphql_max_cost) in error["message"]
+    assert queries.statements == []
+
+
+@pytest.mark.usefixtures("db")
+async def test_the_budget_is_the_graphql_max_cost_setting(settings: Settings) -> None:
+    query = "query($n: Int!) { shows(first: $n) { nodes { id name } } }"  # 1 + 1 + 100 * 2
+    async with client_of(settings.model_copy(update={"graphql_max_cost": 202})) as http:
+        accepted = (await http.post("/graphql", json={"query": query, "variables": {"n": 5}})).json()
+    async with client_of(settings.model_copy(update={"graphql_max_cost": 201})) as http:
+        refused = (await http.post("/graphql", json={"query": query, "variables": {"n": 5}})).json()
+
+    assert "errors" not in accepted, accepted
+    assert [error["extensions"]["code"] for error in refused["errors"]] == ["BAD_USER_INPUT"]
+    assert "202" in refused["errors"][0]["message"]
