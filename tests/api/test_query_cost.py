@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -16,26 +17,38 @@ from starlette.applications import Starlette
 
 from app.api.cost import COST_CEILING, CostModel, list_size
 from app.api.schema import build_schema
+from app.demo import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_SPOTIFY_BUDGET_PER_30S,
+    demo_settings,
+    load_demo_catalog,
+)
+from app.emulators.server import running_server
+from app.emulators.spotify import create_spotify_app
+from app.emulators.ticketmaster import create_ticketmaster_app
+from app.emulators.world import build_world
 from app.main import create_app
 from app.settings import Settings
 
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
 DEFAULT_MAX_COST = Settings.model_fields["graphql_max_cost"].default
+DEFAULT_PAGE_CAP = Settings.model_fields["graphql_max_page_size"].default
 BOMB = (
     "{ shows { nodes { lineup { upcomingShows { lineup { upcomingShows { lineup { upcomingShows"
     " { lineup { upcomingShows { id } } } } } } } } } } }"
 )
 
 
-def cost_of(query: str, **settings: int) -> int:
-    schema = build_schema(Settings(environment="test", **settings))  # type: ignore[arg-type]
-    model = CostModel(schema._schema, schema_page_cap(settings))
-    (cost,) = model.cost(parse(query)).values()
+@functools.cache
+def cost_model(page_cap: int) -> CostModel:
+    schema = build_schema(Settings(environment="test", graphql_max_page_size=page_cap))
+    return CostModel(schema._schema, page_cap)
+
+
+def cost_of(query: str, graphql_max_page_size: int = DEFAULT_PAGE_CAP) -> int:
+    (cost,) = cost_model(graphql_max_page_size).cost(parse(query)).values()
     return cost
-
-
-def schema_page_cap(settings: dict[str, int]) -> int:
-    return settings.get("graphql_max_page_size", Settings.model_fields["graphql_max_page_size"].default)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=[path.stem for path in DOCUMENTS])
@@ -91,7 +104,7 @@ def test_fragments_doubling_at_every_level_are_costed_without_expanding_them() -
         for i in range(levels)
         for name, field in (("A", "id"), ("B", "name"))
     ]
-    query = "{ show(id: 1) { ...A0 } } " + " ".join(fragments) + f" fragment A{levels} on Show {{ id }}"
+    query = "{ show(id: 1) { ...A0 ...B0 } } " + " ".join(fragments) + f" fragment A{levels} on Show {{ id }}"
     query += f" fragment B{levels} on Show {{ id }}"
 
     assert cost_of(query) == COST_CEILING
@@ -165,3 +178,73 @@ async def test_the_budget_is_the_graphql_max_cost_setting(settings: Settings) ->
     assert "errors" not in accepted, accepted
     assert [error["extensions"]["code"] for error in refused["errors"]] == ["BAD_USER_INPUT"]
     assert "202" in refused["errors"][0]["message"]
+
+
+# --- the worst accepted documents on the demo catalog ----------------------------------------
+
+# Shapes that get the most out of a budget: `{n}` is raised as far as the budget allows.
+WORST_SHAPES = {
+    "bomb-trimmed": (
+        "{{ shows(first: {n}) {{ nodes {{ lineup {{ upcomingShows(first: 1) {{ lineup {{ id name }} }} }} }} }} }}"
+    ),
+    "wide-shows": (
+        "{{ shows(first: {n}) {{ edges {{ cursor node {{ id name startsAt localDate localTime status url"
+        " priceRange {{ min max currency }} artist {{ id name slug spotifyId imageUrl genres popularity }}"
+        " venue {{ id name city stateCode countryCode address postalCode latitude longitude timezone }}"
+        " lineup {{ id name slug imageUrl genres }} }} }} }} }}"
+    ),
+    "setlists": (
+        "{{ shows(first: {n}) {{ nodes {{ setlist {{ id songs {{ id votes position"
+        " song {{ name albumName previewUrl }} }} }} }} }} }}"
+    ),
+    "artist-pages": (
+        "{{ artists(first: {n}) {{ nodes {{ name songs(first: 50) {{ id name albumName previewUrl }}"
+        " upcomingShows(first: 50) {{ id name venue {{ name city }} }} }} }} }}"
+    ),
+    "journal": "{{ syncEvents(first: {n}) {{ nodes {{ id runId job level entity message details apiCalls }} }} }}",
+}
+MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+
+
+def fill_budget(shape: str, budget: int) -> int:
+    """The largest `n` (up to the page cap) for which `shape` costs within `budget`."""
+    n = 1
+    while n < DEFAULT_PAGE_CAP and cost_of(shape.format(n=n + 1)) <= budget:
+        n += 1
+    assert cost_of(shape.format(n=n)) <= budget, shape
+    return n
+
+
+@pytest.fixture
+async def demo_catalog(db: None) -> None:
+    """The catalog `theset demo` serves: its world synced through the real jobs into the test database."""
+    world = build_world()
+    ticketmaster = create_ticketmaster_app(world, rate_per_second=None)
+    spotify = create_spotify_app(
+        world,
+        mode="dev",
+        requests_per_30s=DEMO_SPOTIFY_BUDGET_PER_30S,
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+    )
+    async with running_server(ticketmaster) as tm_url, running_server(spotify) as spotify_url:
+        base = Settings(environment="test", redis_url=None)
+        await load_demo_catalog(demo_settings(base, tm_url, spotify_url))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("demo_catalog")
+async def test_the_worst_accepted_documents_answer_small_on_the_demo_catalog(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    for name, shape in WORST_SHAPES.items():
+        n = fill_budget(shape, settings.graphql_max_cost)
+
+        response = await http.post("/graphql", json={"query": shape.format(n=n)})
+        more = (await http.post("/graphql", json={"query": shape.format(n=n + 1)})).json()
+
+        body = response.json()
+        assert "errors" not in body, f"{name}: {body['errors']}"
+        assert len(response.content) < MAX_RESPONSE_BYTES, f"{name}: {len(response.content)} bytes"
+        # One more item is over the budget (or over the page cap): this was the most accepted.
+        assert [error["extensions"]["code"] for error in more["errors"]] == ["BAD_USER_INPUT"], name
