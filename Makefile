@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -32,7 +32,11 @@ pytest: $(VENV)/.synced browser-tools
 browser-tools:
 	@scripts/browser-tools.sh
 
-bench: $(VENV)/.synced
+# Debian's wrk and pgbench for tests/benchmarks/bench_http.py (installed only when missing).
+bench-tools:
+	@scripts/bench-tools.sh
+
+bench: $(VENV)/.synced bench-tools
 	$(VENV)/bin/python -m tests.benchmarks
 
 schema: $(VENV)/.synced

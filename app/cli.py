@@ -22,7 +22,7 @@ def serve(
     """Serve the API with uvicorn (DATABASE_URL must be migrated: `theset migrate`)."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run("app.main:server_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
 
 
 @cli.command()
@@ -61,12 +61,12 @@ def sync_songs() -> None:
 
 @cli.command()
 def emulate(
-    api: Annotated[str, typer.Argument(help="ticketmaster or spotify")],
+    api: Annotated[str, typer.Argument(help="ticketmaster, spotify or setlistfm")],
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
     mode: Annotated[str, typer.Option(help="Spotify app mode: dev or extended.")] = "dev",
 ) -> None:
-    """Serve a local emulator of the Ticketmaster or Spotify API with the generated catalog."""
+    """Serve a local emulator of the Ticketmaster, Spotify or setlist.fm API with the generated catalog."""
     from app.emulators.server import run
     from app.emulators.world import build_world
 
@@ -79,8 +79,12 @@ def emulate(
         from app.emulators.spotify import create_spotify_app
 
         run(create_spotify_app(world, mode="extended" if mode == "extended" else "dev"), host=host, port=port)
+    elif api == "setlistfm":
+        from app.emulators.setlistfm import create_setlistfm_app
+
+        run(create_setlistfm_app(world), host=host, port=port)
     else:
-        raise typer.BadParameter("api must be ticketmaster or spotify")
+        raise typer.BadParameter("api must be ticketmaster, spotify or setlistfm")
 
 
 @cli.command()

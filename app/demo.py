@@ -11,19 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 import uvicorn
 from pydantic import SecretStr
 from rich.console import Console
 
 from app.catalog import tasks
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import build_world
 from app.main import create_app
 from app.platform.db import close_db, init_db, migrate
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 # The emulators stand in for the real APIs, so the demo may sync as fast as localhost allows.
@@ -49,15 +48,14 @@ def demo_settings(settings: Settings, ticketmaster_url: str, spotify_url: str) -
     )
 
 
-async def load_demo_catalog(settings: Settings, console: Console | None = None) -> list[dict[str, Any]]:
+async def load_demo_catalog(resources: Resources, console: Console | None = None) -> list[dict[str, Any]]:
     """Run both sync jobs against already-configured APIs (the emulators); their summaries."""
-    async with httpx.AsyncClient() as http:
-        tours = await tasks.sync_tours(build_ticketmaster_client(settings, None, http), settings)
-        if console:
-            console.print(f"synced tours: {tours['counts']} ({tours['api_calls']} API calls)")
-        songs = await tasks.sync_songs(build_spotify_client(settings, None, http), settings)
-        if console:
-            console.print(f"synced songs: {songs['counts']} ({songs['api_calls']} API calls)")
+    tours = await tasks.sync_tours(resources.ticketmaster, resources.settings)
+    if console:
+        console.print(f"synced tours: {tours['counts']} ({tours['api_calls']} API calls)")
+    songs = await tasks.sync_songs(resources.spotify, resources.settings)
+    if console:
+        console.print(f"synced songs: {songs['counts']} ({songs['api_calls']} API calls)")
     return [tours, songs]
 
 
@@ -81,9 +79,12 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8000, settings: Settings
         await migrate(settings.database_url)
         await init_db(settings.database_url)
         try:
-            await load_demo_catalog(settings, console)
-            console.print(f"[bold green]Serving[/bold green] GraphiQL at http://{host}:{port}/graphql")
-            server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="info"))
-            await server.serve()
+            # One set of resources for the sync and the API: one client and one limiter per vendor.
+            async with open_resources(settings) as resources:
+                await load_demo_catalog(resources, console)
+                console.print(f"[bold green]Serving[/bold green] GraphiQL at http://{host}:{port}/graphql")
+                app = create_app(settings, resources=resources)
+                server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+                await server.serve()
         finally:
             await close_db()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -24,14 +25,17 @@ from app.api.live_page import live_routes
 from app.api.schema import build_schema
 from app.platform.db import close_db, init_db
 from app.platform.observability import RequestIdMiddleware, configure_logging, metrics
-from app.platform.resources import Resources, open_resources
+from app.resources import Resources, open_resources
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The application for these settings (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, resources: Resources | None = None) -> Starlette:
+    """The application for these settings (default: from the environment).
+
+    `resources`: the process's already-open resources (the demo shares its sync's); else the lifespan opens its own.
+    """
     settings = settings or get_settings()
     if not logging.getLogger().handlers:  # each uvicorn worker process configures its own logging
         configure_logging(settings.log_level, json_lines=settings.is_production)
@@ -50,16 +54,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The app closes only what it opened: tests and the demo hand it an open ORM.
         opened = await init_db(settings.database_url, generate_schemas=settings.uses_sqlite)
         try:
-            async with open_resources(settings) as resources:
-                app.state.resources = resources
-                # Startup objects live as long as the process: keep them out of every GC pass. A
-                # request leaves ~70 objects in reference cycles (Starlette's and graphql-core's),
-                # freed only by the collector: young collections every 10,000 objects cost ~10 ms
-                # each (at 50,000 each pause took ~100 ms and set the vote p99; at 700, gen-1/2 passes
-                # ran too often). Measured with bench_votes: p99 116 -> 43 ms.
-                gc.collect()
-                gc.freeze()
-                gc.set_threshold(10_000, 20, 100)
+            async with contextlib.AsyncExitStack() as stack:
+                app.state.resources = resources or await stack.enter_async_context(open_resources(settings))
                 yield
         finally:
             if opened:
@@ -88,6 +84,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[Middleware(RequestIdMiddleware), Middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
+
+
+def server_app() -> Starlette:
+    """The application as `theset serve` runs it: `create_app` in a process tuned for serving.
+
+    A request leaves reference cycles (Starlette's, graphql-core's) that only the collector frees:
+    young collections every 10,000 objects instead of 700 keep passes rare and short, and the
+    startup objects (schema, modules) are frozen out of every pass (docs/decisions/0005-gc-tuning.md).
+    """
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
+    return app
 
 
 async def _redis_ready(redis: Redis) -> bool:

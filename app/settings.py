@@ -6,11 +6,10 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite://theset-demo.sqlite3"
-_PLACEHOLDER_SECRET = "dev-only-change-me"
 
 
 class Settings(BaseSettings):
@@ -25,7 +24,6 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # The arq queue the API enqueues on and the workers read.
     worker_queue_name: str = "arq:queue"
-    secret_key: SecretStr = SecretStr(_PLACEHOLDER_SECRET)
     # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
@@ -61,6 +59,8 @@ class Settings(BaseSettings):
     spotify_client_secret: SecretStr = SecretStr("")
     spotify_api_base_url: str = "https://api.spotify.com"
     spotify_accounts_base_url: str = "https://accounts.spotify.com"
+    setlistfm_api_key: SecretStr = SecretStr("")
+    setlistfm_base_url: str = "https://api.setlist.fm/rest"
 
     # Sync knobs.
     sync_country_code: str = "US"
@@ -73,10 +73,14 @@ class Settings(BaseSettings):
     songs_max_age_hours: int = Field(default=72, ge=1)  # refresh songs every 3 days
     spotify_requests_per_30s: int = Field(default=90, ge=1)
     ticketmaster_requests_per_second: float = Field(default=5.0, gt=0)
+    # setlist.fm: a standard key gets 2 requests/s (no burst) and about 1,440 a day; the budget keeps
+    # some of the day's quota in hand, and a spent budget sends nothing until the next UTC day.
+    setlistfm_requests_per_second: float = Field(default=2.0, gt=0)
+    setlistfm_daily_budget: int = Field(default=1400, ge=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
 
-    @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url")
+    @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url", "setlistfm_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
@@ -89,12 +93,6 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
-
-    @model_validator(mode="after")
-    def _refuse_placeholder_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _PLACEHOLDER_SECRET:
-            raise ValueError("SECRET_KEY must be set in production")
-        return self
 
     @property
     def is_production(self) -> bool:

@@ -28,6 +28,9 @@ from app.emulators.server import running_server
 from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import World, build_world
 from app.main import create_app
+from app.platform.cache import MemoryCache
+from app.platform.quotas import MemoryCounter
+from app.resources import Resources
 from app.settings import Settings
 
 pytest_plugins = ["spotify_fixtures"]
@@ -117,6 +120,19 @@ async def app(settings: Settings, orm: None) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests share the run's app: each starts with no rate-limit counts (on a frozen clock, so no count
+    straddles a window boundary) and no cached look-ups. (Apps made per test end their own
+    background fills with their lifespan.)"""
+    for name in ("app", "spotify_app"):
+        if name in request.fixturenames:
+            resources: Resources = request.getfixturevalue(name).state.resources
+            if resources.redis is None:
+                monkeypatch.setattr(resources, "counter", MemoryCounter(clock=lambda: 30.0))
+                monkeypatch.setattr(resources, "cache", MemoryCache())
 
 
 @pytest.fixture

@@ -43,7 +43,6 @@ def production_env(
     """The settings that matter in production (Procfile, deploy/compose.yaml), for every process alike."""
     return {
         "ENVIRONMENT": "production",  # JSON logs, no GraphiQL or introspection; refuses the placeholder key
-        "SECRET_KEY": secrets.token_urlsafe(32),
         "ALLOWED_ORIGINS": ORIGIN,
         # 4 processes share one PostgreSQL with the rest of the suite: a small pool each.
         "DATABASE_POOL_SIZE": "4",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -15,11 +14,8 @@ from starlette.applications import Starlette
 from app.emulators.server import running_server
 from app.emulators.spotify import create_spotify_app
 from app.emulators.world import World
-from app.lookups import service as lookups
 from app.main import create_app
-from app.platform import quotas
-from app.platform.resources import Resources
-from app.setlists import tasks
+from app.resources import Resources
 from app.settings import Settings
 
 
@@ -56,19 +52,3 @@ async def spotify_gql(spotify_app: Starlette, db: None) -> AsyncIterator[GraphQL
     transport = httpx.ASGITransport(app=spotify_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No rate-limit counts or cached searches carried over from another test (and a frozen limit clock)."""
-    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
-    monkeypatch.setattr(lookups, "memory_cache", lookups.MemoryCache())
-
-
-@pytest.fixture(autouse=True)
-async def _no_background_fills_left() -> AsyncIterator[None]:
-    """In-process fills a test scheduled end with it: they must not touch the next test's rows."""
-    yield
-    for task in list(tasks.background_fills):
-        task.cancel()
-    await asyncio.gather(*tasks.background_fills, return_exceptions=True)

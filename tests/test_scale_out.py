@@ -51,7 +51,7 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 # What every process of the production shape must be given (README, "Running on PostgreSQL and Redis").
 # ENVIRONMENT=production too, checked on its own.
-SETTINGS_THAT_MATTER = {"SECRET_KEY", "DATABASE_URL", "DATABASE_POOL_SIZE", "REDIS_URL", "ALLOWED_ORIGINS"}
+SETTINGS_THAT_MATTER = {"DATABASE_URL", "DATABASE_POOL_SIZE", "REDIS_URL", "ALLOWED_ORIGINS"}
 # Read by uvicorn itself, not by app.settings.
 UVICORN_SETTINGS = {"FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY"}
 

@@ -16,11 +16,3 @@ def test_allowed_origins_accepts_a_comma_separated_or_json_list(monkeypatch: pyt
     monkeypatch.setenv("ALLOWED_ORIGINS", value)
 
     assert Settings().allowed_origins == ["https://a.example", "https://b.example"]
-
-
-def test_production_refuses_the_placeholder_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-
-    with pytest.raises(ValueError, match="SECRET_KEY"):
-        Settings()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from contextlib import AsyncExitStack
 from typing import Any, ClassVar
 
-import httpx
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
 from redis.asyncio.retry import Retry as RedisRetry
@@ -21,9 +21,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.catalog import tasks
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.platform.db import close_db, init_db
 from app.platform.observability import serve_metrics
+from app.resources import Resources, open_resources
 from app.setlists.tasks import fill_setlist
 from app.settings import get_settings
 
@@ -42,13 +42,16 @@ async def startup(ctx: dict[str, Any]) -> None:
         ctx["metrics_server"] = serve_metrics(settings.worker_metrics_port)
     await init_db(settings.database_url)
     ctx["settings"] = settings
-    ctx["http"] = httpx.AsyncClient()
+    # The worker's one set of long-lived resources (clients, broker), as an API process has, on arq's
+    # Redis client: its retries ride out a Redis restart under a running job.
+    ctx["exit_stack"] = stack = AsyncExitStack()
+    ctx["resources"] = await stack.enter_async_context(open_resources(settings, redis=ctx["redis"]))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     # arq calls this even when startup failed part-way: close what was opened (close_db: a no-op if nothing).
-    if http := ctx.get("http"):
-        await http.aclose()
+    if stack := ctx.get("exit_stack"):
+        await stack.aclose()
     await close_db()
     if server := ctx.get("metrics_server"):
         await asyncio.to_thread(server.shutdown)  # waits for its serve loop's next poll (<= 0.5 s)
@@ -57,14 +60,14 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: upcoming music events from Ticketmaster into artists, venues and shows."""
-    client = build_ticketmaster_client(ctx["settings"], ctx["redis"], ctx["http"])
-    return await _deferring(tasks.sync_tours(client, ctx["settings"]))
+    resources: Resources = ctx["resources"]
+    return await _deferring(tasks.sync_tours(resources.ticketmaster, resources.settings))
 
 
 async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: songs of artists whose cached catalog is missing or older than SONGS_MAX_AGE_HOURS."""
-    client = build_spotify_client(ctx["settings"], ctx["redis"], ctx["http"])
-    return await _deferring(tasks.sync_songs(client, ctx["settings"]))
+    resources: Resources = ctx["resources"]
+    return await _deferring(tasks.sync_songs(resources.spotify, resources.settings))
 
 
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:

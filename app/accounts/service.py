@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from app.accounts.models import AuthToken, User
 from app.accounts.tokens import TOKEN_LIFETIME, new_token, token_hash
 from app.errors import BadUserInput, Unauthenticated
 from app.platform import quotas, rawsql
+from app.platform.clock import utcnow
 from app.platform.quotas import Counter
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path; the column allows 320
@@ -36,17 +36,13 @@ class Session:
     token: str
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def normalise_email(email: str) -> str:
+def normalize_email(email: str) -> str:
     """Trimmed and lower-cased: the form stored and compared."""
     return email.strip().lower()
 
 
 def _valid_email(email: str) -> str:
-    normalised = normalise_email(email)
+    normalised = normalize_email(email)
     if len(normalised) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.fullmatch(normalised):
         raise BadUserInput("Invalid email address")
     return normalised
@@ -82,7 +78,7 @@ async def sign_up(email: str, password: str, display_name: str, *, counter: Coun
 
 async def sign_in(email: str, password: str, *, counter: Counter, address: str) -> Session:
     """A new token for the account; UNAUTHENTICATED (one message for every reason) or RATE_LIMITED."""
-    email = normalise_email(email)
+    email = normalize_email(email)
     await quotas.check(counter, quotas.SIGN_IN_PER_ADDRESS, address)
     await quotas.check(counter, quotas.SIGN_IN_PER_EMAIL, email)
     if len(email) > MAX_EMAIL_LENGTH or len(password) > passwords.MAX_SIGN_IN_LENGTH:
@@ -100,7 +96,7 @@ async def sign_in(email: str, password: str, *, counter: Counter, address: str) 
 
 async def sign_out(token: str) -> bool:
     """Revoke `token`; True when it was valid until now."""
-    revoked = await AuthToken.filter(token_hash=token_hash(token), revoked_at__isnull=True).update(revoked_at=_now())
+    revoked = await AuthToken.filter(token_hash=token_hash(token), revoked_at__isnull=True).update(revoked_at=utcnow())
     return revoked > 0
 
 
@@ -113,7 +109,7 @@ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2
 
 async def user_for_token(token: str) -> User | None:
     """The user a bearer token belongs to; None when it is unknown, expired or revoked. One query."""
-    rows = await rawsql.fetch(connections.get("default"), _USER_FOR_TOKEN_SQL, [token_hash(token), _now()])
+    rows = await rawsql.fetch(connections.get("default"), _USER_FOR_TOKEN_SQL, [token_hash(token), utcnow()])
     return rawsql.as_model(User, rows[0]) if rows else None
 
 
@@ -122,7 +118,7 @@ async def _issue_token(user: User, conn: BaseDBAsyncClient) -> str:
     await AuthToken.create(
         user_id=user.id,
         token_hash=token_hash(token),
-        expires_at=_now() + TOKEN_LIFETIME,
+        expires_at=utcnow() + TOKEN_LIFETIME,
         using_db=conn,
     )
     return token

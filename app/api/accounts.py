@@ -8,7 +8,6 @@ from app.accounts import models
 from app.accounts import service as accounts
 from app.api.context import Info
 from app.api.ids import encode_id
-from app.platform.quotas import counter_for
 
 
 @strawberry.type(description="The signed-in user (only ever shown to that user).")
@@ -46,7 +45,7 @@ class AccountsMutation:
     async def sign_up(self, info: Info, email: str, password: str, display_name: str) -> AuthPayload:
         context = info.context
         session = await accounts.sign_up(
-            email, password, display_name, counter=counter_for(context.resources.redis), address=context.client_address
+            email, password, display_name, counter=context.resources.counter, address=context.client_address
         )
         return AuthPayload.from_session(session)
 
@@ -54,7 +53,7 @@ class AccountsMutation:
     async def sign_in(self, info: Info, email: str, password: str) -> AuthPayload:
         context = info.context
         session = await accounts.sign_in(
-            email, password, counter=counter_for(context.resources.redis), address=context.client_address
+            email, password, counter=context.resources.counter, address=context.client_address
         )
         return AuthPayload.from_session(session)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.types.lazy_type import LazyType
 
 from app.api.context import Info
 from app.api.cost import list_size
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 # Registers the model enums as GraphQL enums (strawberry.enum marks the class itself).
 strawberry.enum(models.ShowStatus)
 strawberry.enum(models.SpotifyMatch)
+
+# Setlist types build on these (api/setlists imports this module): resolved by name at run time.
+_SETLIST_TYPE: LazyType[Any, Any] = LazyType("Setlist", "app.api.setlists")
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
@@ -188,9 +192,10 @@ class Show:
 
     @strawberry.field(description="The setlist fans vote on; made from the headliner's top songs on the first visit.")
     async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
-        from app.api.setlists import setlist_of_show  # the setlists module imports this one
-
-        return await setlist_of_show(info, self._pk)
+        # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
+        row = await info.context.setlists_on_first_visit.load(self._pk)
+        setlist_type: type[Setlist] = _SETLIST_TYPE.resolve_type()
+        return setlist_type.from_model(row)
 
 
 def _show_key(row: models.Show) -> list[str | int]:

@@ -9,6 +9,7 @@ from functools import cached_property
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from app.accounts import service as accounts
@@ -16,7 +17,10 @@ from app.accounts.models import User
 from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
 from app.errors import Unauthenticated
-from app.platform.resources import Resources
+from app.resources import Resources
+from app.setlists import service as setlists
+from app.setlists import tasks as setlist_tasks
+from app.setlists.models import Setlist
 from app.settings import Settings
 
 
@@ -36,7 +40,18 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         # Made on first use: most websockets and many requests never need one (10 DataLoaders, ~7 KB).
-        return Loaders(resources=self.resources)
+        return Loaders()
+
+    @cached_property
+    def setlists_on_first_visit(self) -> DataLoader[int, Setlist]:
+        """Shows' setlists, each CREATED on its show's first visit (a write: Spotify calls, inserts), batched."""
+        source = setlist_tasks.source_for(self.resources)
+
+        async def get_or_create(show_ids: list[int]) -> list[Setlist]:
+            found = await setlists.get_or_create_setlists(show_ids, source)
+            return [found[show_id] for show_id in show_ids]
+
+        return DataLoader(load_fn=get_or_create)
 
     @property
     def credentials(self) -> Credentials:

@@ -27,7 +27,7 @@ from app.api.context import Context
 from app.api.errors import request_error
 from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"

@@ -1,4 +1,8 @@
-"""DataLoaders, made per request: every list-to-foreign-key field is one query per batch."""
+"""DataLoaders, made per request: every list-to-foreign-key field is one query per batch. They only read.
+
+(Writes a read may cause, such as a show's setlist made on its first visit, go through
+`Context.setlists_on_first_visit`, named for what it does.)
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,8 @@ from strawberry.dataloader import DataLoader
 
 from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, Song, Venue
-from app.platform.resources import Resources
 from app.setlists import service as setlists
-from app.setlists import tasks as setlist_tasks
-from app.setlists.models import Setlist, SetlistSong
+from app.setlists.models import SetlistSong
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -55,10 +57,6 @@ class Loaders:
     (Made eagerly, the ten loaders and their caches were ~60 garbage-collected objects per request.)
     """
 
-    def __init__(self, resources: Resources | None = None) -> None:
-        # Creating missing setlists needs the process's resources (Spotify, the fill queue).
-        self._resources = resources
-
     @cached_property
     def artist(self) -> DataLoader[int, Artist | None]:
         return _one_each(catalog.artists_by_ids)
@@ -94,15 +92,3 @@ class Loaders:
     @cached_property
     def viewer_votes(self) -> DataLoader[tuple[int, int], bool]:
         return _votes_loader()
-
-    @cached_property
-    def setlist_of_show(self) -> DataLoader[int, Setlist | None]:
-        resources = self._resources
-        if resources is None:
-            raise RuntimeError("Loaders(resources) is needed to create setlists")
-        source = setlist_tasks.source_for(resources)
-
-        async def ensure(show_ids: Sequence[int]) -> dict[int, Setlist]:
-            return await setlists.ensure_setlists(show_ids, source)
-
-        return _one_each(ensure)

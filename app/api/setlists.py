@@ -68,13 +68,6 @@ class Setlist:
         return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
 
 
-async def setlist_of_show(info: Info, show_id: int) -> Setlist:
-    """The show's setlist, created on the first visit (Show.setlist)."""
-    row = await info.context.loaders.setlist_of_show.load(show_id)
-    assert row is not None, "ensure_setlists answers every existing show"
-    return Setlist.from_model(row)
-
-
 @strawberry.type
 class SetlistsMutation:
     @strawberry.mutation(description="Vote for a song (once per fan); closes when the show starts or is cancelled.")

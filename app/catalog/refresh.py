@@ -13,16 +13,13 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import Tally, lock_catalog_writes, replace_artist_songs
 from app.catalog.models import Artist, SpotifyMatch
 from app.clients.spotify import SpotifyClient
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from app.platform.clock import utcnow
 
 
 def songs_are_fresh(artist: Artist, max_age_hours: int, now: dt.datetime | None = None) -> bool:
     """True when the artist's catalog was synced within `max_age_hours` (SONGS_MAX_AGE_HOURS)."""
     synced = artist.songs_synced_at
-    return synced is not None and synced >= (now or _now()) - dt.timedelta(hours=max_age_hours)
+    return synced is not None and synced >= (now or utcnow()) - dt.timedelta(hours=max_age_hours)
 
 
 async def refresh_artist_songs(client: SpotifyClient, artist: Artist, *, max_songs: int) -> Tally:
@@ -33,7 +30,7 @@ async def refresh_artist_songs(client: SpotifyClient, artist: Artist, *, max_son
     `artist` is updated in place.
     """
     tally = Tally()
-    now = _now()
+    now = utcnow()
     spotify_id, match = artist.spotify_id, artist.spotify_match
     if spotify_id is None:
         found = await client.find_artist_by_exact_name(artist.name)

@@ -23,7 +23,9 @@ from app.catalog.models import Artist
 from app.catalog.refresh import refresh_artist_songs
 from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
+from app.clients.retry import call_stats, counting_calls
 from app.clients.spotify import SpotifyClient
+from app.platform.clock import utcnow
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,16 +47,17 @@ class SyncDeferred(Exception):
         self.summary = summary
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def sync_tours(
     client: tm.TicketmasterClient, settings: Settings, *, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page."""
+    with counting_calls():  # the run's own calls, whatever else shares the client meanwhile
+        return await _sync_tours(client, settings, progress)
+
+
+async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progress: Progress | None) -> dict[str, Any]:
     run = SyncRun(TOURS_JOB)
-    now = _now()
+    now = utcnow()
     window_end = now + dt.timedelta(days=settings.sync_days_ahead)
     await run.start(country=settings.sync_country_code, until=window_end.isoformat())
 
@@ -80,8 +83,8 @@ async def sync_tours(
             if progress:
                 progress(len(page.events))
     except UpstreamError as error:
-        return await _stop(run, error, client, pages=pages)
-    return await run.finish(api_calls=client.stats.api_calls, pages=pages, **_stats(client))
+        return await _stop(run, error, pages=pages)
+    return await run.finish(api_calls=call_stats().api_calls, pages=pages, **_stats())
 
 
 async def sync_songs(
@@ -92,8 +95,15 @@ async def sync_songs(
     artist_ids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Refresh the songs of artists whose catalog is missing or stale (at most `sync_artists_per_run`)."""
+    with counting_calls():
+        return await _sync_songs(client, settings, progress, artist_ids)
+
+
+async def _sync_songs(
+    client: SpotifyClient, settings: Settings, progress: Progress | None, artist_ids: list[int] | None
+) -> dict[str, Any]:
     run = SyncRun(SONGS_JOB)
-    now = _now()
+    now = utcnow()
     artists = await _artists_due(settings, now, artist_ids)
     await run.start(artists=len(artists))
     queue: asyncio.Queue[Artist] = asyncio.Queue()
@@ -116,8 +126,8 @@ async def sync_songs(
 
     await asyncio.gather(*(worker() for _ in range(SONGS_CONCURRENCY)))
     if stop:
-        return await _stop(run, stop[0], client, artists=len(artists), remaining=queue.qsize())
-    return await run.finish(api_calls=client.stats.api_calls, artists=len(artists), **_stats(client))
+        return await _stop(run, stop[0], artists=len(artists), remaining=queue.qsize())
+    return await run.finish(api_calls=call_stats().api_calls, artists=len(artists), **_stats())
 
 
 async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[int] | None) -> list[Artist]:
@@ -138,22 +148,18 @@ async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[in
     return [*never, *stale]
 
 
-async def _stop(
-    run: SyncRun, error: UpstreamError, client: tm.TicketmasterClient | SpotifyClient, **details: Any
-) -> dict[str, Any]:
+async def _stop(run: SyncRun, error: UpstreamError, **details: Any) -> dict[str, Any]:
     """Journal why the run stopped early; raise SyncDeferred when waiting will help."""
-    api_calls = client.stats.api_calls
+    api_calls = call_stats().api_calls
     await run.failure(f"{error.service} API", error, api_calls=api_calls)
     seconds = defer_seconds(error)
     if seconds is None:
-        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats(client))
-    summary = await run.finish(
-        api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats(client)
-    )
+        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats())
+    summary = await run.finish(api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats())
     raise SyncDeferred(seconds, summary) from error
 
 
-def _stats(client: tm.TicketmasterClient | SpotifyClient) -> dict[str, Any]:
-    stats: dict[str, Any] = client.stats.as_dict()
+def _stats() -> dict[str, Any]:
+    stats: dict[str, Any] = call_stats().as_dict()
     stats.pop("api_calls", None)
     return stats

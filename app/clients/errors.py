@@ -1,9 +1,10 @@
 """Exceptions raised by the outbound API clients; callers never see raw httpx errors.
 
-    UpstreamError                  any failure talking to Ticketmaster or Spotify
+    UpstreamError                  any failure talking to Ticketmaster, Spotify or setlist.fm
     ├── UpstreamUnavailable        5xx after retries, timeouts, connection errors: defer and retry later
     │   └── CircuitOpen            the shared breaker is open: no request was sent (see `retry_at`)
     ├── UpstreamRateLimited        a wait longer than we sleep through (TM quota, long Spotify Retry-After)
+    │   └── DailyQuotaExhausted    setlist.fm: today's budget or quota is spent; defer to `resets_at`, no retry
     ├── UpstreamBadResponse        the body is not JSON or does not match the expected shape
     ├── UpstreamNotFound           the resource does not exist (TM DIS1004, Spotify 404)
     ├── UpstreamAuthError          bad API key or client credentials: a configuration problem
@@ -33,7 +34,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class UpstreamError(Exception):
-    """Base class: `service` is "ticketmaster" or "spotify"."""
+    """Base class: `service` is "ticketmaster", "spotify" or "setlistfm"."""
 
     def __init__(self, service: str, message: str, *, status: int | None = None, code: str | None = None) -> None:
         super().__init__(f"{service}: {message}")
@@ -66,6 +67,19 @@ class UpstreamRateLimited(UpstreamError):
         super().__init__(service, message, status=429)
         self.args = (f"{service}: {message} (retry after {retry_after_seconds:.0f}s)",)
         self.retry_after_seconds = retry_after_seconds
+
+
+class DailyQuotaExhausted(UpstreamRateLimited):
+    """No more calls today: our daily budget is spent (nothing was sent) or the vendor said its quota is.
+
+    Never retried within the day; `resets_at` is when our budget starts afresh (the next UTC midnight).
+    """
+
+    def __init__(self, service: str, resets_at: datetime, message: str, *, by_vendor: bool = False) -> None:
+        wait = max(0.0, (resets_at - datetime.now(UTC)).total_seconds())
+        super().__init__(service, wait, message)
+        self.resets_at = resets_at
+        self.by_vendor = by_vendor  # True: the vendor answered 429 "Limit Exceeded"; False: refused before sending
 
 
 class UpstreamBadResponse(UpstreamError):

@@ -1,7 +1,8 @@
-"""Build the API clients from settings, with Redis-shared or in-process limiter and breaker.
+"""Build the API clients from settings, with Redis-shared or in-process limiter, breaker and daily budget.
 
-Clients are cheap: build one per job (sharing the process' `httpx.AsyncClient` and Redis) so that its
-`stats` count that job's calls only; every client of one key shares the same limiter and breaker state.
+A process builds one client per vendor (`app.resources`) and every job and request uses it:
+its token, learned development mode and in-process limiter serve them all. With Redis, every
+client of one key, in any process, shares the same limiter and breaker state.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import hashlib
 import httpx
 from redis.asyncio import Redis
 
-from app.clients import spotify, ticketmaster
+from app.clients import setlistfm, spotify, ticketmaster
 from app.clients.breaker import CircuitBreaker, MemoryBreaker, RedisBreaker
+from app.clients.budget import DailyBudget, MemoryDailyBudget, RedisDailyBudget
 from app.clients.ratelimit import (
     MemoryIntervalLimiter,
     MemoryWindowLimiter,
@@ -20,6 +22,7 @@ from app.clients.ratelimit import (
     RedisIntervalLimiter,
     RedisWindowLimiter,
 )
+from app.clients.setlistfm import SetlistFmClient
 from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
 from app.settings import Settings
@@ -33,10 +36,9 @@ _TM_SPACING_HEADROOM = 1.5
 # Spotify counts calls per app over a rolling 30 s window. Ours is a little longer: a call leaves
 # our limiter before it arrives at Spotify, so arrival jitter must not put N+1 calls in their window.
 _SPOTIFY_WINDOW_SECONDS = 31.0
-
-# The embedded demo runs in one process: clients built there share one in-memory limiter and breaker
-# per key, as the Redis-backed ones share theirs across processes.
-_memory: dict[str, tuple[RateLimiter, CircuitBreaker]] = {}
+# setlist.fm allows 2 requests/s with no burst: the same arrival jitter as Ticketmaster's, the same margin.
+# Its daily quota (~1,440) is the binding limit, not the spacing.
+_SETLISTFM_SPACING_HEADROOM = 1.5
 
 
 def fingerprint(secret: str) -> str:
@@ -56,9 +58,7 @@ def build_ticketmaster_client(
         limiter = RedisIntervalLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", interval)
         breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", ticketmaster.SERVICE)
     else:
-        limiter, breaker = _memory.setdefault(
-            f"{name}:{interval}", (MemoryIntervalLimiter(interval), MemoryBreaker(ticketmaster.SERVICE))
-        )
+        limiter, breaker = MemoryIntervalLimiter(interval), MemoryBreaker(ticketmaster.SERVICE)
     return TicketmasterClient(
         settings.ticketmaster_api_key,
         base_url=settings.ticketmaster_base_url,
@@ -81,10 +81,7 @@ def build_spotify_client(
         limiter = RedisWindowLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", budget, _SPOTIFY_WINDOW_SECONDS)
         breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", spotify.SERVICE)
     else:
-        limiter, breaker = _memory.setdefault(
-            f"{name}:{budget}",
-            (MemoryWindowLimiter(budget, _SPOTIFY_WINDOW_SECONDS), MemoryBreaker(spotify.SERVICE)),
-        )
+        limiter, breaker = MemoryWindowLimiter(budget, _SPOTIFY_WINDOW_SECONDS), MemoryBreaker(spotify.SERVICE)
     return SpotifyClient(
         settings.spotify_client_id,
         settings.spotify_client_secret,
@@ -95,4 +92,32 @@ def build_spotify_client(
         limiter=limiter,
         breaker=breaker,
         market=settings.sync_country_code,
+    )
+
+
+def build_setlistfm_client(
+    settings: Settings, redis: Redis | None, http: httpx.AsyncClient | None = None
+) -> SetlistFmClient:
+    """A setlist.fm client whose rate limit, daily budget and breaker are shared through `redis` when given."""
+    interval = _SETLISTFM_SPACING_HEADROOM / settings.setlistfm_requests_per_second
+    name = f"{setlistfm.SERVICE}:{fingerprint(settings.setlistfm_api_key.get_secret_value())}"
+    limit = settings.setlistfm_daily_budget
+    limiter: RateLimiter
+    breaker: CircuitBreaker
+    budget: DailyBudget
+    if redis is not None:
+        limiter = RedisIntervalLimiter(redis, f"{_KEY_PREFIX}:ratelimit:{name}", interval)
+        breaker = RedisBreaker(redis, f"{_KEY_PREFIX}:breaker:{name}", setlistfm.SERVICE)
+        budget = RedisDailyBudget(redis, f"{_KEY_PREFIX}:budget:{name}", limit)
+    else:
+        limiter, breaker = MemoryIntervalLimiter(interval), MemoryBreaker(setlistfm.SERVICE)
+        budget = MemoryDailyBudget(limit)
+    return SetlistFmClient(
+        settings.setlistfm_api_key,
+        base_url=settings.setlistfm_base_url,
+        http=http,
+        timeout=settings.http_timeout_seconds,
+        limiter=limiter,
+        breaker=breaker,
+        budget=budget,
     )

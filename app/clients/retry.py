@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 
 # httpx loads anyio's asyncio backend on a process's first request (70-170 ms measured here): load it
@@ -48,7 +50,7 @@ _OUTCOMES: tuple[tuple[type[UpstreamError], str], ...] = (
 
 @dataclass
 class CallStats:
-    """Counters of one client instance, recorded by the sync jobs in sync_events."""
+    """Counters of the calls made inside one `counting_calls()` block (a sync job), journaled in sync_events."""
 
     api_calls: int = 0  # HTTP requests actually sent (token requests and auth re-sends included)
     rate_limit_wait_seconds: float = 0.0  # time spent waiting for our own limiter's slots
@@ -57,6 +59,27 @@ class CallStats:
     def as_dict(self) -> dict[str, float]:
         """The counters as a plain dict."""
         return asdict(self)
+
+
+# The counters of the job running in this context: clients live as long as their process and serve
+# every job and request at once, so a job's figures cannot be a client's.
+_current_stats: ContextVar[CallStats | None] = ContextVar("theset_call_stats", default=None)
+
+
+@contextmanager
+def counting_calls() -> Iterator[CallStats]:
+    """Count the vendor calls made in this block (and in tasks it starts) into a fresh CallStats."""
+    stats = CallStats()
+    token = _current_stats.set(stats)
+    try:
+        yield stats
+    finally:
+        _current_stats.reset(token)
+
+
+def call_stats() -> CallStats:
+    """The counters of the current `counting_calls()` block; a throwaway one outside any."""
+    return _current_stats.get() or CallStats()
 
 
 @dataclass(frozen=True)
@@ -100,7 +123,7 @@ Classifier = Callable[[httpx.Response], None]
 
 
 class Guard:
-    """Runs calls through the breaker, the limiter and the retry policy, counting into `stats`."""
+    """Runs calls through the breaker, the limiter and the retry policy, counting into the current `call_stats()`."""
 
     def __init__(
         self,
@@ -109,7 +132,6 @@ class Guard:
         limiter: RateLimiter,
         breaker: CircuitBreaker,
         policy: RetryPolicy,
-        stats: CallStats,
         redact: Callable[[str], str],
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -117,7 +139,6 @@ class Guard:
         self.limiter = limiter
         self.breaker = breaker
         self.policy = policy
-        self.stats = stats
         self._redact = redact
         self._sleep = sleep
         self._waits = RATE_LIMIT_WAIT.labels(service)
@@ -145,8 +166,9 @@ class Guard:
                 raise
             waited = await self.limiter.acquire()
             self._waits.observe(waited)
-            self.stats.rate_limit_wait_seconds += waited
-            self.stats.api_calls += 1
+            stats = call_stats()
+            stats.rate_limit_wait_seconds += waited
+            stats.api_calls += 1
             try:
                 outcome = await self._attempt(send, classify)
             except asyncio.CancelledError:
@@ -177,7 +199,7 @@ class Guard:
                 raise UpstreamRateLimited(self.service, retry.wait, retry.error.message)
             if attempt >= self.policy.max_attempts:
                 raise retry.error
-            self.stats.retries += 1
+            call_stats().retries += 1
             await self._sleep(retry.wait if retry.wait is not None else self.policy.backoff(attempt))
 
     async def _attempt(

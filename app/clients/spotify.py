@@ -34,7 +34,7 @@ from app.clients.errors import (
     redact,
 )
 from app.clients.ratelimit import MemoryWindowLimiter, RateLimiter, Sleep
-from app.clients.retry import CallStats, Guard, Retryable, RetryPolicy
+from app.clients.retry import Guard, Retryable, RetryPolicy, call_stats
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,6 @@ class ClientCredentialsAuth(httpx.Auth):
         http: httpx.AsyncClient,
         *,
         timeout: httpx.Timeout,
-        stats: CallStats,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client_id = client_id
@@ -184,7 +183,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self._token_url = token_url
         self._http = http
         self._timeout = timeout
-        self._stats = stats
         self._clock = clock
         self._lock = asyncio.Lock()
         self._token: str | None = None
@@ -206,7 +204,7 @@ class ClientCredentialsAuth(httpx.Auth):
         if response.status_code == 401:  # "The access token expired" (or revoked): one fresh try
             token = await self.refresh(stale=token)
             request.headers["Authorization"] = f"Bearer {token}"
-            self._stats.api_calls += 1
+            call_stats().api_calls += 1
             yield request
 
     async def token(self) -> str:
@@ -224,7 +222,7 @@ class ClientCredentialsAuth(httpx.Auth):
             return self._token
 
     async def _fetch(self) -> str:
-        self._stats.api_calls += 1
+        call_stats().api_calls += 1
         self.refreshes += 1
         response = await self._http.post(
             self._token_url,
@@ -281,14 +279,12 @@ class SpotifyClient(ApiClient):
         self._timeout = httpx.Timeout(timeout)
         self.market = market  # for top-tracks, which historically required one
         self.dev_mode = dev_mode  # False until a response shows the Feb 2026 development-mode limits
-        self.stats = CallStats()
         self.auth = ClientCredentialsAuth(
             client_id,
             secret,
             f"{accounts_base_url.rstrip('/')}/api/token",
             self._http,
             timeout=self._timeout,
-            stats=self.stats,
             clock=clock,
         )
         self._guard = Guard(
@@ -296,7 +292,6 @@ class SpotifyClient(ApiClient):
             limiter=limiter or MemoryWindowLimiter(90, 30.0, sleep=sleep),
             breaker=breaker or MemoryBreaker(SERVICE),
             policy=retry or RetryPolicy(),
-            stats=self.stats,
             redact=lambda text: redact(text, self.auth.secrets),
             sleep=sleep,
         )

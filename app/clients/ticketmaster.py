@@ -37,7 +37,7 @@ from app.clients.errors import (
     redact,
 )
 from app.clients.ratelimit import MemoryIntervalLimiter, RateLimiter, Sleep
-from app.clients.retry import CallStats, Guard, Retryable, RetryPolicy
+from app.clients.retry import Guard, Retryable, RetryPolicy
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -246,7 +246,6 @@ class TicketmasterClient(ApiClient):
         super().__init__(http, transport)
         self._timeout = httpx.Timeout(timeout)
         self._clock = clock
-        self.stats = CallStats()
         self.quota_remaining: int | None = None  # Rate-Limit-Available of the last 200
         self._quota_reset: float | None = None  # epoch seconds, from Rate-Limit-Reset
         self._guard = Guard(
@@ -254,7 +253,6 @@ class TicketmasterClient(ApiClient):
             limiter=limiter or MemoryIntervalLimiter(0.2, sleep=sleep),
             breaker=breaker or MemoryBreaker(SERVICE),
             policy=retry or RetryPolicy(),
-            stats=self.stats,
             redact=self._redact,
             sleep=sleep,
         )

@@ -78,5 +78,5 @@ async def running_server(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -
 
 
 def run(app: ASGIApp, host: str = "127.0.0.1", port: int = 8001, log_level: str = "info") -> None:
-    """Serve blocking until Ctrl+C (for `theset emulate ticketmaster|spotify --port N`)."""
+    """Serve blocking until Ctrl+C (for `theset emulate ticketmaster|spotify|setlistfm --port N`)."""
     uvicorn.Server(_config(app, host, port, log_level)).run()

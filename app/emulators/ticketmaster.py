@@ -517,7 +517,10 @@ def create_ticketmaster_app(
     async def search_events(request: Request) -> Response:
         size, page = _paging(request)
         start, end = _date_param(request, "startDateTime"), _date_param(request, "endDateTime")
-        matches = list(filter(_event_filter(request, world, start, end), world.events.values()))
+        # Upcoming events by default; the world's past shows only for a startDateTime before its today.
+        reaches_back = start is not None and start < f"{world.today.isoformat()}T00:00:00Z"
+        candidates = [*world.events.values(), *(world.past_events.values() if reaches_back else ())]
+        matches = list(filter(_event_filter(request, world, start, end), candidates))
         far = "9999-12-31T00:00:00Z"
         keys: dict[str, Callable[[Any], Any]] = {
             "date": lambda e: _z(e.sort_instant) if e.sort_instant else far,
@@ -564,11 +567,11 @@ def create_ticketmaster_app(
         return _envelope(request, "venues", [state.venue(v) for v in window], len(ordered), size, page)
 
     async def get_event(request: Request) -> Response:
-        event = world.events.get(_resource_id(request))
+        event = world.events.get(_resource_id(request)) or world.past_events.get(_resource_id(request))
         return JSONResponse(state.event(event)) if event else _not_found(_resource_id(request))
 
     async def get_event_images(request: Request) -> Response:
-        event = world.events.get(_resource_id(request))
+        event = world.events.get(_resource_id(request)) or world.past_events.get(_resource_id(request))
         if event is None:
             return _not_found(_resource_id(request))
         body = {"type": "event", "id": event.id, "images": _images(event.images)}

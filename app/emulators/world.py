@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import string
 import unicodedata
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -53,6 +54,7 @@ class SpotifyArtist:
     album_ids: list[str] = field(default_factory=list)  # releases where this artist is the primary artist
     appears_on_ids: list[str] = field(default_factory=list)  # other artists' releases featuring this one
     top_track_ids: list[str] = field(default_factory=list)  # up to 10, best first
+    musicbrainz_id: str | None = None  # the artist's MBID (setlist.fm's artist key); Spotify never exposes it
 
 
 @dataclass(slots=True)
@@ -132,6 +134,15 @@ class TmAttraction:
     url: str
     aliases: list[str]
     upcoming_events: int = 0
+    # Ground truth: the performer's MBID (None for non-music acts); exposed as `externalLinks.musicbrainz`
+    # only when that link is present, else a setlist.fm name search must find the artist.
+    musicbrainz_id: str | None = None
+
+    @property
+    def musicbrainz_link_id(self) -> str | None:
+        """The MBID the API exposes in externalLinks (None when the link is missing)."""
+        links = self.external_links.get("musicbrainz")
+        return links[0]["id"] if links else None
 
     @property
     def spotify_link_id(self) -> str | None:
@@ -186,6 +197,8 @@ class World:
     venues: dict[str, TmVenue]
     attractions: dict[str, TmAttraction]
     events: dict[str, TmEvent]  # insertion order doubles as the "relevance" order
+    # Shows of the last few days (never in `events`, which are all upcoming): setlist.fm has their setlists.
+    past_events: dict[str, TmEvent] = field(default_factory=dict)
 
     def spotify_artist_for_attraction(self, attraction_id: str) -> str | None:
         """Ground truth: the Spotify artist id an attraction really is, or None (KeyError if unknown)."""
@@ -211,6 +224,10 @@ class World:
         """Events that list this attraction in `_embedded.attractions`."""
         return [e for e in self.events.values() if attraction_id in e.attraction_ids]
 
+    def performers(self) -> list[TmAttraction]:
+        """Music attractions (every one has an MBID)."""
+        return [a for a in self.attractions.values() if a.role != "non_music"]
+
     def counts(self) -> dict[str, int]:
         """Sizes of every collection plus the match-case breakdown."""
         cases = Counter(a.match_case for a in self.attractions.values())
@@ -221,6 +238,7 @@ class World:
             "venues": len(self.venues),
             "attractions": len(self.attractions),
             "events": len(self.events),
+            "past_events": len(self.past_events),
             "music_events": sum(1 for e in self.events.values() if e.classification.segment[1] == "Music"),
             **{f"attractions_{case}": n for case, n in sorted(cases.items())},
         }
@@ -444,6 +462,7 @@ class _Builder:
         self.venues: dict[str, TmVenue] = {}
         self.attractions: dict[str, TmAttraction] = {}
         self.events: dict[str, TmEvent] = {}
+        self.past_events: dict[str, TmEvent] = {}
         self._isrc_seq = 0
 
     # ---- names
@@ -636,7 +655,9 @@ class _Builder:
             if rng.random() < 0.4:
                 links[key] = [{"url": f"https://example.{key}.com/{_slug(name)}"}]
         if role != "non_music" and rng.random() < 0.5:
-            links["musicbrainz"] = [{"id": f"{_rid(rng, 8, '0123456789abcdef')}-{_rid(rng, 4, '0123456789abcdef')}"}]
+            # Formerly a placeholder MBID: the draws stay so every later value of a seed's world is unchanged
+            # (the real MBIDs come from `add_musicbrainz_ids`, after everything else).
+            _rid(rng, 12)
         attraction = TmAttraction(
             id=self.ids.make("K8vZ917", rng.randint(14, 18)),
             name=name,
@@ -752,16 +773,26 @@ class _Builder:
                     event.attraction_ids.append(attraction.id)
                     booked += 1
 
-    def add_event(self, name: str, bill: list[TmAttraction], classification: TmClassification, venue: TmVenue) -> None:
+    def add_event(
+        self,
+        name: str,
+        bill: list[TmAttraction],
+        classification: TmClassification,
+        venue: TmVenue,
+        *,
+        days_ago: int | None = None,
+    ) -> None:
+        """An upcoming event, or with `days_ago` a past one (dated and timed, into `past_events`)."""
         rng = self.rng
         prefix = rng.choice(("vvG1", "G5v", "Z7r9jZ1A", "1A", "vv1"))
         alphabet = BASE62 + ("_-" if rng.random() < 0.1 else "")
         eid = self.ids.make(prefix, rng.randint(14, 18), alphabet)
         tz = ZoneInfo(venue.timezone)
-        local_date: dt.date | None = self.today + dt.timedelta(days=rng.randint(1, 182))
+        offset = -days_ago if days_ago is not None else rng.randint(1, 182)
+        local_date: dt.date | None = self.today + dt.timedelta(days=offset)
         local_time: dt.time | None = rng.choice((dt.time(19), dt.time(19, 30), dt.time(20), dt.time(21)))
         date_tba = date_tbd = time_tba = no_time = False
-        roll = rng.random()
+        roll = rng.random() if days_ago is None else 1.0
         if roll < 0.015:
             date_tba = time_tba = True
             local_date = local_time = None
@@ -779,6 +810,8 @@ class _Builder:
         status: EventStatus = rng.choices(
             ("onsale", "offsale", "cancelled", "postponed", "rescheduled"), weights=(80, 7, 5, 4, 4)
         )[0]
+        if days_ago is not None:
+            status = "offsale"  # a show that took place: sales ended at its start
         if local_date is None and status in ("rescheduled", "postponed"):
             status = "onsale"  # a move needs a date to move from
         initial = None
@@ -799,10 +832,12 @@ class _Builder:
         if rng.random() < 0.7:
             low = round(rng.uniform(19, 85), 2)
             price = (_CURRENCY[venue.country_code], low, round(low + rng.uniform(0, 240), 2))
-        show_attractions = bool(bill) and rng.random() >= 0.05  # some real events carry no attractions at all
+        # Some real events carry no attractions at all (a past show here always does: it has setlists).
+        show_attractions = bool(bill) and (days_ago is not None or rng.random() >= 0.05)
         date_part = local_date.strftime("%m-%d-%Y") if local_date else "tba"
         url_slug = f"{_slug(name)}-{_slug(venue.city)}-{(venue.state_code or venue.country_code).lower()}-{date_part}"
-        self.events[eid] = TmEvent(
+        events = self.events if days_ago is None else self.past_events
+        events[eid] = TmEvent(
             id=eid,
             name=name,
             # The URL's trailing id is a different host id: never parse the event id out of it (A.5).
@@ -829,6 +864,37 @@ class _Builder:
             images=self.tm_images("c"),
         )
 
+    def add_musicbrainz_ids(self) -> None:
+        """An MBID for every Spotify artist and performer; every headliner and most support acts expose it."""
+        rng = self.rng
+        for artist in self.artists.values():
+            artist.musicbrainz_id = _uuid(rng)
+        for attraction in self.attractions.values():
+            if attraction.role == "non_music":
+                continue
+            spotify = self.artists.get(attraction.spotify_id) if attraction.spotify_id else None
+            mbid = spotify.musicbrainz_id if spotify is not None and spotify.musicbrainz_id else _uuid(rng)
+            attraction.musicbrainz_id = mbid
+            # Real pattern: music attractions nearly always carry it; the rest must be found by name.
+            if attraction.role == "headliner" or rng.random() < 0.7:
+                attraction.external_links["musicbrainz"] = [{"id": mbid}]
+
+    def add_past_events(self, n: int) -> None:
+        """Shows of the last 1-7 days: distinct headliners, each with up to two support acts."""
+        rng = self.rng
+        headliners = [a for a in self.attractions.values() if a.role == "headliner"]
+        supports = [a for a in self.attractions.values() if a.role == "support"]
+        venues = list(self.venues.values())
+        for index, star in enumerate(rng.sample(headliners, k=min(n, len(headliners)))):
+            bill = [star, *rng.sample(supports, k=rng.choice((0, 1, 1, 2)))]
+            venue = rng.choice(venues)
+            name = star.name if rng.random() < 0.5 else f"{star.name}: {rng.choice(_TOURS)} Tour"
+            self.add_event(name, bill, star.classification, venue, days_ago=1 + index % 7)
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
 
 def _z(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -848,6 +914,9 @@ def build_world(
     builder.add_performers(n_artists)
     builder.finish_top_tracks()
     builder.add_events(n_events)
+    # Last, so that everything above is what the same seed gave before MBIDs and past shows existed.
+    builder.add_musicbrainz_ids()
+    builder.add_past_events(max(4, n_events // 50))
     return World(
         seed=seed,
         today=today,
@@ -857,4 +926,5 @@ def build_world(
         venues=builder.venues,
         attractions=builder.attractions,
         events=builder.events,
+        past_events=builder.past_events,
     )

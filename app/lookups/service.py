@@ -17,14 +17,10 @@ import functools
 import hashlib
 import json
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
 from app.catalog.models import Artist, SpotifyMatch
@@ -35,7 +31,7 @@ from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
 from app.platform import quotas
-from app.platform.resources import Resources
+from app.resources import Resources
 
 logger = logging.getLogger(__name__)
 
@@ -130,68 +126,6 @@ class EventResult(BaseModel):
         )
 
 
-# --- the cache -----------------------------------------------------------------------------------
-
-
-class SearchCache(Protocol):
-    async def get(self, key: str) -> bytes | None: ...
-
-    async def set(self, key: str, value: bytes, seconds: int) -> None: ...
-
-
-class MemoryCache:
-    """A bounded TTL cache in this process (no Redis configured)."""
-
-    # Bounds memory: a few KB per entry.
-    MAX_ENTRIES = 1_000
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-
-    async def get(self, key: str) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= self._clock():
-            self._entries.pop(key, None)
-            return None
-        return entry[1]
-
-    async def set(self, key: str, value: bytes, seconds: int) -> None:
-        self._entries[key] = (self._clock() + seconds, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.MAX_ENTRIES:
-            self._entries.popitem(last=False)
-
-
-class RedisCache:
-    """Shared by every process; an unreachable Redis is a cache miss, not an error."""
-
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
-
-    async def get(self, key: str) -> bytes | None:
-        try:
-            value = await self._redis.get(key)
-        except (RedisError, OSError):
-            logger.warning("Search cache: Redis unreachable", exc_info=True)
-            return None
-        return value if isinstance(value, bytes) else None
-
-    async def set(self, key: str, value: bytes, seconds: int) -> None:
-        try:
-            await self._redis.set(key, value, ex=seconds)
-        except (RedisError, OSError):
-            logger.warning("Search cache: Redis unreachable", exc_info=True)
-
-
-memory_cache = MemoryCache()
-
-
-def cache_for(redis: Redis | None) -> SearchCache:
-    """Redis when configured, else this process's cache."""
-    return RedisCache(redis) if redis is not None else memory_cache
-
-
 # --- the look-ups --------------------------------------------------------------------------------
 
 
@@ -212,7 +146,7 @@ async def search_tracks(
     artist_name = artist.name if artist is not None else None
 
     async def fetch() -> list[TrackResult]:
-        tracks = await resources.spotify().search_tracks(query, limit=RESULTS, artist_name=artist_name)
+        tracks = await resources.spotify.search_tracks(query, limit=RESULTS, artist_name=artist_name)
         return [TrackResult.from_track(track) for track in tracks]
 
     return await _cached(resources, spotify.SERVICE, TrackResult, ["tracks", query.casefold(), artist_name], fetch)
@@ -224,7 +158,7 @@ async def search_artists(resources: Resources, query: str, *, caller: str) -> li
     await _count_look_up(resources, caller)
 
     async def fetch() -> list[ArtistResult]:
-        return [ArtistResult.from_artist(artist) for artist in await resources.spotify().search_artists(query, RESULTS)]
+        return [ArtistResult.from_artist(artist) for artist in await resources.spotify.search_artists(query, RESULTS)]
 
     return await _cached(resources, spotify.SERVICE, ArtistResult, ["artists", query.casefold()], fetch)
 
@@ -237,7 +171,7 @@ async def artist_top_tracks(resources: Resources, artist: Artist, *, caller: str
         return []
 
     async def fetch() -> list[TrackResult]:
-        client = resources.spotify()
+        client = resources.spotify
         try:
             return [TrackResult.from_track(track) for track in await client.top_tracks(spotify_id)][:RESULTS]
         except EndpointRemoved:
@@ -261,9 +195,7 @@ async def search_events(
 
     async def fetch() -> list[EventResult]:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        page = await resources.ticketmaster().search_events(
-            now, keyword=keyword, city=city, size=first, sort="date,asc"
-        )
+        page = await resources.ticketmaster.search_events(now, keyword=keyword, city=city, size=first, sort="date,asc")
         return [EventResult.from_event(event) for event in page.events]
 
     key = ["events", keyword.casefold(), city.casefold() if city else None, first]
@@ -272,7 +204,7 @@ async def search_events(
 
 async def _count_look_up(resources: Resources, caller: str) -> None:
     """RATE_LIMITED past LOOKUPS_PER_CALLER (after the input checks: a refused query costs nothing)."""
-    await quotas.check(quotas.counter_for(resources.redis), quotas.LOOKUPS_PER_CALLER, caller)
+    await quotas.check(resources.counter, quotas.LOOKUPS_PER_CALLER, caller)
 
 
 async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:
@@ -282,7 +214,7 @@ async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:
         return None  # searched recently: no artist of exactly this name
     try:
         async with asyncio.timeout(UPSTREAM_DEADLINE_SECONDS):
-            await refresh_artist_songs(resources.spotify(), artist, max_songs=settings.sync_songs_per_artist)
+            await refresh_artist_songs(resources.spotify, artist, max_songs=settings.sync_songs_per_artist)
     except UpstreamError as error:
         raise as_app_error(error) from None
     except TimeoutError:
@@ -301,7 +233,7 @@ async def _cached(
     fetch: Callable[[], Awaitable[list[T]]],
 ) -> list[T]:
     seconds = resources.settings.search_cache_seconds
-    cache = cache_for(resources.redis)
+    cache = resources.cache
     fresh_key, stale_key = cache_keys(key_parts)
     adapter = _list_adapter(model)
     if seconds > 0 and (hit := await cache.get(fresh_key)) is not None:

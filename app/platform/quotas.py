@@ -7,7 +7,6 @@ shared one, but it never turns a Redis outage into refused votes or sign-ins.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import math
@@ -103,18 +102,10 @@ class RedisCounter:
         return int(hits), float(ttl if ttl > 0 else seconds)
 
 
-# One in-process counter per process, like the clients' in-memory limiters (app.clients.factory).
-memory_counter = MemoryCounter()
-
-
-def counter_for(redis: Redis | None) -> Counter:
-    """Redis-shared counters when Redis is configured, else this process's."""
-    return _redis_counter(redis) if redis is not None else memory_counter
-
-
-@functools.lru_cache(maxsize=8)  # one per Redis client (a process has one): the script is registered once
-def _redis_counter(redis: Redis) -> RedisCounter:
-    return RedisCounter(redis, memory_counter)
+def create_counter(redis: Redis | None) -> Counter:
+    """Redis-shared counters when Redis is configured (this process's as their fallback), else this process's."""
+    memory = MemoryCounter()
+    return RedisCounter(redis, memory) if redis is not None else memory
 
 
 def subject_key(text: str) -> str:

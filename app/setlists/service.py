@@ -28,7 +28,9 @@ from app.clients.spotify import SpotifyClient, SpotifyTrack
 from app.errors import AppError, BadUserInput, Forbidden, NotFound
 from app.lookups import service as lookups
 from app.platform import quotas, rawsql
-from app.platform.resources import Resources
+from app.platform.clock import utcnow
+from app.platform.observability import VOTES
+from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist, SetlistSong, UserVote
 from app.settings import Settings
@@ -85,10 +87,6 @@ _TWO_STATEMENTS = {
 }
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def closed_reason(show: Show, now: dt.datetime) -> str | None:
     """Why voting and suggesting are closed for `show`, or None while they are open."""
     if show.status == ShowStatus.CANCELLED:
@@ -105,7 +103,7 @@ def closed_reason(show: Show, now: dt.datetime) -> str | None:
 class SongSource:
     """Where a new setlist's songs come from, and how an empty one gets filled later."""
 
-    spotify: Callable[[], SpotifyClient]
+    spotify: SpotifyClient
     settings: Settings
     schedule_fill: Callable[[int], Awaitable[None]]
 
@@ -114,8 +112,8 @@ class SongSource:
         return bool(self.settings.spotify_client_id)
 
 
-async def ensure_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, Setlist]:
-    """Each show's setlist, created on first visit (race-safe: one per show, whoever creates it)."""
+async def get_or_create_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, Setlist]:
+    """Each show's setlist, created on its first visit (race-safe: one per show, whoever creates it)."""
     found = {setlist.show_id: setlist for setlist in await Setlist.filter(show_id__in=list(show_ids))}
     missing = [show_id for show_id in dict.fromkeys(show_ids) if show_id not in found]
     # A show page may wait for Spotify; a list of new shows may not: it would spend minutes of the
@@ -149,7 +147,7 @@ async def _create_setlist(show_id: int, source: SongSource, *, fetch: bool) -> S
 
 async def _try_refresh(artist: Artist, source: SongSource) -> None:
     try:
-        await refresh_artist_songs(source.spotify(), artist, max_songs=source.settings.sync_songs_per_artist)
+        await refresh_artist_songs(source.spotify, artist, max_songs=source.settings.sync_songs_per_artist)
     except UpstreamError as error:
         # The visitor gets a setlist from whatever is cached (maybe empty, filled later), not an error.
         logger.warning("Setlist for artist %s from the cache: Spotify failed: %s", artist.id, error)
@@ -212,12 +210,13 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 
 
 async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
-    await quotas.check(quotas.counter_for(resources.redis), quotas.VOTES_PER_USER, str(user_id))
-    now = _now()
+    await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
+    now = utcnow()
     row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
     if row is None:
         raise await _vote_refused(setlist_song_id, now, kind)
     entry = rawsql.as_model(SetlistSong, row)
+    VOTES.labels(kind).inc()  # committed
     await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
     return entry
 
@@ -265,11 +264,11 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
     """Add a Spotify track by an act on the bill to the setlist (an existing entry is returned as is)."""
     if not _SPOTIFY_ID.fullmatch(spotify_track_id):
         raise BadUserInput("Invalid Spotify track id")
-    await quotas.check(quotas.counter_for(resources.redis), quotas.SUGGESTIONS_PER_USER, str(user_id))
+    await quotas.check(resources.counter, quotas.SUGGESTIONS_PER_USER, str(user_id))
     setlist = await Setlist.filter(id=setlist_id).select_related("show").first()
     if setlist is None:
         raise NotFound("No such setlist")
-    reason = closed_reason(setlist.show, _now())
+    reason = closed_reason(setlist.show, utcnow())
     if reason is not None:
         raise Forbidden(f"Suggestions are closed: {reason}")
     song = await Song.get_or_none(spotify_id=spotify_track_id)
@@ -289,7 +288,7 @@ async def suggest_song(resources: Resources, *, user_id: int, setlist_id: int, s
 
 async def _song_by_an_act(resources: Resources, track_id: str, lineup: list[Artist], cached: Song | None) -> Song:
     try:
-        track = await resources.spotify().get_track(track_id)
+        track = await resources.spotify.get_track(track_id)
     except UpstreamNotFound:
         raise BadUserInput("No Spotify track has this id") from None
     except UpstreamError as error:
@@ -318,7 +317,7 @@ def _song_values(track: SpotifyTrack) -> dict[str, Any]:
         "popularity": track.popularity,
         "preview_url": track.preview_url,
         "rank": None,  # outside the artist's ranked catalog
-        "cached_at": _now(),
+        "cached_at": utcnow(),
     }
 
 

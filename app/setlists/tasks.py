@@ -14,9 +14,8 @@ from arq import Retry
 from arq.connections import ArqRedis
 
 from app.clients.errors import UpstreamError, defer_seconds
-from app.clients.factory import build_spotify_client
 from app.errors import NotFound
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists import service
 
 logger = logging.getLogger(__name__)
@@ -26,15 +25,12 @@ FILL_JOB = "fill_setlist"
 # show of the artist, or the songs sync, brings the songs anyway.
 FILL_RETRY_DELAYS: tuple[float, ...] = (5.0, 60.0, 600.0)
 
-# Strong references to the in-process fills: the event loop keeps only weak ones.
-background_fills: set[asyncio.Task[None]] = set()
-
 
 async def fill_setlist(ctx: dict[str, Any], setlist_id: int) -> int:
     """arq job: give an empty setlist its opening songs; defers itself while Spotify says wait."""
-    client = build_spotify_client(ctx["settings"], ctx["redis"], ctx["http"])
+    resources: Resources = ctx["resources"]
     try:
-        return await service.fill_setlist(setlist_id, client, ctx["settings"])
+        return await service.fill_setlist(setlist_id, resources.spotify, resources.settings)
     except NotFound:
         logger.info("fill_setlist: setlist %s is gone", setlist_id)
         return 0
@@ -63,16 +59,14 @@ async def schedule_fill(resources: Resources, setlist_id: int) -> None:
             FILL_JOB, setlist_id, _job_id=f"{FILL_JOB}:{setlist_id}", _queue_name=resources.settings.worker_queue_name
         )
         return
-    task = asyncio.create_task(_fill_in_process(resources, setlist_id))
-    background_fills.add(task)
-    task.add_done_callback(background_fills.discard)
+    resources.background.spawn(_fill_in_process(resources, setlist_id))
 
 
 async def _fill_in_process(resources: Resources, setlist_id: int) -> None:
     for delay in FILL_RETRY_DELAYS:
         await asyncio.sleep(delay)
         try:
-            await service.fill_setlist(setlist_id, resources.spotify(), resources.settings)
+            await service.fill_setlist(setlist_id, resources.spotify, resources.settings)
             return
         except NotFound:
             return

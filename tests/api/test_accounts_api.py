@@ -16,12 +16,6 @@ from app.platform import quotas
 PASSWORD = "Listen to 5 songs"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fresh in-process counter on a frozen clock: no test's count straddles a window boundary."""
-    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
-
-
 def _codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 

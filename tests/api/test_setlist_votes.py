@@ -21,12 +21,6 @@ from app.setlists.events import VoteCountsChanged, channel_for
 from app.setlists.models import SetlistSong, UserVote
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fresh in-process counter on a frozen clock: no test's count straddles a window boundary."""
-    monkeypatch.setattr(quotas, "memory_counter", quotas.MemoryCounter(clock=lambda: 30.0))
-
-
 async def _vote(http: httpx.AsyncClient, name: str, token: str | None, setlist_song_id: int) -> dict[str, Any]:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     response = await http.post(

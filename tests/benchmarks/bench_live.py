@@ -414,7 +414,7 @@ async def main() -> list[Row]:
         with RedisServer() as redis:
             env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "LOG_LEVEL": "WARNING", "ENVIRONMENT": "development"}
             async with (
-                uvicorn_server("app.main:create_app", env, factory=True) as api,
+                uvicorn_server("app.main:server_app", env, factory=True) as api,
                 uvicorn_server("tests.benchmarks.bench_live:bare_app", {}) as bare,
                 uvicorn_server("tests.benchmarks.bench_live:protocol_app", {}) as protocol,
                 httpx.AsyncClient(timeout=60) as http,

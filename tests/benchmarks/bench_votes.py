@@ -253,7 +253,7 @@ async def api_server(database_url: str, redis_url: str | None) -> AsyncIterator[
         sys.executable,
         "-m",
         "uvicorn",
-        "app.main:create_app",
+        "app.main:server_app",
         "--factory",
         "--port",
         str(port),

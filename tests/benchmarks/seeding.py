@@ -1,4 +1,4 @@
-"""Seeding for the vote and live benchmarks: one upcoming show, its setlist, voters with tokens."""
+"""Seeding for the benchmarks: upcoming shows with their setlists, voters with tokens (COPY, no argon2)."""
 
 from __future__ import annotations
 
@@ -60,8 +60,17 @@ async def seed_setlist(db: asyncpg.Connection, *, songs: int, users: int, with_t
         records=[(now, now, 0, 0, False, position, setlist, song) for position, song in enumerate(song_ids, 1)],
     )
     entries = [r["id"] for r in await db.fetch("SELECT id FROM setlist_songs ORDER BY position")]
+    voters, tokens = await seed_users(db, users=users, with_tokens=with_tokens)
+    return Seeded(setlist=setlist, entries=entries, users=voters, tokens=tokens)
+
+
+async def seed_users(
+    db: asyncpg.Connection, *, users: int, with_tokens: int
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """`users` users with consecutive ids, and a bearer token for each of the first `with_tokens`."""
+    now = dt.datetime.now(dt.UTC)
     # Ids from a random base: the API's per-user rate-limit keys in Redis outlive a run by a minute.
-    base = random.randrange(1_000_000, 2_000_000_000)
+    base = random.randrange(1_000_000, 2_000_000_000 - users)
     voters = list(range(base, base + users))
     await db.copy_records_to_table(
         "users",
@@ -74,4 +83,116 @@ async def seed_setlist(db: asyncpg.Connection, *, songs: int, users: int, with_t
         columns=["created_at", "updated_at", "token_hash", "expires_at", "user_id"],
         records=[(now, now, token_hash(t), now + dt.timedelta(days=1), u) for u, t in tokens],
     )
-    return Seeded(setlist=setlist, entries=entries, users=voters, tokens=tokens)
+    return voters, tokens
+
+
+@dataclass
+class SeededShows:
+    shows: list[int]  # every show's id; the first one's setlist takes the votes
+    setlists: list[int]  # each show's setlist, in the order of `shows`
+    entries: list[int]  # the first show's setlist_songs ids, by position (consecutive ids)
+
+
+async def seed_shows(db: asyncpg.Connection, *, shows: int, acts: int, songs: int) -> SeededShows:
+    """`shows` upcoming shows, each with the same `acts` acts and a setlist of the headliner's `songs` songs.
+
+    Every show has rows of its own (show, lineup, setlist, setlist songs), so a show page of one
+    show reads nothing another show's page read; the artists, venue and songs are shared.
+    """
+    now = dt.datetime.now(dt.UTC)
+    ts = (now, now)
+    artists = [
+        await db.fetchval(
+            "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_id, spotify_match,"
+            " image_url, genres, upcoming_event_count, songs_synced_at)"
+            " VALUES ($1, $2, $3, $4, $4, $5, 'search', $6, '[\"rock\"]', $7, $1) RETURNING id",
+            *ts,
+            f"Bench Act {n}",
+            f"bench-act-{n}",
+            f"benchartist{n:011d}",
+            f"https://i.scdn.co/image/bench{n}",
+            shows,
+        )
+        for n in range(acts)
+    ]
+    venue = await db.fetchval(
+        "INSERT INTO venues (created_at, updated_at, ticketmaster_id, name, city, country_code)"
+        " VALUES ($1, $2, 'V1', 'Bench Hall', 'Chicago', 'US') RETURNING id",
+        *ts,
+    )
+    await db.copy_records_to_table(
+        "songs",
+        columns=[
+            "created_at",
+            "updated_at",
+            "spotify_id",
+            "name",
+            "album_name",
+            "duration_ms",
+            "preview_url",
+            "rank",
+            "cached_at",
+            "artist_id",
+        ],
+        records=[
+            (
+                now,
+                now,
+                f"bench{i:017d}",
+                f"Song {i}",
+                f"Album {1 + i // 10}",
+                180_000 + i * 1_000,
+                f"https://p.scdn.co/mp3-preview/bench{i}",
+                i,
+                now,
+                artists[0],
+            )
+            for i in range(1, songs + 1)
+        ],
+    )
+    song_ids = [r["id"] for r in await db.fetch("SELECT id FROM songs WHERE artist_id = $1 ORDER BY rank", artists[0])]
+    starts = now + dt.timedelta(days=30)
+    await db.copy_records_to_table(
+        "shows",
+        columns=[
+            "created_at",
+            "updated_at",
+            "ticketmaster_id",
+            "name",
+            "headliner_id",
+            "venue_id",
+            "starts_at",
+            "local_date",
+            "status",
+            "synced_at",
+        ],
+        records=[
+            (now, now, f"BENCH{n}", f"Bench night {n}", artists[0], venue, starts, starts.date(), "onsale", now)
+            for n in range(shows)
+        ],
+    )
+    show_ids = [r["id"] for r in await db.fetch("SELECT id FROM shows ORDER BY id")]
+    await db.copy_records_to_table(
+        "show_artists",
+        columns=["created_at", "updated_at", "billing_order", "artist_id", "show_id"],
+        records=[(now, now, order, artist, show) for show in show_ids for order, artist in enumerate(artists)],
+    )
+    await db.copy_records_to_table(
+        "setlists", columns=["created_at", "updated_at", "show_id"], records=[(now, now, show) for show in show_ids]
+    )
+    setlist_of = {r["show_id"]: r["id"] for r in await db.fetch("SELECT id, show_id FROM setlists")}
+    setlists = [setlist_of[show] for show in show_ids]
+    await db.copy_records_to_table(
+        "setlist_songs",
+        columns=["created_at", "updated_at", "votes", "version", "suggested", "position", "setlist_id", "song_id"],
+        records=[
+            (now, now, 0, 0, False, position, setlist, song)
+            for setlist in setlists
+            for position, song in enumerate(song_ids, 1)
+        ],
+    )
+    entries = [
+        r["id"]
+        for r in await db.fetch("SELECT id FROM setlist_songs WHERE setlist_id = $1 ORDER BY position", setlists[0])
+    ]
+    return SeededShows(shows=show_ids, setlists=setlists, entries=entries)

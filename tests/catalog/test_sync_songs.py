@@ -134,11 +134,12 @@ async def test_a_multi_hour_retry_after_defers_the_run_and_opens_the_breaker(
 ) -> None:
     await spotify.faults(rate_limit_next_n=1, retry_after_seconds=14_000)
 
-    with pytest.raises(SyncDeferred) as deferred:
-        await run_songs(sync_settings)
+    async with build_spotify_client(sync_settings, None) as client:  # the process's one client
+        with pytest.raises(SyncDeferred) as deferred:
+            await sync_songs(client, sync_settings)
 
-    assert deferred.value.seconds >= 13_000
-    requests = (await spotify.stats())["requests"]
-    with pytest.raises(SyncDeferred):
-        await run_songs(sync_settings)  # the open breaker answers: no request leaves
+        assert deferred.value.seconds >= 13_000
+        requests = (await spotify.stats())["requests"]
+        with pytest.raises(SyncDeferred):
+            await sync_songs(client, sync_settings)  # the open breaker answers: no request leaves
     assert (await spotify.stats())["requests"] == requests

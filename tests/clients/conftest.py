@@ -11,6 +11,8 @@ import pytest
 from clients_testing import FakeSleep
 from redis.asyncio import Redis
 
+from app.clients.retry import CallStats, counting_calls
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -39,3 +41,16 @@ async def redis_pair(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
     yield first, second
     await first.aclose()
     await second.aclose()
+
+
+@pytest.fixture(name="calls")
+async def counted_calls() -> AsyncIterator[CallStats]:
+    """The vendor calls the test makes, counted as a sync job's are (`counting_calls`)."""
+    with counting_calls() as stats:
+        yield stats
+
+
+@pytest.fixture
+def stats(calls: CallStats) -> CallStats:
+    """`calls`, for tests whose own `calls` are the requests a fake vendor saw."""
+    return calls

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from app.clients.breaker import RedisBreaker
-from app.clients.factory import build_spotify_client, build_ticketmaster_client
-from app.clients.ratelimit import RedisIntervalLimiter, RedisWindowLimiter
+from app.clients.breaker import MemoryBreaker, RedisBreaker
+from app.clients.budget import BudgetedLimiter, RedisDailyBudget
+from app.clients.factory import build_setlistfm_client, build_spotify_client, build_ticketmaster_client
+from app.clients.ratelimit import MemoryIntervalLimiter, MemoryWindowLimiter, RedisIntervalLimiter, RedisWindowLimiter
 from app.settings import Settings
 
 
@@ -26,22 +29,20 @@ def settings(**overrides: object) -> Settings:
     return Settings.model_validate(values)
 
 
-async def test_in_memory_clients_of_one_key_share_limiter_and_breaker() -> None:
-    config = settings()
-    first, second = build_ticketmaster_client(config, None), build_ticketmaster_client(config, None)
-    other = build_ticketmaster_client(settings(), None)
-    assert first._guard.limiter is second._guard.limiter
-    assert first._guard.breaker is second._guard.breaker
-    assert first._guard.limiter is not other._guard.limiter
-    assert first.stats is not second.stats  # per-instance counters
-    for client in (first, second, other):
-        await client.aclose()
-
-    spotify_a, spotify_b = build_spotify_client(config, None), build_spotify_client(config, None)
-    assert spotify_a._guard.limiter is spotify_b._guard.limiter
-    assert spotify_a.market == "GB"
-    await spotify_a.aclose()
-    await spotify_b.aclose()
+async def test_without_redis_a_client_gets_in_memory_limiter_and_breaker_from_settings() -> None:
+    config = settings(ticketmaster_requests_per_second=2.0, spotify_requests_per_30s=40)
+    tm = build_ticketmaster_client(config, None)
+    spotify = build_spotify_client(config, None)
+    try:
+        assert isinstance(tm._guard.limiter, MemoryIntervalLimiter)
+        assert isinstance(tm._guard.breaker, MemoryBreaker)
+        assert tm._guard.limiter._interval == pytest.approx(1.5 / 2.0)  # TM spacing with its headroom
+        assert isinstance(spotify._guard.limiter, MemoryWindowLimiter)
+        assert spotify._guard.limiter._limit == 40
+        assert spotify.market == "GB"
+    finally:
+        await tm.aclose()
+        await spotify.aclose()
 
 
 async def test_redis_clients_use_shared_state_keyed_without_the_secret(redis_url: str) -> None:
@@ -61,4 +62,25 @@ async def test_redis_clients_use_shared_state_keyed_without_the_secret(redis_url
         assert not shared_http.is_closed
     finally:
         await shared_http.aclose()
+        await redis.aclose()
+
+
+async def test_setlistfm_clients_have_limiter_budget_and_breaker_keyed_without_the_key(redis_url: str) -> None:
+    config = settings(setlistfm_api_key=SecretStr(f"sfm-{uuid.uuid4().hex}"), setlistfm_daily_budget=7)
+    in_process = build_setlistfm_client(config, None)
+    assert isinstance(in_process._guard.limiter, BudgetedLimiter)
+    assert isinstance(in_process._guard.breaker, MemoryBreaker)
+    assert in_process.budget.limit == 7
+    await in_process.aclose()
+
+    redis = Redis.from_url(redis_url)
+    try:
+        client = build_setlistfm_client(config, redis)
+        secret = config.setlistfm_api_key.get_secret_value()
+        assert isinstance(client.budget, RedisDailyBudget)
+        assert isinstance(client._guard.breaker, RedisBreaker)
+        assert secret not in client.budget.day_key()
+        assert client.budget.day_key().endswith(datetime.now(UTC).date().isoformat())  # one counter per UTC day
+        await client.aclose()
+    finally:
         await redis.aclose()

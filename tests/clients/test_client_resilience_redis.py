@@ -15,7 +15,7 @@ from redis_server import free_port
 from app.clients.breaker import BreakerPolicy, RedisBreaker
 from app.clients.errors import CircuitOpen, UpstreamUnavailable
 from app.clients.ratelimit import RedisIntervalLimiter, RedisWindowLimiter
-from app.clients.retry import CallStats, Guard, RetryPolicy
+from app.clients.retry import Guard, RetryPolicy
 
 # asyncio timers can fire up to a clock tick early; the slots themselves are reserved exactly.
 TOLERANCE = 0.003
@@ -119,7 +119,6 @@ async def test_an_unreachable_shared_limiter_is_the_vendor_unavailable_and_sends
         limiter=RedisIntervalLimiter(dead, unique_key("interval"), 0.01),
         breaker=RedisBreaker(dead, unique_key("breaker"), "spotify", BreakerPolicy()),
         policy=RetryPolicy(),
-        stats=CallStats(),
         redact=str,
     )
     try:

@@ -22,7 +22,7 @@ from app.clients.errors import (
     UpstreamRateLimited,
 )
 from app.clients.ratelimit import NoLimit
-from app.clients.retry import RetryPolicy
+from app.clients.retry import CallStats, RetryPolicy
 from app.clients.spotify import SpotifyClient
 
 CLIENT_ID = "client-id-1234"
@@ -68,7 +68,9 @@ def make_client(handler: AnyHandler, sleep: FakeSleep, **kwargs: Any) -> Spotify
 # --- token flow ---
 
 
-async def test_client_credentials_token_is_fetched_once_and_sent_as_bearer(sample: Any, fake_sleep: FakeSleep) -> None:
+async def test_client_credentials_token_is_fetched_once_and_sent_as_bearer(
+    calls: CallStats, sample: Any, fake_sleep: FakeSleep
+) -> None:
     token_requests: list[httpx.Request] = []
     api_requests: list[httpx.Request] = []
 
@@ -90,10 +92,12 @@ async def test_client_credentials_token_is_fetched_once_and_sent_as_bearer(sampl
     assert token_request.headers["Authorization"] == f"Basic {expected}"
     assert parse_qs(token_request.content.decode()) == {"grant_type": ["client_credentials"]}
     assert {request.headers["Authorization"] for request in api_requests} == {"Bearer tok-abc"}
-    assert client.stats.api_calls == 11  # 10 API calls + 1 token request
+    assert calls.api_calls == 11  # 10 API calls + 1 token request
 
 
-async def test_expired_token_401_refreshes_once_and_retries(sample: Any, fake_sleep: FakeSleep) -> None:
+async def test_expired_token_401_refreshes_once_and_retries(
+    calls: CallStats, sample: Any, fake_sleep: FakeSleep
+) -> None:
     tokens = iter(["tok-old", "tok-new"])
     seen: list[str] = []
 
@@ -110,7 +114,7 @@ async def test_expired_token_401_refreshes_once_and_retries(sample: Any, fake_sl
     assert artist.id == ARTIST
     assert seen == ["Bearer tok-old", "Bearer tok-new"]
     assert client.auth.refreshes == 2
-    assert client.stats.api_calls == 4  # token, 401, token, retry
+    assert calls.api_calls == 4  # token, 401, token, retry
 
 
 async def test_concurrent_401s_trigger_a_single_refresh(sample: Any, fake_sleep: FakeSleep) -> None:
@@ -154,7 +158,9 @@ async def test_token_is_renewed_before_it_expires(sample: Any, fake_sleep: FakeS
     assert issued == ["tok-0", "tok-1"]
 
 
-async def test_bad_credentials_are_an_auth_error_without_the_secret(sample: Any, fake_sleep: FakeSleep) -> None:
+async def test_bad_credentials_are_an_auth_error_without_the_secret(
+    calls: CallStats, sample: Any, fake_sleep: FakeSleep
+) -> None:
     body = dict(sample("spotify_error_bodies.json")["token_endpoint_invalid_client"]["body"])
     body["error_description"] = f"Invalid client secret {CLIENT_SECRET}"  # even if it were echoed
 
@@ -166,7 +172,7 @@ async def test_bad_credentials_are_an_auth_error_without_the_secret(sample: Any,
             await client.get_artist(ARTIST)
     assert "invalid_client" in raised.value.message
     assert CLIENT_SECRET not in str(raised.value)
-    assert client.stats.retries == 0
+    assert calls.retries == 0
 
 
 # --- parsing the recorded samples ---
@@ -284,7 +290,7 @@ async def test_exact_name_buried_by_fuzzy_search_is_found_on_a_later_page(fake_s
 # --- rate limits and the breaker ---
 
 
-async def test_short_retry_after_is_slept_exactly(sample: Any, fake_sleep: FakeSleep) -> None:
+async def test_short_retry_after_is_slept_exactly(calls: CallStats, sample: Any, fake_sleep: FakeSleep) -> None:
     responses = [
         error(429, "API rate limit exceeded", {"Retry-After": "7"}),
         httpx.Response(200, json=sample("spotify_get_artist.json")),
@@ -292,7 +298,7 @@ async def test_short_retry_after_is_slept_exactly(sample: Any, fake_sleep: FakeS
     async with make_client(with_token(lambda _: responses.pop(0)), fake_sleep) as client:
         await client.get_artist(ARTIST)
     assert fake_sleep.calls == [7.0]
-    assert client.stats.retries == 1
+    assert calls.retries == 1
 
 
 async def test_long_retry_after_raises_rate_limited_and_opens_the_breaker(sample: Any, fake_sleep: FakeSleep) -> None:

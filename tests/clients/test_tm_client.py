@@ -22,7 +22,7 @@ from app.clients.errors import (
     UpstreamUnavailable,
 )
 from app.clients.ratelimit import NoLimit
-from app.clients.retry import RetryPolicy
+from app.clients.retry import CallStats, RetryPolicy
 from app.clients.ticketmaster import MUSIC_SEGMENT_ID, TicketmasterClient, reachable_items
 
 API_KEY = "tmKEY-9f8e7d6c5b4a39281706"
@@ -218,13 +218,13 @@ async def test_get_venue_and_attraction(sample: Any, fake_sleep: FakeSleep) -> N
     ],
 )
 async def test_client_errors_are_not_retried(
-    sample: Any, fake_sleep: FakeSleep, entry: str, error: type[Exception]
+    calls: CallStats, sample: Any, fake_sleep: FakeSleep, entry: str, error: type[Exception]
 ) -> None:
     recorded = sample("tm_error_bodies.json")[entry]
     client = make_client(lambda _: httpx.Response(recorded["status"], json=recorded["body"]), fake_sleep)
     with pytest.raises(error):
         await client.get_attraction("K8vZ917Kew0")
-    assert (client.stats.api_calls, client.stats.retries, fake_sleep.calls) == (1, 0, [])
+    assert (calls.api_calls, calls.retries, fake_sleep.calls) == (1, 0, [])
     await client.aclose()
 
 
@@ -258,7 +258,9 @@ async def test_quota_429_redacts_the_key_defers_and_opens_the_breaker(sample: An
     await client.aclose()
 
 
-async def test_spike_arrest_is_retried_after_a_short_backoff(sample: Any, fake_sleep: FakeSleep) -> None:
+async def test_spike_arrest_is_retried_after_a_short_backoff(
+    calls: CallStats, sample: Any, fake_sleep: FakeSleep
+) -> None:
     spike = sample("tm_error_bodies.json")["429_spike_arrest"]
     responses = [
         httpx.Response(429, json=spike["body"]),
@@ -267,13 +269,13 @@ async def test_spike_arrest_is_retried_after_a_short_backoff(sample: Any, fake_s
     client = make_client(lambda _: responses.pop(0), fake_sleep)
     venue = await client.get_venue("KovZpZAEA76A")
     assert venue.id == "KovZpZAEA76A"
-    assert (client.stats.api_calls, client.stats.retries) == (2, 1)
+    assert (calls.api_calls, calls.retries) == (2, 1)
     assert len(fake_sleep.calls) == 1
     assert 0 <= fake_sleep.calls[0] <= RetryPolicy().base_delay
     await client.aclose()
 
 
-async def test_5xx_retried_then_unavailable_and_breaker_opens(fake_sleep: FakeSleep) -> None:
+async def test_5xx_retried_then_unavailable_and_breaker_opens(stats: CallStats, fake_sleep: FakeSleep) -> None:
     calls: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -286,7 +288,7 @@ async def test_5xx_retried_then_unavailable_and_breaker_opens(fake_sleep: FakeSl
         await client.get_venue("KovZpZAEA76A")
     assert raised.value.status == 503
     assert not isinstance(raised.value, CircuitOpen)
-    assert (client.stats.api_calls, client.stats.retries, len(fake_sleep.calls)) == (3, 2, 2)
+    assert (stats.api_calls, stats.retries, len(fake_sleep.calls)) == (3, 2, 2)
     # 3 failures so far; the 5th consecutive one opens the breaker (default threshold 5).
     with pytest.raises(CircuitOpen) as opened:
         await client.get_venue("KovZpZAEA76A")
@@ -295,7 +297,7 @@ async def test_5xx_retried_then_unavailable_and_breaker_opens(fake_sleep: FakeSl
     await client.aclose()
 
 
-async def test_timeouts_become_unavailable_without_leaking_the_url(fake_sleep: FakeSleep) -> None:
+async def test_timeouts_become_unavailable_without_leaking_the_url(calls: CallStats, fake_sleep: FakeSleep) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout(f"timed out connecting for {request.url}", request=request)
 
@@ -305,7 +307,7 @@ async def test_timeouts_become_unavailable_without_leaking_the_url(fake_sleep: F
     assert "timeout" in raised.value.message
     assert API_KEY not in str(raised.value)
     assert raised.value.__context__ is None  # no chained httpx error holding the request URL
-    assert client.stats.api_calls == 2
+    assert calls.api_calls == 2
     await client.aclose()
 
 
@@ -329,7 +331,7 @@ async def test_non_json_body_is_a_bad_response(fake_sleep: FakeSleep) -> None:
     await client.aclose()
 
 
-async def test_arguments_are_validated_before_any_request(fake_sleep: FakeSleep) -> None:
+async def test_arguments_are_validated_before_any_request(calls: CallStats, fake_sleep: FakeSleep) -> None:
     client = make_client(lambda _: httpx.Response(500), fake_sleep)
     with pytest.raises(ValueError, match="timezone-aware"):
         await client.search_events(datetime(2026, 11, 1), END)  # noqa: DTZ001 - the naive date under test
@@ -337,7 +339,7 @@ async def test_arguments_are_validated_before_any_request(fake_sleep: FakeSleep)
         await client.search_events(START, END, size=201)
     with pytest.raises(ValueError, match="page"):
         await client.search_events(START, END, page=5, size=200)
-    assert client.stats.api_calls == 0
+    assert calls.api_calls == 0
     await client.aclose()
 
 

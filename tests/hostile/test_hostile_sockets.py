@@ -59,7 +59,7 @@ async def server(postgres_url: str, redis_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="module")
 async def production(postgres_url: str) -> AsyncIterator[str]:
-    async with api_process(postgres_url, None, ENVIRONMENT="production", SECRET_KEY="hostile-" * 8) as url:
+    async with api_process(postgres_url, None, ENVIRONMENT="production") as url:
         yield url
 
 

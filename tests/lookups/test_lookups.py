@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -57,6 +56,30 @@ async def test_the_same_search_twice_calls_spotify_once(spotify_gql: GraphQLClie
 
     assert first == second
     assert spotify.requests("/v1/search") == 1
+
+
+async def test_uncached_look_ups_of_a_process_share_one_spotify_token(
+    spotify_gql: GraphQLClient, spotify: Spotify
+) -> None:
+    name = spotify.headliner().name
+
+    for n in range(20):  # distinct queries: none is answered from the cache
+        await spotify_gql.data("SearchArtists", query=f"{name} {n}")
+
+    assert spotify.requests("/v1/search") == 20
+    assert spotify.requests("/api/token") == 1
+
+
+async def test_a_development_mode_app_learns_its_mode_once(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
+    artists = [artist for artist in spotify.world.artists.values() if artist.id is not None][:5]
+    answers = []
+    for artist in artists:
+        stored = await make_artist(name=artist.name, spotify_id=artist.id)
+        answers.append(await spotify_gql.data("ArtistTopTracks", artistId=encode_id("Artist", stored.id)))
+
+    # The first 403 teaches the process's one client; the other artists go straight to their albums.
+    assert spotify.requests("/v1/artists/{id}/top-tracks") == 1
+    assert all(answer["artistTopTracks"] for answer in answers)
 
 
 @pytest.mark.parametrize("query", ["", "   ", "x" * 101])
@@ -136,29 +159,3 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
     await client.aclose()
-
-
-async def test_redis_cache_keeps_values_for_their_ttl(redis: Redis) -> None:
-    cache = lookups.RedisCache(redis)
-    key = f"theset:search:test:{uuid.uuid4().hex}"
-
-    await cache.set(key, b"[]", 60)
-
-    assert await cache.get(key) == b"[]"
-    assert 0 < await redis.ttl(key) <= 60
-    await redis.delete(key)
-
-
-async def test_memory_cache_forgets_expired_and_oldest_entries() -> None:
-    now = [0.0]
-    cache = lookups.MemoryCache(clock=lambda: now[0])
-    cache.MAX_ENTRIES = 2
-    await cache.set("old", b"1", 10)
-    await cache.set("mid", b"2", 100)
-    await cache.set("new", b"3", 100)
-
-    assert await cache.get("old") is None  # evicted: over MAX_ENTRIES
-    now[0] = 50.0
-    assert await cache.get("mid") == b"2"
-    now[0] = 100.0
-    assert await cache.get("new") is None  # expired

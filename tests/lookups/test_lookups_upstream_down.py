@@ -31,6 +31,7 @@ from app.emulators.ticketmaster import TicketmasterState, create_ticketmaster_ap
 from app.emulators.world import TmEvent, World
 from app.lookups import service as lookups
 from app.main import create_app
+from app.platform.cache import MemoryCache
 from app.settings import Settings
 
 # Well inside the look-up deadline: an answer this fast did not wait on the vendor's retries or sleeps.
@@ -82,16 +83,16 @@ def lookup_settings(spotify_settings: Settings, ticketmaster: Ticketmaster) -> S
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def clock() -> list[float]:
     """The look-up cache's clock (seconds); move it on to expire cached answers."""
-    now = [1_000.0]
-    monkeypatch.setattr(lookups, "memory_cache", lookups.MemoryCache(clock=lambda: now[0]))
-    return now
+    return [1_000.0]
 
 
-async def _gql(settings: Settings) -> AsyncIterator[GraphQLClient]:
+async def _gql(settings: Settings, clock: list[float] | None = None) -> AsyncIterator[GraphQLClient]:
     application: Starlette = create_app(settings)
     async with application.router.lifespan_context(application):
+        if clock is not None:  # the app's in-process cache, on the test's clock
+            application.state.resources.cache = MemoryCache(clock=lambda: clock[0])
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield GraphQLClient(http)
@@ -99,7 +100,7 @@ async def _gql(settings: Settings) -> AsyncIterator[GraphQLClient]:
 
 @pytest.fixture
 async def gql(lookup_settings: Settings, orm: None, db: None, clock: list[float]) -> AsyncIterator[GraphQLClient]:
-    async for client in _gql(lookup_settings):
+    async for client in _gql(lookup_settings, clock):
         yield client
 
 

@@ -19,8 +19,7 @@ from redis.asyncio import Redis
 from redis_server import RedisServer
 
 from app.platform.broker import OVERFLOW, RESYNC, BrokerUnavailable, InProcessBroker, Message, RedisBroker, Subscription
-from app.platform.resources import create_broker
-from app.settings import Settings
+from app.resources import create_broker
 
 # Long enough for a loaded machine, short enough that a lost message fails the test quickly.
 RECEIVE_TIMEOUT = 2.0
@@ -135,10 +134,9 @@ async def test_in_process_slow_subscriber_loses_its_backlog_for_overflow() -> No
 
 
 def test_create_broker_uses_redis_when_configured(redis_url: str) -> None:
-    settings = Settings(environment="test")
 
-    assert isinstance(create_broker(settings, Redis.from_url(redis_url)), RedisBroker)
-    assert isinstance(create_broker(settings, None), InProcessBroker)
+    assert isinstance(create_broker(Redis.from_url(redis_url)), RedisBroker)
+    assert isinstance(create_broker(None), InProcessBroker)
 
 
 async def test_message_published_in_one_process_reaches_a_subscriber_in_another(

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from catalog_testing import on_spotify_emulator
-from graphql_client import GraphQLClient
+from factories import make_setlist, make_setlist_song, make_show, make_token, make_user
+from graphql_client import GraphQLClient, document
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
+from app.api.ids import encode_id
 from app.clients.breaker import BreakerPolicy, MemoryBreaker, RedisBreaker
 from app.clients.errors import CircuitOpen, UpstreamNotFound
 from app.clients.ratelimit import NoLimit
-from app.clients.retry import CallStats, Guard, RetryPolicy
+from app.clients.retry import Guard, RetryPolicy
 from app.emulators.server import running_server
 from app.emulators.spotify import SpotifyState, create_spotify_app
 from app.emulators.world import World, build_world
@@ -84,6 +86,24 @@ async def test_metrics_count_graphql_operations_and_error_codes(http: httpx.Asyn
     assert 'theset_graphql_operations_total{operation="MetricsProbe",outcome="ok",type="query"}' in body
     assert 'theset_graphql_errors_total{code="BAD_USER_INPUT",operation="MetricsProbe"}' in body
     assert "theset_graphql_operation_seconds_bucket" in body
+
+
+async def test_committed_votes_and_unvotes_are_counted_by_kind(http: httpx.AsyncClient, db: None) -> None:
+    entry = await make_setlist_song(await make_setlist(await make_show()))
+    token = await make_token(await make_user())
+    variables = {"setlistSongId": encode_id("SetlistSong", entry.id)}
+    headers = {"authorization": f"Bearer {token}"}
+    before = await _scrape(http)
+
+    for name in ("Vote", "Vote", "Unvote"):  # the second vote is refused ("already voted"): not counted
+        await http.post("/graphql", json={"query": document(name), "variables": variables}, headers=headers)
+    after = await _scrape(http)
+
+    def moved(kind: str) -> float:
+        key = ("theset_votes_total", frozenset({("kind", kind)}))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert (moved("vote"), moved("unvote")) == (1.0, 1.0)
 
 
 async def test_invented_operation_names_share_one_label_past_the_bound(
@@ -253,7 +273,6 @@ async def test_every_attempt_is_counted_by_what_ended_it() -> None:
         limiter=NoLimit(),
         breaker=MemoryBreaker(api),
         policy=RetryPolicy(),
-        stats=CallStats(),
         redact=str,
         sleep=no_sleep,
     )

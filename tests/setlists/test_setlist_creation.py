@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from typing import Any
 
-import httpx
 import pytest
 from arq.connections import ArqRedis
 from factories import make_artist, make_setlist, make_show, make_song
@@ -17,7 +17,7 @@ from setlists_testing import Spotify
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Song, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
-from app.platform.resources import Resources
+from app.resources import Resources
 from app.setlists import service, tasks
 from app.setlists.models import Setlist, SetlistSong
 from app.settings import Settings
@@ -75,7 +75,7 @@ async def test_concurrent_first_visits_of_a_stale_artist_create_one_setlist(
 
 
 async def test_spotify_rate_limit_with_nothing_cached_gives_an_empty_setlist_to_fill_later(
-    spotify_gql: GraphQLClient, spotify: Spotify
+    spotify_gql: GraphQLClient, spotify: Spotify, resources: Resources
 ) -> None:
     headliner = spotify.headliner()
     show = await make_show(headliner=await make_artist(name=headliner.name, spotify_id=headliner.id))
@@ -84,11 +84,11 @@ async def test_spotify_rate_limit_with_nothing_cached_gives_an_empty_setlist_to_
     data = await _visit(spotify_gql, show.id)
 
     assert data["show"]["setlist"]["songs"] == []
-    assert len(tasks.background_fills) == 1
+    assert len(resources.background.running) == 1
 
 
 async def test_an_empty_setlist_is_filled_in_the_background_once_spotify_answers(
-    spotify_gql: GraphQLClient, spotify: Spotify, monkeypatch: pytest.MonkeyPatch
+    spotify_gql: GraphQLClient, spotify: Spotify, resources: Resources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tasks, "FILL_RETRY_DELAYS", (0.0,))
     headliner = spotify.headliner()
@@ -96,7 +96,7 @@ async def test_an_empty_setlist_is_filled_in_the_background_once_spotify_answers
     spotify.faults(malformed_json_next_n=1)  # the first call fails; the fill's calls succeed
 
     empty = await _visit(spotify_gql, show.id)
-    await asyncio.gather(*tasks.background_fills)
+    await asyncio.gather(*resources.background.running)
     filled = await _visit(spotify_gql, show.id)
 
     assert empty["show"]["setlist"]["songs"] == []
@@ -104,7 +104,7 @@ async def test_an_empty_setlist_is_filled_in_the_background_once_spotify_answers
 
 
 async def test_spotify_down_with_a_stale_cache_uses_the_cached_songs(
-    spotify_gql: GraphQLClient, spotify: Spotify
+    spotify_gql: GraphQLClient, spotify: Spotify, resources: Resources
 ) -> None:
     artist = await make_artist(songs_synced_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
     await make_song(artist=artist, name="Old favourite", rank=1)
@@ -114,7 +114,7 @@ async def test_spotify_down_with_a_stale_cache_uses_the_cached_songs(
     data = await _visit(spotify_gql, show.id)
 
     assert _names(data) == ["Old favourite"]
-    assert tasks.background_fills == set()
+    assert resources.background.running == frozenset()
 
 
 async def test_a_fresh_catalog_is_used_without_calling_spotify(spotify_gql: GraphQLClient, spotify: Spotify) -> None:
@@ -141,7 +141,7 @@ async def test_several_new_setlists_in_one_request_never_wait_for_spotify(
     artist = await make_artist(name=headliner.name, spotify_id=headliner.id)
     shows = [await make_show(headliner=artist) for _ in range(3)]
 
-    setlists = await service.ensure_setlists([show.id for show in shows], source)
+    setlists = await service.get_or_create_setlists([show.id for show in shows], source)
 
     assert spotify.state.stats.requests == 0
     assert sorted(scheduled) == sorted(setlist.id for setlist in setlists.values())
@@ -153,8 +153,8 @@ async def test_fill_setlist_is_safe_to_run_twice(resources: Resources, spotify: 
         await make_show(headliner=await make_artist(name=headliner.name, spotify_id=headliner.id))
     )
 
-    first = await service.fill_setlist(setlist.id, resources.spotify(), resources.settings)
-    second = await service.fill_setlist(setlist.id, resources.spotify(), resources.settings)
+    first = await service.fill_setlist(setlist.id, resources.spotify, resources.settings)
+    second = await service.fill_setlist(setlist.id, resources.spotify, resources.settings)
 
     assert (first, second) == (10, 0)
     assert await SetlistSong.filter(setlist=setlist).count() == 10
@@ -171,11 +171,11 @@ async def test_with_redis_the_fill_is_an_arq_job_that_fills_the_setlist(
     job_key = f"arq:job:{tasks.FILL_JOB}:{setlist.id}"
     try:
         await redis.delete(job_key)
-        await tasks.schedule_fill(Resources(spotify_settings, redis, resources.http, resources.broker), setlist.id)
+        with_redis = dataclasses.replace(resources, settings=spotify_settings, redis=redis)
+        await tasks.schedule_fill(with_redis, setlist.id)
         queued = [job.job_id for job in await ArqRedis(connection_pool=redis.connection_pool).queued_jobs()]
         # What the worker does with the job (the function it runs, with the worker's ctx):
-        async with httpx.AsyncClient() as http:
-            added = await tasks.fill_setlist({"settings": spotify_settings, "redis": redis, "http": http}, setlist.id)
+        added = await tasks.fill_setlist({"resources": with_redis}, setlist.id)
     finally:
         await redis.zrem("arq:queue", f"{tasks.FILL_JOB}:{setlist.id}")
         await redis.delete(job_key)
@@ -191,7 +191,7 @@ async def test_refresh_writes_the_ranked_catalog_and_stamps_it(
     headliner = spotify.headliner()
     artist = await make_artist(name=headliner.name, spotify_id=None)
 
-    tally = await refresh_artist_songs(resources.spotify(), artist, max_songs=20)
+    tally = await refresh_artist_songs(resources.spotify, artist, max_songs=20)
 
     stored = await Artist.get(id=artist.id)
     assert songs_are_fresh(stored, max_age_hours=1)

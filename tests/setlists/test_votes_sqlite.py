@@ -12,11 +12,9 @@ from pathlib import Path
 
 SCRIPT = """
 import asyncio, sys
-import httpx
-from app.platform.broker import InProcessBroker
 from app.platform.db import close_db, init_db
 from app.errors import BadUserInput
-from app.platform.resources import Resources
+from app.resources import open_resources
 from app.settings import Settings
 from app.setlists import service
 from app.setlists.models import UserVote
@@ -27,8 +25,7 @@ async def main():
     await init_db(sys.argv[1], generate_schemas=True)
     entry = await make_setlist_song(await make_setlist(await make_show()))
     user = await make_user()
-    async with httpx.AsyncClient() as http:
-        resources = Resources(Settings(redis_url=None), None, http, InProcessBroker())
+    async with open_resources(Settings(redis_url=None)) as resources:
         voted = await service.vote(resources, user_id=user.id, setlist_song_id=entry.id)
         try:
             await service.vote(resources, user_id=user.id, setlist_song_id=entry.id)

@@ -1,0 +1,70 @@
+"""A small TTL cache of bytes: Redis (shared by every process) when configured, else this process's memory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def set(self, key: str, value: bytes, seconds: int) -> None: ...
+
+
+class MemoryCache:
+    """A bounded TTL cache in this process (no Redis configured)."""
+
+    # Bounds memory: a few KB per entry.
+    MAX_ENTRIES = 1_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    async def get(self, key: str) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= self._clock():
+            self._entries.pop(key, None)
+            return None
+        return entry[1]
+
+    async def set(self, key: str, value: bytes, seconds: int) -> None:
+        self._entries[key] = (self._clock() + seconds, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.MAX_ENTRIES:
+            self._entries.popitem(last=False)
+
+
+class RedisCache:
+    """Shared by every process; an unreachable Redis is a cache miss, not an error."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value = await self._redis.get(key)
+        except (RedisError, OSError):
+            logger.warning("Cache: Redis unreachable", exc_info=True)
+            return None
+        return value if isinstance(value, bytes) else None
+
+    async def set(self, key: str, value: bytes, seconds: int) -> None:
+        try:
+            await self._redis.set(key, value, ex=seconds)
+        except (RedisError, OSError):
+            logger.warning("Cache: Redis unreachable", exc_info=True)
+
+
+def create_cache(redis: Redis | None) -> Cache:
+    """Redis when configured, else a cache of this process."""
+    return RedisCache(redis) if redis is not None else MemoryCache()

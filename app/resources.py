@@ -1,0 +1,74 @@
+"""Long-lived resources of a process (API, worker, CLI, demo), opened once and owned by one object.
+
+Every process holds exactly one of each: Redis, the HTTP pool, the broker, one client per vendor (so a
+Spotify token and a learned development mode serve every call), the request-limit counters, the
+look-up cache and the in-process background work. Nothing of this lives in module globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from app.clients.factory import build_spotify_client, build_ticketmaster_client
+from app.clients.spotify import SpotifyClient
+from app.clients.ticketmaster import TicketmasterClient
+from app.platform.background import BackgroundTasks
+from app.platform.broker import Broker, InProcessBroker, RedisBroker
+from app.platform.cache import Cache, create_cache
+from app.platform.quotas import Counter, create_counter
+from app.settings import Settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    redis: Redis | None
+    http: httpx.AsyncClient
+    broker: Broker
+    spotify: SpotifyClient
+    ticketmaster: TicketmasterClient
+    counter: Counter  # request limits (app.platform.quotas)
+    cache: Cache  # look-up answers (app.lookups)
+    background: BackgroundTasks
+
+
+def create_broker(redis: Redis | None) -> Broker:
+    """Redis pub/sub when REDIS_URL is set, else the in-process broker."""
+    return RedisBroker(redis) if redis is not None else InProcessBroker()
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings, *, redis: Redis | None = None) -> AsyncIterator[Resources]:
+    """Open everything a process needs, and close it all on the way out.
+
+    `redis`: a client the caller owns (arq's, with the worker's retries) instead of one from REDIS_URL.
+    """
+    owned = redis is None
+    if redis is None and settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+    broker = create_broker(redis)
+    background = BackgroundTasks()
+    async with httpx.AsyncClient() as http:
+        await broker.start()
+        try:
+            yield Resources(
+                settings=settings,
+                redis=redis,
+                http=http,
+                broker=broker,
+                spotify=build_spotify_client(settings, redis, http),
+                ticketmaster=build_ticketmaster_client(settings, redis, http),
+                counter=create_counter(redis),
+                cache=create_cache(redis),
+                background=background,
+            )
+        finally:
+            await background.close()
+            await broker.stop()
+            if owned and redis is not None:
+                await redis.aclose()
