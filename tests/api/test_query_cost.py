@@ -29,6 +29,7 @@ from app.emulators.spotify import create_spotify_app
 from app.emulators.ticketmaster import create_ticketmaster_app
 from app.emulators.world import build_world
 from app.main import create_app
+from app.resources import open_resources
 from app.settings import Settings
 
 DOCUMENTS = sorted(DOCUMENTS_DIR.glob("*.graphql"))
@@ -229,7 +230,8 @@ async def demo_catalog(db: None) -> None:
     )
     async with running_server(ticketmaster) as tm_url, running_server(spotify) as spotify_url:
         base = Settings(environment="test", redis_url=None)
-        await load_demo_catalog(demo_settings(base, tm_url, spotify_url))
+        async with open_resources(demo_settings(base, tm_url, spotify_url)) as resources:
+            await load_demo_catalog(resources)
 
 
 @pytest.mark.slow
