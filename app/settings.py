@@ -20,8 +20,19 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores (DESIGN §8).
     database_pool_size: int = Field(default=8, ge=1, le=100)
+    # A statement (asyncpg's command_timeout) or a new connection taking longer fails: a hung
+    # PostgreSQL answers UPSTREAM_UNAVAILABLE instead of holding requests. Migrations have no limit.
+    database_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     # Unset: in-process broker and inline jobs (the embedded demo).
     redis_url: str | None = None
+    # Each Redis command (and connecting) on the API's client gives up after this long; the caller's
+    # fallback takes over (README "Timeouts and fallbacks").
+    redis_socket_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_connect_timeout_seconds: float = Field(default=0.5, gt=0)
+    # After Redis failed to answer, request paths skip it for this long (0: never skip), so a hung
+    # Redis costs one timeout now and then, not one per call.
+    redis_cooldown_seconds: float = Field(default=1.0, ge=0)
     # The arq queue the API enqueues on and the workers read.
     worker_queue_name: str = "arq:queue"
     # Comma-separated or a JSON list. NoDecode: pydantic-settings would otherwise insist on JSON.

@@ -7,7 +7,9 @@ import contextlib
 import os
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -19,12 +21,29 @@ THESET = Path(sys.executable).parent / "theset"  # the console script of the ven
 # would call the real Spotify) and serve metrics on no fixed port (workers run side by side).
 TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
 
-__all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "stop"]
+__all__ = ["TEST_WORKER_ENV", "THESET", "ApiServer", "api_process", "api_server", "free_port", "stop"]
+
+
+# A loaded machine (several test runs on two cores) can take tens of seconds to import and start.
+START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ApiServer:
+    url: str
+    pid: int  # the uvicorn process (for its memory, or signals)
 
 
 @contextlib.asynccontextmanager
 async def api_process(database_url: str, redis_url: str | None, **env: str) -> AsyncIterator[str]:
     """`theset serve` in its own process on a free port; yields its base URL once it is ready."""
+    async with api_server(database_url, redis_url, **env) as server:
+        yield server.url
+
+
+@contextlib.asynccontextmanager
+async def api_server(database_url: str, redis_url: str | None, **env: str) -> AsyncIterator[ApiServer]:
+    """`theset serve` in its own process on a free port, once it is ready."""
     port = free_port()
     environment = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": database_url, **env}
     environment.pop("REDIS_URL", None)
@@ -36,19 +55,18 @@ async def api_process(database_url: str, redis_url: str | None, **env: str) -> A
         )
         url = f"http://127.0.0.1:{port}"
         try:
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
             async with httpx.AsyncClient(base_url=url) as http:
-                for _ in range(200):
-                    if process.returncode is not None:
-                        break
+                while process.returncode is None:
                     with contextlib.suppress(httpx.TransportError):
                         if (await http.get("/healthz")).status_code == 200:
                             break
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"the API process did not start:\n{_tail(log)}")
                     await asyncio.sleep(0.05)
-                else:
-                    raise TimeoutError(f"the API process did not start:\n{_tail(log)}")
             if process.returncode is not None:
                 raise RuntimeError(f"the API process exited with {process.returncode}:\n{_tail(log)}")
-            yield url
+            yield ApiServer(url=url, pid=process.pid)
         finally:
             await stop(process)
 

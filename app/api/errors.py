@@ -6,6 +6,8 @@ import logging
 
 import asyncpg
 from graphql import GraphQLError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from strawberry.extensions import MaskErrors
 from tortoise.exceptions import DBConnectionError
 
@@ -15,6 +17,7 @@ logger = logging.getLogger("app.api")
 
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
+REDIS_UNAVAILABLE_MESSAGE = "A service the API relies on is unavailable; try again shortly."
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
 
 
@@ -27,8 +30,9 @@ class ErrorCodes(MaskErrors):
     """MaskErrors that also gives every error its code.
 
     - AppError raised by a service: its message and code.
-    - GraphQLError with no original error (parse, validation, depth/alias/token limits, variable
+    - GraphQLError with no original error (parse, validation, depth/alias/token/cost limits, variable
       coercion): graphql-core's message, code BAD_USER_INPUT.
+    - The database or Redis unreachable or timed out: UPSTREAM_UNAVAILABLE.
     - Anything else: masked as INTERNAL (the full error is logged by the schema).
     """
 
@@ -45,6 +49,13 @@ class ErrorCodes(MaskErrors):
         elif is_database_unavailable(original):
             return GraphQLError(
                 DATABASE_UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "UPSTREAM_UNAVAILABLE"},
+            )
+        elif is_redis_unavailable(original):
+            return GraphQLError(
+                REDIS_UNAVAILABLE_MESSAGE,
                 nodes=error.nodes,
                 path=error.path,
                 extensions={"code": "UPSTREAM_UNAVAILABLE"},
@@ -78,6 +89,11 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     )
 
 
+def is_redis_unavailable(error: BaseException | None) -> bool:
+    """Redis did not answer (refused, reset, timed out) where no fallback applied: an outage, not a bug."""
+    return isinstance(error, RedisConnectionError | RedisTimeoutError)
+
+
 def is_unstorable_text(error: BaseException | None) -> bool:
     """PostgreSQL refused a NUL character in a string the client sent: bad input, not a bug."""
     cause = error.__cause__ if error is not None else None
@@ -93,5 +109,6 @@ def is_expected(error: GraphQLError) -> bool:
         original is None
         or isinstance(original, AppError | GraphQLError)
         or is_database_unavailable(original)
+        or is_redis_unavailable(original)
         or is_unstorable_text(original)
     )
