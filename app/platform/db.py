@@ -28,9 +28,9 @@ def tortoise_config(
 ) -> dict[str, Any]:
     """Tortoise config for a database URL (default: the settings' DATABASE_URL).
 
-    `timeouts`: PostgreSQL statements and new connections give up after DATABASE_TIMEOUT_SECONDS
-    and DATABASE_CONNECT_TIMEOUT_SECONDS (asyncpg raises TimeoutError, answered UPSTREAM_UNAVAILABLE);
-    off for migrations, whose statements may rightly run long.
+    `timeouts`: PostgreSQL statements, and waits for a pooled connection, give up after
+    DATABASE_TIMEOUT_SECONDS, new connections after DATABASE_CONNECT_TIMEOUT_SECONDS (TimeoutError,
+    answered UPSTREAM_UNAVAILABLE); off for migrations, whose statements may rightly run long.
     """
     settings = get_settings()
     url = database_url or settings.database_url
@@ -42,8 +42,11 @@ def tortoise_config(
         # Pool size matters: PostgreSQL gains nothing past ~8 connections on 2 cores (DESIGN §8).
         credentials.update(minsize=1, maxsize=size)
         if timeouts:
+            connection["engine"] = "app.platform.pg_engine"  # waits for a pooled connection give up too
             credentials.update(
-                command_timeout=settings.database_timeout_seconds, timeout=settings.database_connect_timeout_seconds
+                command_timeout=settings.database_timeout_seconds,
+                timeout=settings.database_connect_timeout_seconds,
+                pool_timeout=settings.database_timeout_seconds,
             )
     return {
         "connections": {"default": connection},
