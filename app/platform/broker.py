@@ -431,6 +431,8 @@ class RedisBroker:
                     self._reconnects += 1
                 self._ever_connected = True
                 self._connected = True
+                # Redis answers again: the RESYNC snapshots about to be taken must not be skipped.
+                self._guard.recovered()
 
     async def _read(self) -> None:
         """Deliver messages until the connection fails; PING when idle to notice a silent peer."""

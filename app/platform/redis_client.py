@@ -71,6 +71,10 @@ class RedisGuard:
     def cooling_down(self) -> bool:
         return self._clock() < self._skip_until
 
+    def recovered(self) -> None:
+        """Redis answered another caller (the broker reconnected): end the cooldown now."""
+        self._skip_until = 0.0
+
     async def call(self, command: Callable[[], Awaitable[T]]) -> T:
         """`command()` within the deadline; RedisSkipped at once while cooling down.
 

@@ -6,6 +6,8 @@ while the guard cools down after that, the callers do not send to Redis at all.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -142,3 +144,27 @@ async def test_publishing_gives_up_while_redis_is_frozen(server: RedisServer, re
     # The first publish met the timeout (the client's, well before the broker's own 5 s); the rest
     # were not sent.
     assert guard.failures == 1
+
+
+async def test_the_broker_reconnecting_ends_the_cooldown(server: RedisServer, redis: Redis, guard: RedisGuard) -> None:
+    # Subscribers take fresh snapshots right after the reconnection: their reads must go through.
+    broker = RedisBroker(redis, prefix=f"test:{uuid.uuid4().hex}:", backoff=(0.05, 0.1), guard=guard)
+    await broker.start()
+    try:
+        async with broker.subscribe("setlist:1"):
+            server.kill()
+            with pytest.raises(BrokerUnavailable):
+                await broker.publish_numbered("setlist:1", b"{", b"}")
+            cooling = guard.cooling_down
+            server.start()
+            deadline = time.monotonic() + 10
+            while broker.reconnects == 0:
+                assert time.monotonic() < deadline, "the broker never reconnected"
+                await asyncio.sleep(0.05)
+            recovered = not guard.cooling_down
+            sequence = await broker.sequence("setlist:1")
+    finally:
+        await broker.stop()
+
+    assert (cooling, recovered) == (True, True)
+    assert sequence == 0  # the restarted Redis is empty, and answered at once
