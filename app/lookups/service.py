@@ -31,7 +31,6 @@ from app.clients.spotify import CatalogTrack, SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
 from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
 from app.platform import quotas
-from app.platform.redis_client import REDIS_FAILURES
 from app.resources import Resources
 
 logger = logging.getLogger(__name__)
@@ -218,7 +217,7 @@ async def _match_on_spotify(resources: Resources, artist: Artist) -> str | None:
             await refresh_artist_songs(resources.spotify, artist, max_songs=settings.sync_songs_per_artist)
     except UpstreamError as error:
         raise as_app_error(error) from None
-    except REDIS_FAILURES:  # includes TimeoutError: the deadline, or the shared limiter's Redis hung
+    except TimeoutError:
         raise _timed_out(spotify.SERVICE) from None
     except IntegrityError:
         # Another request or the sync matched it concurrently: theirs is stored.
@@ -243,7 +242,7 @@ async def _cached(
     try:
         async with asyncio.timeout(UPSTREAM_DEADLINE_SECONDS):
             results = await fetch()
-    except _FETCH_FAILURES as error:
+    except (UpstreamError, TimeoutError) as error:
         failure = as_app_error(error) if isinstance(error, UpstreamError) else _timed_out(service)
         if seconds > 0 and (last_good := await cache.get(stale_key)) is not None:
             logger.info("Look-up %s answered from its last good copy", key_parts[0])
@@ -267,11 +266,6 @@ def cache_keys(key_parts: list[str | int | None]) -> tuple[str, str]:
     """The keys of a look-up's fresh copy and of its last-good copy."""
     digest = hashlib.sha256(json.dumps(key_parts).encode()).hexdigest()[:32]
     return f"{_KEY_PREFIX}:{key_parts[0]}:{digest}", f"{_STALE_KEY_PREFIX}:{key_parts[0]}:{digest}"
-
-
-# A vendor failing, the deadline (TimeoutError), or the vendors' shared limiter and breaker unable
-# to reach Redis: the look-up is unavailable either way.
-_FETCH_FAILURES: tuple[type[Exception], ...] = (UpstreamError, *REDIS_FAILURES)
 
 
 def _timed_out(service: str) -> AppError:
