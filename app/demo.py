@@ -70,6 +70,8 @@ async def load_demo_catalog(resources: Resources, console: Console | None = None
     songs = await tasks.sync_songs(resources.spotify, resources.settings)
     if console:
         console.print(f"synced songs: {songs['counts']} ({songs['api_calls']} API calls)")
+    if not resources.settings.setlistfm_api_key.get_secret_value():
+        return [tours, songs]  # no setlist.fm (emulated or real): setlists start from Spotify's top tracks
     history = await sync_tour_history(resources.setlistfm, resources.settings)
     if console:
         console.print(f"synced tour history: {history['counts']} ({history['api_calls']} API calls)")

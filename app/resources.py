@@ -23,6 +23,7 @@ from app.platform.background import BackgroundTasks
 from app.platform.broker import Broker, InProcessBroker, RedisBroker
 from app.platform.cache import Cache, create_cache
 from app.platform.quotas import Counter, create_counter
+from app.platform.redis_client import RedisGuard, create_redis
 from app.settings import Settings
 
 
@@ -38,13 +39,14 @@ class Resources:
     counter: Counter  # request limits (app.platform.quotas)
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
+    redis_guard: RedisGuard  # the deadline and cooldown of request-path Redis calls (app.platform.redis_client)
     # The process's live-count feeds and their subscribers (app.api.ws.feeds).
     feeds: Feeds = field(default_factory=Feeds)
 
 
-def create_broker(redis: Redis | None) -> Broker:
+def create_broker(redis: Redis | None, guard: RedisGuard | None = None) -> Broker:
     """Redis pub/sub when REDIS_URL is set, else the in-process broker."""
-    return RedisBroker(redis) if redis is not None else InProcessBroker()
+    return RedisBroker(redis, guard=guard) if redis is not None else InProcessBroker()
 
 
 @asynccontextmanager
@@ -55,8 +57,9 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
     """
     owned = redis is None
     if redis is None and settings.redis_url:
-        redis = Redis.from_url(settings.redis_url)
-    broker = create_broker(redis)
+        redis = create_redis(settings)
+    guard = RedisGuard.from_settings(settings)
+    broker = create_broker(redis, guard)
     background = BackgroundTasks()
     async with httpx.AsyncClient() as http:
         await broker.start()
@@ -69,9 +72,10 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 spotify=build_spotify_client(settings, redis, http),
                 ticketmaster=build_ticketmaster_client(settings, redis, http),
                 setlistfm=build_setlistfm_client(settings, redis, http),
-                counter=create_counter(redis),
-                cache=create_cache(redis),
+                counter=create_counter(redis, guard),
+                cache=create_cache(redis, guard),
                 background=background,
+                redis_guard=guard,
             )
         finally:
             await background.close()

@@ -22,8 +22,19 @@ class Settings(BaseSettings):
     # Pool size per process: PostgreSQL is no faster past ~8 connections on 2 cores
     # (docs/decisions/0006-performance-facts.md).
     database_pool_size: int = Field(default=8, ge=1, le=100)
+    # A statement (asyncpg's command_timeout) or a new connection taking longer fails: a hung
+    # PostgreSQL answers UPSTREAM_UNAVAILABLE instead of holding requests. Migrations have no limit.
+    database_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     # Unset: in-process broker and inline jobs (the embedded demo).
     redis_url: str | None = None
+    # Each Redis command (and connecting) on the API's client gives up after this long; the caller's
+    # fallback takes over (README "Timeouts and fallbacks").
+    redis_socket_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_connect_timeout_seconds: float = Field(default=0.5, gt=0)
+    # After Redis failed to answer, request paths skip it for this long (0: never skip), so a hung
+    # Redis costs one timeout now and then, not one per call.
+    redis_cooldown_seconds: float = Field(default=1.0, ge=0)
     # The arq queue the API enqueues on and the workers read.
     worker_queue_name: str = "arq:queue"
     # Origins of browser pages that may call the API: CORS for HTTP and the handshake check for
@@ -56,6 +67,9 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_tokens: int = Field(default=2000, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # The most values an operation may make the server resolve (app/api/cost.py): a list multiplies
+    # what it selects by its size. Every document in graphql/ costs under 2,000.
+    graphql_max_cost: int = Field(default=5000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1)  # larger request bodies get 413
     # A websocket that sends no connection_init within this many seconds is closed (4408).
     ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -19,17 +20,32 @@ THESET = Path(sys.executable).parent / "theset"  # the console script of the ven
 # would call the real Spotify) and serve metrics on no fixed port (workers run side by side).
 TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
 
-# How long `theset serve` may take to answer /healthz.
+# How long `theset serve` may take to answer /healthz: importing the app takes seconds on a loaded machine.
 START_TIMEOUT = 60.0
 
-__all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "serving", "stop"]
+__all__ = ["TEST_WORKER_ENV", "THESET", "ApiServer", "api_process", "api_server", "free_port", "serving", "stop"]
+
+
+@dataclass(frozen=True)
+class ApiServer:
+    url: str
+    pid: int  # the uvicorn process (for its memory, or signals)
 
 
 @contextlib.asynccontextmanager
 async def api_process(
     database_url: str, redis_url: str | None, *, stderr: IO[bytes] | None = None, **env: str
 ) -> AsyncIterator[str]:
-    """`theset serve` in its own process on a free port; yields its base URL once it is ready.
+    """`theset serve` in its own process on a free port; yields its base URL once it is ready."""
+    async with api_server(database_url, redis_url, stderr=stderr, **env) as server:
+        yield server.url
+
+
+@contextlib.asynccontextmanager
+async def api_server(
+    database_url: str, redis_url: str | None, *, stderr: IO[bytes] | None = None, **env: str
+) -> AsyncIterator[ApiServer]:
+    """`theset serve` in its own process on a free port, once it is ready.
 
     `stderr`: a file for its log (the caller reads it); by default a temporary one.
     """
@@ -46,7 +62,6 @@ async def api_process(
         url = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=url) as http:
-                # Polled until a deadline, not a count: on a loaded machine importing the app alone takes seconds.
                 deadline = asyncio.get_running_loop().time() + START_TIMEOUT
                 while asyncio.get_running_loop().time() < deadline:
                     if process.returncode is not None:
@@ -59,7 +74,7 @@ async def api_process(
                     raise TimeoutError(f"the API process did not start:\n{_tail(log)}")
             if process.returncode is not None:
                 raise RuntimeError(f"the API process exited with {process.returncode}:\n{_tail(log)}")
-            yield url
+            yield ApiServer(url=url, pid=process.pid)
         finally:
             await stop(process)
 

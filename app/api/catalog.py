@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types.lazy_type import LazyType
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.enums import ShowStatus, SpotifyMatch, of
 from app.api.ids import Node, decode_id, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
@@ -30,6 +31,10 @@ _ENTRY_TYPE: LazyType[Any, Any] = LazyType("LeaderboardEntry", "app.api.played")
 
 # Bounds the rows a nested list may return per parent.
 _MAX_NESTED = 50
+# The acts a show lists (Ticketmaster events list 0 to 7): a bound the query cost can count on.
+MAX_LINEUP = 20
+# A connection's page: `first` (capped by GRAPHQL_MAX_PAGE_SIZE) sizes its edges and nodes.
+_PAGE = list_size(slicing_arguments=["first"], sized_fields=["edges", "nodes"])
 
 _FIRST = "How many to return, 1 to `GRAPHQL_MAX_PAGE_SIZE` (100 by default)."
 _AFTER = "A cursor (`pageInfo.endCursor` of the page before): return what follows it; from the start when null."
@@ -134,7 +139,10 @@ class Artist(Node):
             _pk=row.id,
         )
 
-    @strawberry.field(description="The artist's songs, cached from Spotify, best ranked first; empty until matched.")
+    @strawberry.field(
+        description="The artist's songs, cached from Spotify, best ranked first; empty until matched.",
+        directives=[list_size(assumed_size=_MAX_NESTED, slicing_arguments=["first"])],
+    )
     async def songs(
         self, info: Info, first: Annotated[int, strawberry.argument(description="How many songs, 1 to 50.")] = 10
     ) -> list[Song]:
@@ -142,7 +150,10 @@ class Artist(Node):
         rows = await info.context.loaders.artist_songs.load(self._pk)
         return [Song.from_model(row) for row in rows[:first]]
 
-    @strawberry.field(description="Upcoming shows with the artist on the bill (headlining or not), soonest first.")
+    @strawberry.field(
+        description="Upcoming shows with the artist on the bill (headlining or not), soonest first.",
+        directives=[list_size(assumed_size=_MAX_NESTED, slicing_arguments=["first"])],
+    )
     async def upcoming_shows(
         self, info: Info, first: Annotated[int, strawberry.argument(description="How many shows, 1 to 50.")] = 10
     ) -> list[Show]:
@@ -211,9 +222,13 @@ class Show(Node):
         assert row is not None, "shows.venue_id is a non-null foreign key"
         return Venue.from_model(row)
 
-    @strawberry.field(description="Every act on the bill in billing order, the headliner first.")
+    @strawberry.field(
+        description=f"Every act on the bill in billing order, the headliner first (at most {MAX_LINEUP}).",
+        directives=[list_size(assumed_size=MAX_LINEUP)],
+    )
     async def lineup(self, info: Info) -> list[Artist]:
-        return [Artist.from_model(row) for row in await info.context.loaders.lineup.load(self._pk)]
+        rows = await info.context.loaders.lineup.load(self._pk)
+        return [Artist.from_model(row) for row in rows[:MAX_LINEUP]]
 
     @strawberry.field(
         description="The setlist fans vote on, made on the first visit from the headliner's best-ranked songs"
@@ -236,7 +251,8 @@ class Show(Node):
         return played_type.from_model(row)
 
     @strawberry.field(
-        description="Fans by points once the played setlist is imported (display names only); empty before."
+        description="Fans by points once the played setlist is imported (display names only); empty before.",
+        directives=[list_size(slicing_arguments=["first"], sized_fields=["edges", "nodes"])],
     )
     async def leaderboard(
         self,
@@ -275,7 +291,8 @@ def _artist_key(row: models.Artist) -> list[str | int]:
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(
-        description="Shows by local date (then id), upcoming (from today, UTC) unless `from` says otherwise."
+        description="Shows by local date (then id), upcoming (from today, UTC) unless `from` says otherwise.",
+        directives=[_PAGE],
     )
     async def shows(
         self,
@@ -331,7 +348,9 @@ class CatalogQuery:
         row = await catalog.get_show(decode_id(id, "Show"))
         return Show.from_model(row) if row else None
 
-    @strawberry.field(description="Artists in name order (case and accents folded); `search` narrows them.")
+    @strawberry.field(
+        description="Artists in name order (case and accents folded); `search` narrows them.", directives=[_PAGE]
+    )
     async def artists(
         self,
         info: Info,

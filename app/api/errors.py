@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 
 import asyncpg
 from graphql import GraphQLError, GraphQLSyntaxError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -28,6 +30,7 @@ logger = logging.getLogger("app.api")
 
 INTERNAL_MESSAGE = "Unexpected error."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
+REDIS_UNAVAILABLE_MESSAGE = "A service the API relies on is unavailable; try again shortly."
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters."
 MISSING_QUERY_MESSAGE = "No GraphQL query found in the request"
 
@@ -62,7 +65,8 @@ def coded(error: GraphQLError) -> GraphQLError:
     - It already has a code (an earlier pass, a validation error): unchanged.
     - AppError raised by a service: its message and code.
     - A syntax error, or a document over the token limit (the parser counts): GRAPHQL_PARSE_FAILED.
-    - The database is unreachable: UPSTREAM_UNAVAILABLE; text PostgreSQL cannot store: BAD_USER_INPUT.
+    - The database or Redis is unreachable or timed out: UPSTREAM_UNAVAILABLE; text PostgreSQL cannot
+      store: BAD_USER_INPUT.
     - Any other GraphQLError with no original exception (variable coercion, ...): graphql-core's
       message, BAD_USER_INPUT.
     - Anything else: masked as INTERNAL_SERVER_ERROR (the schema logs the full error).
@@ -76,6 +80,8 @@ def coded(error: GraphQLError) -> GraphQLError:
         return _with(error, {"code": ErrorCode.GRAPHQL_PARSE_FAILED.value})
     if is_database_unavailable(original):
         return _with(error, {"code": ErrorCode.UPSTREAM_UNAVAILABLE.value}, DATABASE_UNAVAILABLE_MESSAGE)
+    if is_redis_unavailable(original):
+        return _with(error, {"code": ErrorCode.UPSTREAM_UNAVAILABLE.value}, REDIS_UNAVAILABLE_MESSAGE)
     if is_unstorable_text(original):
         return _with(error, {"code": ErrorCode.BAD_USER_INPUT.value}, UNSTORABLE_TEXT_MESSAGE)
     if isinstance(original, CLIENT_MISTAKES):  # Strawberry's refusals of the request itself
@@ -111,8 +117,11 @@ class CodedValidationCache(ValidationCache):
         for _ in super().on_validate():  # ValidationCache validates before it yields
             context = self.execution_context
             if context.pre_execution_errors:
-                extensions: dict[str, object] = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
-                context.pre_execution_errors = [_with(error, extensions) for error in context.pre_execution_errors]
+                code = ErrorCode.GRAPHQL_VALIDATION_FAILED.value
+                # A rule's own extensions (the cost and the budget) stay beside the code.
+                context.pre_execution_errors = [
+                    _with(error, {**(error.extensions or {}), "code": code}) for error in context.pre_execution_errors
+                ]
             yield
 
 
@@ -169,6 +178,11 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     )
 
 
+def is_redis_unavailable(error: BaseException | None) -> bool:
+    """Redis did not answer (refused, reset, timed out) where no fallback applied: an outage, not a bug."""
+    return isinstance(error, RedisConnectionError | RedisTimeoutError)
+
+
 def is_unstorable_text(error: BaseException | None) -> bool:
     """PostgreSQL refused a NUL character in a string the client sent: bad input, not a bug."""
     cause = error.__cause__ if error is not None else None
@@ -184,5 +198,6 @@ def is_expected(error: GraphQLError) -> bool:
         original is None
         or isinstance(original, AppError | GraphQLError | CLIENT_MISTAKES)
         or is_database_unavailable(original)
+        or is_redis_unavailable(original)
         or is_unstorable_text(original)
     )

@@ -9,12 +9,14 @@ from typing import Annotated
 import strawberry
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.api.played import CommunityScore
 from app.api.ws.handler import Shareable, handover
 from app.errors import NotFound, UpstreamUnavailable
 from app.platform.broker import BrokerUnavailable
 from app.setlists.models import Setlist
+from app.setlists.service import MAX_SETLIST_SONGS
 from app.setlists.vote_counts import CountsEvent
 
 
@@ -45,7 +47,8 @@ class VoteCountsEvent:
     )
     kind: VoteCountsEventKind = strawberry.field(description="A snapshot, or the change that made this event.")
     songs: list[SongVoteCount] = strawberry.field(
-        description="For a snapshot every song of the setlist; otherwise the songs the change touched."
+        directives=[list_size(assumed_size=MAX_SETLIST_SONGS)],
+        description="For a snapshot every song of the setlist; otherwise the songs the change touched.",
     )
     score: CommunityScore | None = strawberry.field(
         description="PLAYED events: the community's score against what was played (imported or re-imported)."

@@ -8,10 +8,14 @@ from typing import Annotated
 import strawberry
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.catalog import service as catalog
 from app.errors import NotFound
 from app.lookups import service as lookups
+
+# The vendors' look-ups answer at most RESULTS items.
+_RESULTS = list_size(assumed_size=lookups.RESULTS)
 
 
 @strawberry.type(description="A Spotify track; suggest it with its spotifyId.")
@@ -75,7 +79,8 @@ _Query = Annotated[
 class LookupsQuery:
     @strawberry.field(
         description="Spotify tracks matching `query`, at most 10, best match first (cached; see the README for the"
-        " last-good copy served while Spotify is down)."
+        " last-good copy served while Spotify is down).",
+        directives=[_RESULTS],
     )
     async def search_tracks(
         self,
@@ -94,16 +99,19 @@ class LookupsQuery:
             if artist is None:
                 raise NotFound("No such artist")
         results = await lookups.search_tracks(info.context.resources, query, artist, caller=await info.context.caller())
-        return [SpotifyTrackResult.from_result(result) for result in results]
+        return [SpotifyTrackResult.from_result(result) for result in results[: lookups.RESULTS]]
 
-    @strawberry.field(description="Spotify artists matching `query`, at most 10, best match first (cached).")
+    @strawberry.field(
+        description="Spotify artists matching `query`, at most 10, best match first (cached).", directives=[_RESULTS]
+    )
     async def search_artists(self, info: Info, query: _Query) -> list[SpotifyArtistResult]:
         results = await lookups.search_artists(info.context.resources, query, caller=await info.context.caller())
-        return [SpotifyArtistResult.from_result(result) for result in results]
+        return [SpotifyArtistResult.from_result(result) for result in results[: lookups.RESULTS]]
 
     @strawberry.field(
         description="The artist's Spotify top tracks, at most 10 (a development-mode Spotify app gets the newest"
-        " releases instead); empty when the artist has no Spotify match."
+        " releases instead); empty when the artist has no Spotify match.",
+        directives=[_RESULTS],
     )
     async def artist_top_tracks(
         self,
@@ -116,10 +124,11 @@ class LookupsQuery:
         if artist is None:
             raise NotFound("No such artist")
         results = await lookups.artist_top_tracks(info.context.resources, artist, caller=await info.context.caller())
-        return [SpotifyTrackResult.from_result(result) for result in results]
+        return [SpotifyTrackResult.from_result(result) for result in results[: lookups.RESULTS]]
 
     @strawberry.field(
-        description="Upcoming Ticketmaster music events matching `keyword` (in `city` when given), soonest first."
+        description="Upcoming Ticketmaster music events matching `keyword` (in `city` when given), soonest first.",
+        directives=[list_size(assumed_size=lookups.MAX_EVENTS, slicing_arguments=["first"])],
     )
     async def search_events(
         self,

@@ -15,6 +15,7 @@ import strawberry
 from app.api.accounts import User
 from app.api.catalog import Artist, Show, Song, Venue
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import Node, decode_global_id
 from app.api.setlists import Setlist, SetlistSong
 from app.api.sync import SyncEvent
@@ -73,7 +74,8 @@ class NodeQuery:
     @strawberry.field(
         description="The objects with these global ids, in the same order, null where an id names nothing; one"
         " query per type however many ids. At most `GRAPHQL_MAX_PAGE_SIZE` ids (100 by default): more, or a"
-        " malformed id, is BAD_USER_INPUT."
+        " malformed id, is BAD_USER_INPUT.",
+        directives=[list_size(slicing_arguments=["ids"])],
     )
     async def nodes(
         self,

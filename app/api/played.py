@@ -9,10 +9,16 @@ import strawberry
 
 from app.api.catalog import Song
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.ids import encode_id
 from app.played import models, scores
 from app.played import service as played
 from app.setlists.events import PlayedScore
+
+# Bounds the query cost counts on and the resolver keeps: a show has a few sets (main, named sets,
+# encores), each of rarely more than 40 songs.
+MAX_PLAYED_SETS = 6
+MAX_PLAYED_SONGS = 40
 
 
 @strawberry.type(description="One played song; each part of a medley is a song of its own, sharing its position.")
@@ -56,7 +62,10 @@ class PlayedSet:
         description='The set\'s name on setlist.fm ("B Stage"); null for an unnamed set.'
     )
     encore: int | None = strawberry.field(description="1 for the first encore, 2 for the second; null otherwise.")
-    songs: list[PlayedSong] = strawberry.field(description="The set's songs in the order they were played.")
+    songs: list[PlayedSong] = strawberry.field(
+        description="The set's songs in the order they were played.",
+        directives=[list_size(assumed_size=MAX_PLAYED_SONGS)],
+    )
 
 
 @strawberry.type(
@@ -75,7 +84,10 @@ class PlayedSetlist:
             id=encode_id("PlayedSetlist", row.id), source_url=row.url or "", imported_at=row.imported_at, _pk=row.id
         )
 
-    @strawberry.field(description="The sets in the order they were played, each with its songs in order.")
+    @strawberry.field(
+        description="The sets in the order they were played, each with its songs in order.",
+        directives=[list_size(assumed_size=MAX_PLAYED_SETS)],
+    )
     async def sets(self, info: Info) -> list[PlayedSet]:
         rows = await info.context.loaders.played_songs.load(self._pk)
         sets = []
@@ -87,10 +99,10 @@ class PlayedSetlist:
                     index=index,
                     name=first.set_name,
                     encore=first.encore,
-                    songs=[PlayedSong.from_model(row) for row in songs],
+                    songs=[PlayedSong.from_model(row) for row in songs[:MAX_PLAYED_SONGS]],
                 )
             )
-        return sets
+        return sets[:MAX_PLAYED_SETS]
 
 
 @strawberry.type(description="The community's prediction against what was played: its top N songs by votes, N played.")

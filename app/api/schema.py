@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError, lexicographic_sort_schema, print_schema
 from graphql import build_schema as parse_sdl
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types import ExecutionContext
@@ -19,6 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from app.api.accounts import AccountsMutation, AccountsQuery
 from app.api.catalog import CatalogQuery
+from app.api.cost import CostModel, max_cost_rule
 from app.api.errors import CodedValidationCache, ErrorCodes, is_expected, logger
 from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
@@ -128,7 +129,11 @@ def build_schema(
         max_depth_rule(settings.graphql_max_depth),  # linear: Strawberry's walks every fragment path
         max_aliases_rule(settings.graphql_max_aliases),  # linear: Strawberry's is exponential in fragments
     ]
-    if not settings.introspection_enabled:
+    if settings.introspection_enabled:
+        # graphql-core's recommended bound on introspection (`fields { type { fields ...`), which the
+        # query cost leaves to it; Strawberry does not add it.
+        limit_rules.append(MaxIntrospectionDepthRule)
+    else:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: each request gets fresh extension instances (the caches live at module level).
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -142,7 +147,12 @@ def build_schema(
         ErrorCodes,
         *extra_extensions,
     ]
-    return TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema = TheSetSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    # The cost rule reads the list sizes off the built schema; the extension factories above read
+    # `limit_rules` per request, so it is in place before the first one.
+    cost_model = CostModel(schema._schema, settings.graphql_max_page_size)
+    limit_rules.append(max_cost_rule(cost_model, settings.graphql_max_cost))
+    return schema
 
 
 def schema_sdl(**_: Any) -> str:

@@ -8,6 +8,7 @@ import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.enums import SeedSource, of
 from app.api.ids import Node, decode_id, encode_id
 from app.api.played import CommunityScore, FanScore
@@ -82,7 +83,9 @@ class Setlist(Node):
         cast = await info.context.loaders.votes_cast.load((viewer, self._pk))
         return max(0, info.context.settings.votes_per_show - cast)
 
-    @strawberry.field(description="The community's score against what was played; null until it is imported.")
+    @strawberry.field(
+        description="The community's score against what was played; null until it is imported.",
+    )
     async def score(self, info: Info) -> CommunityScore | None:
         inputs = await info.context.loaders.score_inputs.load(self._pk)
         score = inputs.community() if inputs is not None else None
@@ -99,7 +102,10 @@ class Setlist(Node):
         score = inputs.fan(await info.context.loaders.voted_songs.load((viewer, self._pk)))
         return FanScore(hits=score.hits, votes_cast=score.votes_cast, points=score.points)
 
-    @strawberry.field(description="The setlist's songs, most votes first, then in `position` order.")
+    @strawberry.field(
+        description="The setlist's songs, most votes first, then in `position` order.",
+        directives=[list_size(assumed_size=setlists.MAX_SETLIST_SONGS)],
+    )
     async def songs(self, info: Info) -> list[SetlistSong]:
         return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
 

@@ -9,10 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.api.context import Info
+from app.api.cost import list_size
 from app.api.enums import SyncHealthStatus, SyncLevel, of
 from app.api.ids import Node, encode_id
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import health, models
+from app.catalog.tasks import SCHEDULES
 
 # Tracebacks stay in the database for operators; the API shows the message and the counts.
 _PRIVATE_DETAILS = frozenset({"traceback"})
@@ -75,11 +77,17 @@ class SyncJobHealth:
 
 @strawberry.type
 class SyncQuery:
-    @strawberry.field(description="Each scheduled sync job's health: its last success and failure and a status.")
+    @strawberry.field(
+        description="Each scheduled sync job's health: its last success and failure and a status.",
+        directives=[list_size(assumed_size=len(SCHEDULES))],
+    )
     async def sync_health(self) -> list[SyncJobHealth]:
         return [SyncJobHealth.from_health(job) for job in await health.sync_health()]
 
-    @strawberry.field(description="The sync journal, newest first: runs' starts and finishes, and failures.")
+    @strawberry.field(
+        description="The sync journal, newest first: runs' starts and finishes, and failures.",
+        directives=[list_size(slicing_arguments=["first"], sized_fields=["edges", "nodes"])],
+    )
     async def sync_events(
         self,
         info: Info,

@@ -10,7 +10,8 @@ in Redis while it has a local subscriber, and `subscribe()` returns only once Re
 it, so a snapshot read afterwards misses no later message. When the connection drops, the reader
 reconnects with backoff, re-subscribes, and then sends `RESYNC` to every local subscriber: whatever
 was published meanwhile is lost, and a snapshot taken after `RESYNC` is complete again. `publish`
-gives up after a short timeout with `BrokerUnavailable`; callers log it and move on.
+gives up after a short timeout with `BrokerUnavailable` (at once while the RedisGuard cools down
+after an outage); callers log it and move on.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+
+from app.platform.redis_client import RedisGuard
 
 logger = logging.getLogger(__name__)
 
@@ -248,9 +251,12 @@ class RedisBroker:
         timeout: float = 1.0,
         backoff: tuple[float, float] = (0.1, 2.0),
         health_check_interval: float = 5.0,
+        guard: RedisGuard | None = None,
     ) -> None:
         self.local = LocalSubscribers()
         self._redis = redis
+        # Publishing and reading sequence numbers are on request paths: skipped while Redis cools down.
+        self._guard = guard or RedisGuard.passthrough()
         self._prefix = prefix
         self._timeout = timeout
         self._backoff_min, self._backoff_max = backoff
@@ -304,7 +310,7 @@ class RedisBroker:
         """Send `message` to every subscriber of `channel`; BrokerUnavailable when Redis does not answer in time."""
         try:
             async with asyncio.timeout(self._timeout):
-                await self._redis.publish(self._prefix + channel, message)
+                await self._guard.call(lambda: self._redis.publish(self._prefix + channel, message))
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
 
@@ -312,8 +318,10 @@ class RedisBroker:
         """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
         try:
             async with asyncio.timeout(self._timeout):
-                number = await self._publish_numbered(
-                    keys=[self._sequence_key(channel), self._prefix + channel], args=[head, tail]
+                number = await self._guard.call(
+                    lambda: self._publish_numbered(
+                        keys=[self._sequence_key(channel), self._prefix + channel], args=[head, tail]
+                    )
                 )
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
@@ -323,7 +331,7 @@ class RedisBroker:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
         try:
             async with asyncio.timeout(self._timeout):
-                value = await self._redis.get(self._sequence_key(channel))
+                value = await self._guard.call(lambda: self._redis.get(self._sequence_key(channel)))
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
         return int(value or 0)
@@ -424,6 +432,8 @@ class RedisBroker:
                     self._reconnects += 1
                 self._ever_connected = True
                 self._connected = True
+                # Redis answers again: the RESYNC snapshots about to be taken must not be skipped.
+                self._guard.recovered()
 
     async def _read(self) -> None:
         """Deliver messages until the connection fails; PING when idle to notice a silent peer."""

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
 
@@ -47,24 +48,29 @@ class MemoryCache:
 class RedisCache:
     """Shared by every process; an unreachable Redis is a cache miss, not an error."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, guard: RedisGuard | None = None) -> None:
         self._redis = redis
+        self._guard = guard or RedisGuard.passthrough()
 
     async def get(self, key: str) -> bytes | None:
         try:
-            value = await self._redis.get(key)
-        except (RedisError, OSError):
+            value = await self._guard.call(lambda: self._redis.get(key))
+        except RedisSkipped:
+            return None
+        except REDIS_FAILURES:
             logger.warning("Cache: Redis unreachable", exc_info=True)
             return None
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, seconds: int) -> None:
         try:
-            await self._redis.set(key, value, ex=seconds)
-        except (RedisError, OSError):
+            await self._guard.call(lambda: self._redis.set(key, value, ex=seconds))
+        except RedisSkipped:
+            return
+        except REDIS_FAILURES:
             logger.warning("Cache: Redis unreachable", exc_info=True)
 
 
-def create_cache(redis: Redis | None) -> Cache:
+def create_cache(redis: Redis | None, guard: RedisGuard | None = None) -> Cache:
     """Redis when configured, else a cache of this process."""
-    return RedisCache(redis) if redis is not None else MemoryCache()
+    return RedisCache(redis, guard) if redis is not None else MemoryCache()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, fields
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import get_current_context
 from tortoise.models import Model
 
@@ -24,17 +25,32 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str | None = None, *, pool_size: int | None = None) -> dict[str, Any]:
-    """Tortoise config for a database URL (default: the settings' DATABASE_URL)."""
+def tortoise_config(
+    database_url: str | None = None, *, pool_size: int | None = None, timeouts: bool = True
+) -> dict[str, Any]:
+    """Tortoise config for a database URL (default: the settings' DATABASE_URL).
+
+    `timeouts`: PostgreSQL statements, and waits for a pooled connection, give up after
+    DATABASE_TIMEOUT_SECONDS, new connections after DATABASE_CONNECT_TIMEOUT_SECONDS (TimeoutError,
+    answered UPSTREAM_UNAVAILABLE); off for migrations, whose statements may rightly run long.
+    """
     settings = get_settings()
     url = database_url or settings.database_url
     size = pool_size or settings.database_pool_size
     connection: str | dict[str, Any] = url
     if url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        connection = expand_db_url(url)
+        credentials = connection["credentials"]
         # Pool size matters: PostgreSQL gains nothing past ~8 connections on 2 cores
         # (docs/decisions/0006-performance-facts.md).
-        separator = "&" if "?" in url else "?"
-        connection = f"{url}{separator}minsize=1&maxsize={size}"
+        credentials.update(minsize=1, maxsize=size)
+        if timeouts:
+            connection["engine"] = "app.platform.pg_engine"  # waits for a pooled connection give up too
+            credentials.update(
+                command_timeout=settings.database_timeout_seconds,
+                timeout=settings.database_connect_timeout_seconds,
+                pool_timeout=settings.database_timeout_seconds,
+            )
     return {
         "connections": {"default": connection},
         "apps": {
@@ -46,7 +62,7 @@ def tortoise_config(database_url: str | None = None, *, pool_size: int | None = 
 
 
 # aerich reads this name (see [tool.aerich] in pyproject.toml).
-TORTOISE_ORM = tortoise_config()
+TORTOISE_ORM = tortoise_config(timeouts=False)
 
 
 async def init_db(database_url: str | None = None, *, generate_schemas: bool = False) -> bool:
@@ -82,7 +98,8 @@ async def migrate(database_url: str | None = None) -> list[str]:
 async def _aerich_upgrade(url: str) -> list[str]:
     from aerich import Command  # imported here: only PostgreSQL deployments need it
 
-    async with Command(tortoise_config=tortoise_config(url), app="models", location=str(MIGRATIONS_DIR)) as command:
+    config = tortoise_config(url, timeouts=False)
+    async with Command(tortoise_config=config, app="models", location=str(MIGRATIONS_DIR)) as command:
         applied: list[str] = await command.upgrade(run_in_transaction=True)
     return applied
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from app.errors import RateLimited
+from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
 
@@ -89,23 +89,26 @@ return {hits, redis.call('TTL', KEYS[1])}
 class RedisCounter:
     """Counters shared by every process through Redis; falls back to `fallback` when Redis fails."""
 
-    def __init__(self, redis: Redis, fallback: MemoryCounter) -> None:
+    def __init__(self, redis: Redis, fallback: MemoryCounter, guard: RedisGuard | None = None) -> None:
         self._script = redis.register_script(_HIT_SCRIPT)
         self._fallback = fallback
+        self._guard = guard or RedisGuard.passthrough()
 
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
         try:
-            hits, ttl = await self._script(keys=[key], args=[seconds])
-        except (RedisError, OSError):
+            hits, ttl = await self._guard.call(lambda: self._script(keys=[key], args=[seconds]))
+        except RedisSkipped:
+            return await self._fallback.hit(key, seconds)
+        except REDIS_FAILURES:
             logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
             return await self._fallback.hit(key, seconds)
         return int(hits), float(ttl if ttl > 0 else seconds)
 
 
-def create_counter(redis: Redis | None) -> Counter:
+def create_counter(redis: Redis | None, guard: RedisGuard | None = None) -> Counter:
     """Redis-shared counters when Redis is configured (this process's as their fallback), else this process's."""
     memory = MemoryCounter()
-    return RedisCounter(redis, memory) if redis is not None else memory
+    return RedisCounter(redis, memory, guard) if redis is not None else memory
 
 
 def subject_key(text: str) -> str:

@@ -15,6 +15,7 @@ from arq.connections import ArqRedis
 
 from app.clients.errors import UpstreamError, defer_seconds
 from app.errors import NotFound
+from app.platform.redis_client import REDIS_FAILURES
 from app.resources import Resources
 from app.setlists import service
 
@@ -51,14 +52,22 @@ def source_for(resources: Resources) -> service.SongSource:
 
 
 async def schedule_fill(resources: Resources, setlist_id: int) -> None:
-    """Fill the setlist later: an arq job with Redis (one per setlist), else a background task."""
+    """Fill the setlist later: an arq job with Redis (one per setlist), else (or Redis failing) a background task."""
     if resources.redis is not None:
         queue = ArqRedis(connection_pool=resources.redis.connection_pool)
-        # _job_id: a second empty visit of the same setlist does not queue a second job.
-        await queue.enqueue_job(
-            FILL_JOB, setlist_id, _job_id=f"{FILL_JOB}:{setlist_id}", _queue_name=resources.settings.worker_queue_name
-        )
-        return
+        try:
+            # _job_id: a second empty visit of the same setlist does not queue a second job.
+            await resources.redis_guard.call(
+                lambda: queue.enqueue_job(
+                    FILL_JOB,
+                    setlist_id,
+                    _job_id=f"{FILL_JOB}:{setlist_id}",
+                    _queue_name=resources.settings.worker_queue_name,
+                )
+            )
+            return
+        except REDIS_FAILURES:
+            logger.warning("fill_setlist %s: Redis unreachable, filling in this process", setlist_id, exc_info=True)
     resources.background.spawn(_fill_in_process(resources, setlist_id))
 
 

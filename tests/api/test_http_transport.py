@@ -176,7 +176,8 @@ BAD = "BAD_USER_INPUT"
         ("query($id: ID!) { show(id: $id) { id } }", {"id": encode_id("Artist", 1)}, BAD),
         ("query($first: Int!) { shows(first: $first) { edges { cursor } } }", {"first": "ten"}, BAD),
         ("{ shows(first: 0) { edges { cursor } } }", {}, BAD),
-        ("{ shows(first: 100000) { edges { cursor } } }", {}, BAD),
+        # Refused by the query cost at validation, before the resolver's own page-size check.
+        ("{ shows(first: 100000) { edges { cursor } } }", {}, VALIDATION),
         ('{ shows(after: "garbage") { edges { cursor } } }', {}, BAD),
         ("{ shows { edges { node { unknownField } } } }", {}, VALIDATION),
         ('{ shows(from: "yesterday") { edges { cursor } } }', {}, VALIDATION),
@@ -206,9 +207,11 @@ async def test_bad_input_gets_its_code(
 async def test_a_query_over_the_depth_limit_is_refused(http: httpx.AsyncClient, settings: Settings) -> None:
     nested = "id"
     for _ in range(settings.graphql_max_depth):
-        nested = f"artist {{ upcomingShows {{ {nested} }} }}"
+        nested = f"artist {{ upcomingShows(first: 1) {{ {nested} }} }}"  # one show a level: within the cost
 
-    response = await http.post("/graphql", json={"query": f"{{ shows {{ edges {{ node {{ {nested} }} }} }} }}"})
+    response = await http.post(
+        "/graphql", json={"query": f"{{ shows(first: 1) {{ edges {{ node {{ {nested} }} }} }} }}"}
+    )
 
     body = response.json()
     assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]

@@ -3,6 +3,8 @@
 async with TcpProxy("127.0.0.1", 5432) as proxy:   # clients connect to proxy.port
     await proxy.cut()                                # listener closed, live connections reset
     await proxy.restore()                            # listening again on the same port
+    proxy.stall()                                    # connections accepted, nothing forwarded: a hung server
+    proxy.resume()                                   # forwarding again, what was held included
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     @property
     def connections(self) -> int:
@@ -68,21 +72,36 @@ class TcpProxy:
         if self._server is None:
             await self.start()
 
+    def stall(self) -> None:
+        """Keep every connection open, accept new ones, and forward nothing: the peer hangs, not dies."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._pipes.add(task)
         self._writers.add(client_writer)
         try:
+            await self._flowing.wait()  # a stalled server accepts, and nothing more
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
             _reset(client_writer)
             self._pipes.discard(task)
             self._writers.discard(client_writer)
             return
+        except asyncio.CancelledError:
+            self._pipes.discard(task)
+            self._writers.discard(client_writer)
+            raise
         self._writers.add(upstream_writer)
+        flowing = self._flowing
         try:
-            await asyncio.gather(_pump(client_reader, upstream_writer), _pump(upstream_reader, client_writer))
+            await asyncio.gather(
+                _pump(client_reader, upstream_writer, flowing), _pump(upstream_reader, client_writer, flowing)
+            )
         finally:
             for writer in (client_writer, upstream_writer):
                 self._writers.discard(writer)
@@ -99,9 +118,10 @@ class TcpProxy:
         await self.cut()
 
 
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event) -> None:
     with contextlib.suppress(OSError):
         while data := await reader.read(CHUNK):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
         if writer.can_write_eof():

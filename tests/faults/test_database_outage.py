@@ -114,3 +114,62 @@ async def test_the_api_answers_upstream_unavailable_while_the_database_is_cut_an
     assert codes(read_after) == []
     assert [entry.votes for entry in await SetlistSong.filter(setlist=setlist).order_by("position")] == [1, 1]
     assert await invariants_hold()
+
+
+# The API's statement and connection timeouts in the hung-database test, and what an answer may take
+# on top (the request's own work, a loaded machine).
+HUNG_TIMEOUT_SECONDS = 1.0
+HUNG_SLACK_SECONDS = 3.0
+
+
+@pytest.fixture
+async def api_with_timeouts(proxy: TcpProxy, postgres_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    timeout = str(HUNG_TIMEOUT_SECONDS)
+    async with (
+        api_process(
+            through(proxy, postgres_url),
+            None,
+            DATABASE_TIMEOUT_SECONDS=timeout,
+            DATABASE_CONNECT_TIMEOUT_SECONDS=timeout,
+            DATABASE_POOL_SIZE="3",
+        ) as url,
+        httpx.AsyncClient(base_url=url, timeout=60) as http,
+    ):
+        yield http
+
+
+async def test_a_hung_database_answers_upstream_unavailable_within_its_timeout_and_recovers(
+    proxy: TcpProxy, api_with_timeouts: httpx.AsyncClient
+) -> None:
+    api = api_with_timeouts
+    show = await make_show()
+    songs = [await make_song(artist=await show.headliner) for _ in range(2)]
+    setlist = await make_setlist(show, songs)
+    entries = await SetlistSong.filter(setlist=setlist).order_by("position")
+    song_ids = [encode_id("SetlistSong", entry.id) for entry in entries]
+    users = await make_users_with_tokens(12)
+    assert codes(await vote(api, users[0][1], song_ids[0])) == []
+    assert codes(await show_list(api)) == []
+
+    proxy.stall()  # PostgreSQL accepts and answers nothing: more requests than pool connections wait on it
+    hung = await asyncio.gather(
+        *(timed(show_list(api)) for _ in range(4)),
+        *(timed(vote(api, token, song_ids[1])) for _, token in users[1:9]),
+        timed(api.get("/readyz")),
+    )
+    proxy.resume()
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while (ready_again := await api.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    voted_after = await vote(api, users[9][1], song_ids[0])
+
+    *graphql, (ready, _) = hung
+    assert [codes(response) for response, _ in graphql] == [["UPSTREAM_UNAVAILABLE"]] * len(graphql)
+    assert ready.status_code == 503
+    # Each answer within the timeout (a statement, or connecting anew), plus slack: not a hang.
+    slowest = max(seconds for _, seconds in hung)
+    assert slowest < 2 * HUNG_TIMEOUT_SECONDS + HUNG_SLACK_SECONDS, [round(seconds, 2) for _, seconds in hung]
+    assert ready_again.status_code == 200
+    assert codes(voted_after) == []
+    assert voted_after.json()["data"]["vote"]["votes"] == 2
+    assert await invariants_hold()

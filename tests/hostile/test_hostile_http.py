@@ -127,6 +127,24 @@ def nested_fragment_bomb(levels: int) -> str:
     return "{ shows { nodes { ...S0 } } } " + " ".join(fragments)
 
 
+def doubling_fragments(levels: int) -> str:
+    """Two fragments a level, each spreading both of the next: 2**levels paths, none merged away."""
+    fragments = [
+        f"fragment {name}{i} on Show {{ {field} ...A{i + 1} ...B{i + 1} }}"
+        for i in range(levels)
+        for name, field in (("A", "id"), ("B", "name"))
+    ]
+    fragments += [f"fragment A{levels} on Show {{ id }}", f"fragment B{levels} on Show {{ name }}"]
+    return "{ shows { nodes { ...A0 ...B0 } } } " + " ".join(fragments)
+
+
+def list_fragment_chain(levels: int) -> str:
+    """Fragments nesting lists through each other, within the depth limit."""
+    fragments = [f"fragment L{i} on Show {{ lineup {{ upcomingShows {{ ...L{i + 1} }} }} }}" for i in range(levels)]
+    fragments.append(f"fragment L{levels} on Show {{ id name }}")
+    return "{ shows { nodes { ...L0 } } } " + " ".join(fragments)
+
+
 def deep_list_literal(depth: int) -> str:
     return f"{{ shows(city: {'[' * depth}1{']' * depth}) {{ nodes {{ id }} }} }}"
 
@@ -158,6 +176,10 @@ UNVOTE = "mutation($id: ID!) { unvote(setlistSongId: $id) { id votes } }"
 SUGGEST = 'mutation($id: ID!) { suggestSong(setlistId: $id, spotifyTrackId: "4uLU6hMCjMI75M1A2tKUQC") { id } }'
 SEARCH = "query($s: String) { artists(search: $s) { nodes { id } } }"
 SHOWS_IN = "query($city: String) { shows(city: $city) { nodes { id } } }"
+COST_BOMB = (
+    "{ shows { nodes { lineup { upcomingShows { lineup { upcomingShows { lineup { upcomingShows"
+    " { lineup { upcomingShows { id } } } } } } } } } } }"
+)
 SIGN_UP = document("SignUp")
 SIGN_IN = document("SignIn")
 KIB = 1024
@@ -245,6 +267,33 @@ CASES: dict[str, Case] = {
     "depth-via-fragments": Case(json={"query": "{ shows { nodes { ...F0 } } } " + FRAGMENT_CHAIN}, code=VALIDATION),
     "deep-list-literal": Case(json={"query": deep_list_literal(900)}, code=PARSE),
     "deep-object-literal": Case(json={"query": deep_object_literal(600)}, code=PARSE),
+    # --- query cost ------------------------------------------------------------------------------
+    "cost-bomb": Case(json={"query": COST_BOMB}, code=VALIDATION),
+    "cost-huge-first": Case(json={"query": "{ shows(first: 1000000) { nodes { id } } }"}, code=VALIDATION),
+    "cost-huge-first-variable": Case(
+        json=op("query($n: Int!) { shows(first: $n) { nodes { id } } }", {"n": 1_000_000}), code=BAD
+    ),
+    "cost-huge-nested-first": Case(
+        json={"query": "{ shows(first: 100) { nodes { lineup { upcomingShows(first: 2147483647) { id } } } } }"},
+        code=VALIDATION,
+    ),
+    "cost-list-fragment-chain": Case(json={"query": list_fragment_chain(4)}, code=VALIDATION),
+    "cost-doubling-fragments": Case(json={"query": doubling_fragments(40)}, code=VALIDATION),
+    "cost-aliased-pages": Case(
+        json={
+            "query": "{ "
+            + " ".join(f"a{i}: shows(first: 100) {{ nodes {{ lineup {{ name }} }} }}" for i in range(15))
+            + " }"
+        },
+        code=VALIDATION,
+    ),
+    "cost-setlists-of-a-page": Case(
+        json={"query": "{ shows(first: 100) { nodes { setlist { songs { song { name } } } } } }"}, code=VALIDATION
+    ),
+    "introspection-nested-lists": Case(
+        json={"query": "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"},
+        code=VALIDATION,
+    ),
     # --- aliases ---------------------------------------------------------------------------------
     "aliases-16": Case(json={"query": "{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }"}, code=VALIDATION),
     "aliases-expensive-field": Case(

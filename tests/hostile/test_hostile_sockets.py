@@ -174,6 +174,18 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
         None,
         "GRAPHQL_VALIDATION_FAILED",
     ),
+    "cost-bomb": (
+        lambda t: [
+            init(),
+            ACK,
+            subscribe(
+                "{ shows { nodes { lineup { upcomingShows { lineup { upcomingShows { lineup { upcomingShows"
+                " { lineup { upcomingShows { id } } } } } } } } } } }"
+            ),
+        ],
+        None,
+        "BAD_USER_INPUT",
+    ),
     "anonymous-vote-over-ws": (
         lambda t: [init(), ACK, subscribe('mutation { vote(setlistSongId: "U2V0bGlzdFNvbmc6MQ") { id } }')],
         None,
@@ -266,6 +278,7 @@ ERROR_MESSAGE_CASES = frozenset(
         "fragment-cycle",
         "too-many-aliases",
         "too-deep",
+        "cost-bomb",
         "unknown-operation-name",
         "empty-query",
         "document-without-operation",

@@ -21,6 +21,7 @@ from factories import make_artist, make_show
 from graphql_client import GraphQLClient
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis_server import RedisServer
 from setlists_testing import Spotify
 from starlette.applications import Starlette
 
@@ -492,3 +493,21 @@ async def test_the_last_good_copy_lives_in_redis_for_a_day(
         assert seconds < PROMPT_SECONDS
     finally:
         await redis.delete(fresh, stale)
+
+
+async def test_a_look_up_while_redis_is_frozen_is_upstream_unavailable_promptly(
+    lookup_settings: Settings, orm: None, db: None
+) -> None:
+    # Frozen, not dead: the limits, the cache and the vendors' shared limiter each give up on their
+    # timeout instead of waiting for Redis to thaw.
+    with RedisServer() as server:
+        async for gql in _gql(lookup_settings.model_copy(update={"redis_url": server.url})):
+            assert _codes(await gql.run("SearchArtists", query="warm up")) == []
+            server.pause()
+            try:
+                body, seconds = await _timed(gql.run("SearchArtists", query="frozen"))
+            finally:
+                server.resume()
+
+    assert _codes(body) == ["UPSTREAM_UNAVAILABLE"]
+    assert seconds < PROMPT_SECONDS

@@ -12,11 +12,14 @@ from arq.connections import ArqRedis
 from factories import make_artist, make_setlist, make_show, make_song
 from graphql_client import GraphQLClient
 from redis.asyncio import Redis
+from redis_server import RedisServer
 from setlists_testing import Spotify
 
 from app.api.ids import encode_id
 from app.catalog.models import Artist, Song, SpotifyMatch
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
+from app.platform.background import BackgroundTasks
+from app.platform.redis_client import RedisGuard, create_redis
 from app.resources import Resources
 from app.setlists import service, tasks
 from app.setlists.models import Setlist, SetlistSong
@@ -201,3 +204,33 @@ async def test_refresh_writes_the_ranked_catalog_and_stamps_it(
     assert songs_are_fresh(stored, max_age_hours=1)
     assert tally.counts["artist_matched"] == 1
     assert await Song.filter(artist=artist, rank__isnull=False).count() == tally.counts["song_created"]
+
+
+async def test_with_redis_frozen_the_fill_runs_in_this_process(
+    resources: Resources, spotify_settings: Settings, db: None
+) -> None:
+    setlist = await make_setlist(await make_show())
+    with RedisServer() as server:
+        settings = spotify_settings.model_copy(update={"redis_url": server.url})
+        redis = create_redis(settings)
+        guard = RedisGuard.from_settings(settings)
+        background = BackgroundTasks()
+        frozen = dataclasses.replace(
+            resources, settings=settings, redis=redis, redis_guard=guard, background=background
+        )
+        try:
+            await redis.ping()
+            server.pause()
+            try:
+                await tasks.schedule_fill(frozen, setlist.id)  # gives up on Redis instead of waiting
+            finally:
+                server.resume()
+            queued = await ArqRedis(connection_pool=redis.connection_pool).queued_jobs()
+            filling = background.running
+        finally:
+            await background.close()
+            await redis.aclose()
+
+    assert queued == []
+    assert len(filling) == 1
+    assert guard.failures == 1
