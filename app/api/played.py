@@ -10,7 +10,6 @@ import strawberry
 from app.api.catalog import Song
 from app.api.context import Info
 from app.api.cost import list_size
-from app.api.ids import encode_id
 from app.played import models, scores
 from app.played import service as played
 from app.setlists.events import PlayedScore
@@ -72,7 +71,6 @@ class PlayedSet:
     description="What was played, from setlist.fm. Its terms require every client showing it to link to `sourceUrl`."
 )
 class PlayedSetlist:
-    id: strawberry.ID = strawberry.field(description="The global id of this played setlist.")
     source_url: str = strawberry.field(description="The setlist.fm page of this setlist: show it as the source.")
     imported_at: dt.datetime = strawberry.field(description="When this version was imported (re-imported on edits).")
     _pk: strawberry.Private[int]
@@ -80,9 +78,7 @@ class PlayedSetlist:
     @classmethod
     def from_model(cls, row: models.PlayedSetlist) -> PlayedSetlist:
         assert row.imported_at is not None, "only imported setlists are shown"
-        return cls(
-            id=encode_id("PlayedSetlist", row.id), source_url=row.url or "", imported_at=row.imported_at, _pk=row.id
-        )
+        return cls(source_url=row.url or "", imported_at=row.imported_at, _pk=row.id)
 
     @strawberry.field(
         description="The sets in the order they were played, each with its songs in order.",

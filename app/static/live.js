@@ -6,7 +6,8 @@
 
 (function () {
   const SHOW_PAGE_WITH_SETLIST = `
-# A show's page with its setlist: created on the first visit, songs by votes, the viewer's votes.
+# A show's page with its setlist: created on the first visit (from the tour or Spotify: seededFrom),
+# songs by votes, the viewer's votes; how predictable the headliner's shows are.
 query ShowPageWithSetlist($id: ID!) {
   show(id: $id) {
     id
@@ -14,11 +15,13 @@ query ShowPageWithSetlist($id: ID!) {
     startsAt
     localDate
     status
-    artist { id name imageUrl }
+    artist { id name imageUrl predictability }
     venue { id name city }
     lineup { id name spotifyId }
     setlist {
       id
+      viewerVotesLeft
+      seededFrom
       songs {
         id
         votes
@@ -33,13 +36,15 @@ query ShowPageWithSetlist($id: ID!) {
 `;
 
   const VOTE_COUNTS = `
-# Live vote counts of a setlist: a snapshot first, then the songs each change touched.
+# Live vote counts of a setlist: a snapshot first, then the songs each change touched; PLAYED (with the
+# community's score) when what was played is imported or re-imported.
 subscription VoteCounts($setlistId: ID!) {
   voteCounts(setlistId: $setlistId) {
     setlistId
     sequence
     kind
     songs { setlistSongId votes }
+    score { predicted played hits precision recall f1 rankCorrelation }
   }
 }
 `;

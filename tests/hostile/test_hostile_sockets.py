@@ -184,7 +184,7 @@ WS_CASES: dict[str, tuple[Any, int | None, str | None]] = {
             ),
         ],
         None,
-        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
     ),
     "anonymous-vote-over-ws": (
         lambda t: [init(), ACK, subscribe('mutation { vote(setlistSongId: "U2V0bGlzdFNvbmc6MQ") { id } }')],
