@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.types.lazy_type import LazyType
 
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
+from app.api.loaders import Later, Loaders
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
 from app.catalog import service as catalog
 from app.errors import BadUserInput
+from app.platform.rawsql import Row, as_date, as_datetime, as_decimal, as_json
 
 if TYPE_CHECKING:
     from app.api.setlists import Setlist
@@ -52,6 +54,19 @@ class Song:
             preview_url=row.preview_url,
         )
 
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Song:
+        """From a row of catalog.SONG_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Song", row[p + "id"]),
+            spotify_id=row[p + "spotify_id"],
+            name=row[p + "name"],
+            album_name=row[p + "album_name"],
+            release_date=row[p + "release_date"],
+            duration_ms=row[p + "duration_ms"],
+            preview_url=row[p + "preview_url"],
+        )
+
 
 @strawberry.type
 class Venue:
@@ -79,6 +94,22 @@ class Venue:
             latitude=row.latitude,
             longitude=row.longitude,
             timezone=row.timezone,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Venue:
+        """From a row of catalog.VENUE_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Venue", row[p + "id"]),
+            name=row[p + "name"],
+            city=row[p + "city"],
+            state_code=row[p + "state_code"],
+            country_code=row[p + "country_code"],
+            address=row[p + "address"],
+            postal_code=row[p + "postal_code"],
+            latitude=row[p + "latitude"],
+            longitude=row[p + "longitude"],
+            timezone=row[p + "timezone"],
         )
 
 
@@ -115,17 +146,32 @@ class Artist:
             _pk=row.id,
         )
 
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Artist:
+        """From a row of catalog.ARTIST_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Artist", row[p + "id"]),
+            name=row[p + "name"],
+            slug=row[p + "slug"],
+            spotify_id=row[p + "spotify_id"],
+            spotify_match=models.SpotifyMatch(row[p + "spotify_match"]),
+            image_url=row[p + "image_url"],
+            genres=as_json(row[p + "genres"]),
+            popularity=row[p + "popularity"],
+            _pk=row[p + "id"],
+        )
+
     @strawberry.field(description="The artist's cached catalog, best ranked first.")
     async def songs(self, info: Info, first: int = 10) -> list[Song]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_songs.load(self._pk)
-        return [Song.from_model(row) for row in rows[:first]]
+        return [Song.from_row(row) for row in rows[:first]]
 
     @strawberry.field(description="Upcoming shows where the artist is on the bill, soonest first.")
     async def upcoming_shows(self, info: Info, first: int = 10) -> list[Show]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
-        return [Show.from_model(row) for row in rows[:first]]
+        return [Show.from_row(row, info.context.loaders) for row in rows[:first]]
 
 
 @strawberry.type
@@ -138,12 +184,16 @@ class Show:
     status: models.ShowStatus
     url: str | None
     price_range: PriceRange | None
+    # Plain attributes, not resolvers: read with the show on its page (one statement), else a
+    # `Later` loading them when asked for (a list's shows). A basic field costs no resolver call.
+    artist: Artist = strawberry.field(description="The headliner.")
+    venue: Venue
     _pk: strawberry.Private[int]
-    _headliner_id: strawberry.Private[int]
-    _venue_id: strawberry.Private[int]
+    # The setlist's id when the show was read with it; None: made on the first visit.
+    _setlist_id: strawberry.Private[int | None] = None
 
     @classmethod
-    def from_model(cls, row: models.Show) -> Show:
+    def from_model(cls, row: models.Show, loaders: Loaders) -> Show:
         has_price = row.price_min is not None or row.price_max is not None
         return cls(
             id=encode_id("Show", row.id),
@@ -154,33 +204,66 @@ class Show:
             status=row.status,
             url=row.url,
             price_range=PriceRange(min=row.price_min, max=row.price_max, currency=row.currency) if has_price else None,
+            artist=_later_artist(loaders, row.headliner_id),
+            venue=_later_venue(loaders, row.venue_id),
             _pk=row.id,
-            _headliner_id=row.headliner_id,
-            _venue_id=row.venue_id,
         )
 
-    @strawberry.field(description="The headliner.")
-    async def artist(self, info: Info) -> Artist:
-        row = await info.context.loaders.artist.load(self._headliner_id)
-        assert row is not None, "shows.headliner_id is a non-null foreign key"
-        return Artist.from_model(row)
-
-    @strawberry.field
-    async def venue(self, info: Info) -> Venue:
-        row = await info.context.loaders.venue.load(self._venue_id)
-        assert row is not None, "shows.venue_id is a non-null foreign key"
-        return Venue.from_model(row)
+    @classmethod
+    def from_row(cls, row: Row, loaders: Loaders, *, joined: bool = False) -> Show:
+        """From a row of catalog.SHOW_COLUMNS; `joined`: one of setlists.show_rows_by_ids, with the
+        headliner's (`a_`) and venue's (`v_`) columns and the setlist id."""
+        price_min, price_max = as_decimal(row["price_min"]), as_decimal(row["price_max"])
+        has_price = price_min is not None or price_max is not None
+        return cls(
+            id=encode_id("Show", row["id"]),
+            name=row["name"],
+            starts_at=as_datetime(row["starts_at"]),
+            local_date=as_date(row["local_date"]),
+            local_time=row["local_time"],
+            status=models.ShowStatus(row["status"]),
+            url=row["url"],
+            price_range=PriceRange(min=price_min, max=price_max, currency=row["currency"]) if has_price else None,
+            artist=Artist.from_row(row, "a_") if joined else _later_artist(loaders, row["headliner_id"]),
+            venue=Venue.from_row(row, "v_") if joined else _later_venue(loaders, row["venue_id"]),
+            _pk=row["id"],
+            _setlist_id=row["setlist_id"] if joined else None,
+        )
 
     @strawberry.field(description="Every act on the bill in billing order, the headliner first.")
     async def lineup(self, info: Info) -> list[Artist]:
-        return [Artist.from_model(row) for row in await info.context.loaders.lineup.load(self._pk)]
+        return [Artist.from_row(row) for row in await info.context.loaders.lineup.load(self._pk)]
 
     @strawberry.field(description="The setlist fans vote on; made from the headliner's top songs on the first visit.")
-    async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
-        # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
-        row = await info.context.setlists_on_first_visit.load(self._pk)
+    def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
         setlist_type: type[Setlist] = _SETLIST_TYPE.resolve_type()
-        return setlist_type.from_model(row)
+        if self._setlist_id is not None:
+            return setlist_type(id=encode_id("Setlist", self._setlist_id), _pk=self._setlist_id, _show_id=self._pk)
+        return cast("Setlist", _first_visit(info, self._pk, setlist_type))
+
+
+async def _first_visit(info: Info, show_id: int, setlist_type: type[Setlist]) -> Setlist:
+    # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
+    ref = await info.context.setlists_on_first_visit.load(show_id)
+    return setlist_type(id=encode_id("Setlist", ref.id), _pk=ref.id, _show_id=ref.show_id)
+
+
+def _later_artist(loaders: Loaders, pk: int) -> Artist:
+    async def load() -> Artist:
+        row = await loaders.artist.load(pk)
+        assert row is not None, "shows.headliner_id is a non-null foreign key"
+        return Artist.from_row(row)
+
+    return cast(Artist, Later(load))
+
+
+def _later_venue(loaders: Loaders, pk: int) -> Venue:
+    async def load() -> Venue:
+        row = await loaders.venue.load(pk)
+        assert row is not None, "shows.venue_id is a non-null foreign key"
+        return Venue.from_row(row)
+
+    return cast(Venue, Later(load))
 
 
 def _show_key(row: models.Show) -> list[str | int]:
@@ -217,12 +300,14 @@ class CatalogQuery:
             date_from=from_,
             date_to=to,
         )
-        return build_connection(rows, first, _show_key, Show.from_model)
+        loaders = info.context.loaders
+        return build_connection(rows, first, _show_key, lambda row: Show.from_model(row, loaders))
 
     @strawberry.field
-    async def show(self, id: strawberry.ID) -> Show | None:
-        row = await catalog.get_show(decode_id(id, "Show"))
-        return Show.from_model(row) if row else None
+    async def show(self, info: Info, id: strawberry.ID) -> Show | None:
+        loaders = info.context.loaders
+        row = await loaders.show.load(decode_id(id, "Show"))
+        return Show.from_row(row, loaders, joined=True) if row is not None else None
 
     @strawberry.field(description="Artists by name; `search` ignores case and accents.")
     async def artists(
@@ -237,9 +322,9 @@ class CatalogQuery:
         return build_connection(rows, first, _artist_key, Artist.from_model)
 
     @strawberry.field
-    async def artist(self, id: strawberry.ID) -> Artist | None:
-        row = await catalog.get_artist(decode_id(id, "Artist"))
-        return Artist.from_model(row) if row else None
+    async def artist(self, info: Info, id: strawberry.ID) -> Artist | None:
+        row = await info.context.loaders.artist.load(decode_id(id, "Artist"))
+        return Artist.from_row(row) if row is not None else None
 
 
 _MAX_SEARCH_LENGTH = 100

@@ -20,7 +20,6 @@ from app.errors import Unauthenticated
 from app.platform.resources import Resources
 from app.setlists import service as setlists
 from app.setlists import tasks as setlist_tasks
-from app.setlists.models import Setlist
 from app.settings import Settings
 
 
@@ -43,11 +42,11 @@ class Context:
         return Loaders()
 
     @cached_property
-    def setlists_on_first_visit(self) -> DataLoader[int, Setlist]:
+    def setlists_on_first_visit(self) -> DataLoader[int, setlists.SetlistRef]:
         """Shows' setlists, each CREATED on its show's first visit (a write: Spotify calls, inserts), batched."""
         source = setlist_tasks.source_for(self.resources)
 
-        async def get_or_create(show_ids: list[int]) -> list[Setlist]:
+        async def get_or_create(show_ids: list[int]) -> list[setlists.SetlistRef]:
             found = await setlists.get_or_create_setlists(show_ids, source)
             return [found[show_id] for show_id in show_ids]
 

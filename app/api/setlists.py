@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
 from app.api.ids import decode_id, encode_id
+from app.api.loaders import Later, Loaders
+from app.platform.rawsql import Row
 from app.setlists import models
 from app.setlists import service as setlists
 
@@ -17,30 +21,52 @@ class SetlistSong:
     votes: int
     suggested: bool = strawberry.field(description="Added by a fan rather than from the headliner's top songs.")
     position: int = strawberry.field(description="Order of addition: the opening songs 1..10, then suggestions.")
+    # Plain attributes, not resolvers: a page's songs come with their setlist in one statement, so
+    # 25 songs cost no resolver call each; a mutation's answer loads them when asked (`Later`).
+    song: Song
+    viewer_has_voted: bool = strawberry.field(
+        description="Whether the signed-in viewer voted for this song; false when anonymous."
+    )
     _pk: strawberry.Private[int]
-    _song_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: models.SetlistSong) -> SetlistSong:
+    def from_model(cls, row: models.SetlistSong, loaders: Loaders, *, user_id: int, voted: bool | None) -> SetlistSong:
+        """A mutation's answer for `user_id` (`voted`: known, or None to load when asked)."""
         return cls(
             id=encode_id("SetlistSong", row.id),
             votes=row.votes,
             suggested=row.suggested,
             position=row.position,
+            song=_later_song(loaders, row.song_id),
+            viewer_has_voted=voted if voted is not None else _later_voted(loaders, user_id, row.id),
             _pk=row.id,
-            _song_id=row.song_id,
         )
 
-    @strawberry.field
-    async def song(self, info: Info) -> Song:
-        row = await info.context.loaders.song.load(self._song_id)
-        assert row is not None, "setlist_songs.song_id is a non-null foreign key"
-        return Song.from_model(row)
+    @classmethod
+    def from_row(cls, row: Row, *, viewer: int | None) -> SetlistSong:
+        """From a row of setlists.song_rows_by_setlist_ids (for `viewer`: with its `voted` column)."""
+        return cls(
+            id=encode_id("SetlistSong", row["id"]),
+            votes=row["votes"],
+            suggested=bool(row["suggested"]),
+            position=row["position"],
+            song=Song.from_row(row, "song_"),
+            viewer_has_voted=bool(row["voted"]) if viewer is not None else False,
+            _pk=row["id"],
+        )
 
-    @strawberry.field(description="Whether the signed-in viewer voted for this song; false when anonymous.")
-    async def viewer_has_voted(self, info: Info) -> bool:
-        viewer = await info.context.viewer_id()
-        return viewer is not None and await info.context.loaders.viewer_votes.load((viewer, self._pk))
+
+def _later_song(loaders: Loaders, pk: int) -> Song:
+    async def load() -> Song:
+        row = await loaders.song.load(pk)
+        assert row is not None, "setlist_songs.song_id is a non-null foreign key"
+        return Song.from_row(row)
+
+    return cast(Song, Later(load))
+
+
+def _later_voted(loaders: Loaders, user_id: int, pk: int) -> bool:
+    return cast(bool, Later(lambda: loaders.viewer_votes.load((user_id, pk))))
 
 
 @strawberry.type
@@ -49,19 +75,18 @@ class Setlist:
     _pk: strawberry.Private[int]
     _show_id: strawberry.Private[int]
 
-    @classmethod
-    def from_model(cls, row: models.Setlist) -> Setlist:
-        return cls(id=encode_id("Setlist", row.id), _pk=row.id, _show_id=row.show_id)
-
     @strawberry.field
     async def show(self, info: Info) -> Show:
-        row = await info.context.loaders.show.load(self._show_id)
+        loaders = info.context.loaders
+        row = await loaders.show.load(self._show_id)
         assert row is not None, "setlists.show_id is a non-null foreign key"
-        return Show.from_model(row)
+        return Show.from_row(row, loaders, joined=True)
 
     @strawberry.field(description="Most votes first, then in setlist order.")
     async def songs(self, info: Info) -> list[SetlistSong]:
-        return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
+        viewer = await info.context.viewer_id()
+        rows = await info.context.loaders.setlist_songs(viewer).load(self._pk)
+        return [SetlistSong.from_row(row, viewer=viewer) for row in rows]
 
 
 @strawberry.type
@@ -71,16 +96,14 @@ class SetlistsMutation:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.vote(info.context.resources, user_id=user.id, setlist_song_id=pk)
-        info.context.loaders.viewer_votes.prime((user.id, row.id), True)
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, user_id=user.id, voted=True)
 
     @strawberry.mutation(description="Take a vote back.")
     async def unvote(self, info: Info, setlist_song_id: strawberry.ID) -> SetlistSong:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.unvote(info.context.resources, user_id=user.id, setlist_song_id=pk)
-        info.context.loaders.viewer_votes.prime((user.id, row.id), False)
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, user_id=user.id, voted=False)
 
     @strawberry.mutation(
         description=f"Add a Spotify track by an act on the bill (at most {setlists.SUGGESTIONS_PER_USER} per fan)."
@@ -93,4 +116,4 @@ class SetlistsMutation:
             setlist_id=decode_id(setlist_id, "Setlist"),
             spotify_track_id=spotify_track_id,
         )
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, user_id=user.id, voted=None)
