@@ -19,6 +19,9 @@ THESET = Path(sys.executable).parent / "theset"  # the console script of the ven
 # would call the real Spotify) and serve metrics on no fixed port (workers run side by side).
 TEST_WORKER_ENV = {"WORKER_CRON": "false", "WORKER_METRICS_PORT": "0"}
 
+# Polls of /healthz, 50 ms apart: a process on a loaded 2-core machine may need half a minute to import.
+STARTUP_POLLS = 600
+
 __all__ = ["TEST_WORKER_ENV", "THESET", "api_process", "free_port", "stop"]
 
 
@@ -37,7 +40,7 @@ async def api_process(database_url: str, redis_url: str | None, **env: str) -> A
         url = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=url) as http:
-                for _ in range(200):
+                for _ in range(STARTUP_POLLS):
                     if process.returncode is not None:
                         break
                     with contextlib.suppress(httpx.TransportError):

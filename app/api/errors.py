@@ -36,6 +36,10 @@ class ErrorCodes(MaskErrors):
         super().__init__(error_message=INTERNAL_MESSAGE)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return self.with_codes(errors)
+
+    def with_codes(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        """The errors as clients see them: each with its code, the unexpected ones masked."""
         return [self._with_code(error) for error in errors]
 
     def _with_code(self, error: GraphQLError) -> GraphQLError:

@@ -9,6 +9,7 @@ GraphQL error bodies with a code.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
@@ -17,16 +18,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
 from app.api.errors import request_error
 from app.api.ws.fanout import FanoutHandler
 from app.errors import Unauthenticated
+from app.platform.observability import request_id_var
 from app.platform.resources import Resources
 from app.settings import Settings
 
@@ -51,14 +54,37 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         try:
-            await _refuse_unreadable(request)
-            response = await self.run(request)
+            operation = await read_operation(request)
+            response = await (self.run(request) if operation is None else self.serve(request, operation))
         except HTTPException as error:
             # The spec wants 405 for a mutation sent with GET; Strawberry says 400.
             wrong_method = request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError)
             status = 405 if wrong_method else error.status_code
-            response = JSONResponse(request_error(error.reason), status_code=status, media_type=_media_type(request))
+            body = request_error(error.reason) | {"extensions": {"requestId": request_id_var.get()}}
+            response = JSONResponse(body, status_code=status, media_type=_media_type(request))
         await response(scope, receive, send)
+
+    async def serve(self, request: Request, operation: Operation) -> Response:
+        """One plain GET or JSON POST operation: what Strawberry's `run` does for it, minus its generality."""
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        allowed = _GET_OPERATIONS if request.method == "GET" else _POST_OPERATIONS
+        try:
+            result = await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=operation.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason(request.method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+        return self.create_response(await self.process_result(request, result), sub_response)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
@@ -90,6 +116,10 @@ class GraphQLView(GraphQL[Context, None]):
         errors: list[dict[str, Any]] = response_data.get("errors") or []  # type: ignore[assignment]
         for error in errors:
             error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
+        if errors:
+            # For support to find the logs; successful answers leave it out (the X-Request-ID header
+            # has it), so identical reads are identical bytes.
+            response_data["extensions"] = {**(response_data.get("extensions") or {}), "requestId": request_id_var.get()}
         return response_data
 
     def create_response(
@@ -110,33 +140,73 @@ class GraphQLView(GraphQL[Context, None]):
         return json.dumps(data, separators=(",", ":"))
 
 
-async def _refuse_unreadable(request: Request) -> None:
-    """400 for JSON Strawberry would crash on (500): not UTF-8, nested past the recursion limit, not an object."""
+@dataclass(frozen=True)
+class Operation:
+    """A GraphQL request's parameters, from a GET's query string or a JSON POST's body."""
+
+    query: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+_GET_OPERATIONS = frozenset({OperationType.QUERY})
+_POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+async def read_operation(request: Request) -> Operation | None:
+    """The operation of a plain GET or JSON POST (parsed once); None for anything else (Strawberry's to serve).
+
+    Refuses with 400 what Strawberry would crash on (500) or refuse: JSON not UTF-8, nested past the
+    recursion limit, not an object, or with parameters of the wrong type.
+    """
     if request.method == "GET":
-        # Their types are Strawberry's to check: only what would crash it is refused here.
-        texts: list[str | bytes] = [
-            request.query_params[k] for k in ("variables", "extensions") if k in request.query_params
-        ]
-        objects_only = False
-    elif "application/json" in request.headers.get("content-type", ""):
-        texts = [await request.body()]  # Starlette keeps it: Strawberry reads the same bytes
-        objects_only = True
-    else:
-        return
-    for text in texts:
-        try:
-            data = json.loads(text)
-        except ValueError:  # JSONDecodeError, UnicodeDecodeError: Strawberry answers these itself
-            if isinstance(text, bytes):
-                try:
-                    text.decode()
-                except UnicodeDecodeError:
-                    raise HTTPException(400, "The request body is not UTF-8") from None
-            continue
-        except RecursionError:
-            raise HTTPException(400, "The request JSON is nested too deeply") from None
-        if objects_only and not isinstance(data, dict | list):  # a list is a batch: Strawberry refuses it
-            raise HTTPException(400, "The request body must be a JSON object") from None
+        params = request.query_params
+        if "query" not in params and "extensions" not in params:
+            return None  # GraphiQL, or Strawberry's own refusal
+        variables = _json_parameter(params.get("variables"), "variables")
+        extensions = _json_parameter(params.get("extensions"), "extensions")
+        return Operation(params.get("query"), variables, params.get("operationName"), extensions)
+    if request.method != "POST" or "application/json" not in request.headers.get("content-type", ""):
+        return None
+    data = _parse_json(await request.body())
+    if isinstance(data, list):
+        return None  # a batch: Strawberry refuses it
+    if not isinstance(data, dict):
+        raise HTTPException(400, "The request body must be a JSON object")
+    query, name = data.get("query"), data.get("operationName")
+    if not isinstance(query, str | None):
+        raise HTTPException(400, "The GraphQL operation's `query` must be a string or null, if provided.")
+    if not isinstance(name, str | None):
+        raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+    variables, extensions = data.get("variables"), data.get("extensions")
+    _check_object(variables, "variables")
+    _check_object(extensions, "extensions")
+    return Operation(query, variables, name, extensions)
+
+
+def _parse_json(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The request body is not UTF-8") from None
+    except RecursionError:
+        raise HTTPException(400, "The request JSON is nested too deeply") from None
+    except ValueError:
+        raise HTTPException(400, "Unable to parse request body as JSON") from None
+
+
+def _json_parameter(text: str | None, name: str) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    value = _parse_json(text)
+    _check_object(value, name)
+    return value  # type: ignore[no-any-return]  # checked just above
+
+
+def _check_object(value: object, name: str) -> None:
+    if not isinstance(value, dict | None):
+        raise HTTPException(400, f"The GraphQL operation's `{name}` must be an object or null, if provided.")
 
 
 def _media_type(request: Request | WebSocket) -> str:
