@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     ticketmaster_requests_per_second: float = Field(default=5.0, gt=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
+    # Each process remembers a bearer token's user this long (0: off). A sign-out is broadcast to
+    # every process at once; while Redis is down, a revoked token may pass elsewhere this long.
+    token_cache_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url")
     @classmethod

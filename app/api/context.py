@@ -97,9 +97,8 @@ class Context:
             self._user_lookup = asyncio.ensure_future(self._lookup(token))
         return await self._user_lookup
 
-    @staticmethod
-    async def _lookup(token: str | None) -> User | None:
-        return await accounts.user_for_token(token) if token is not None else None
+    async def _lookup(self, token: str | None) -> User | None:
+        return await accounts.user_for_token(token, self.resources.tokens) if token is not None else None
 
 
 Info = StrawberryInfo[Context, None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -21,6 +22,7 @@ from app.platform.background import BackgroundTasks
 from app.platform.broker import Broker, InProcessBroker, RedisBroker
 from app.platform.cache import Cache, create_cache
 from app.platform.quotas import Counter, create_counter
+from app.platform.revocable import RevocableCache
 from app.settings import Settings
 
 
@@ -35,6 +37,11 @@ class Resources:
     counter: Counter  # request limits (app.platform.quotas)
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
+    tokens: RevocableCache[Any]  # bearer tokens' users by token hash (app.accounts.service.user_for_token)
+
+
+# Where sign-outs are broadcast, so that every process drops the token from its cache.
+REVOKED_TOKENS_CHANNEL = "auth:revoked"
 
 
 def create_broker(redis: Redis | None) -> Broker:
@@ -53,8 +60,10 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
         redis = Redis.from_url(settings.redis_url)
     broker = create_broker(redis)
     background = BackgroundTasks()
+    tokens: RevocableCache[Any] = RevocableCache(broker, REVOKED_TOKENS_CHANNEL, settings.token_cache_seconds)
     async with httpx.AsyncClient() as http:
         await broker.start()
+        await tokens.start()
         try:
             yield Resources(
                 settings=settings,
@@ -66,9 +75,11 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 counter=create_counter(redis),
                 cache=create_cache(redis),
                 background=background,
+                tokens=tokens,
             )
         finally:
             await background.close()
+            await tokens.stop()
             await broker.stop()
             if owned and redis is not None:
                 await redis.aclose()
