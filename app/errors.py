@@ -6,7 +6,10 @@ AppError
  ├── Unauthenticated     UNAUTHENTICATED      no, expired, revoked or forged token
  ├── Forbidden           FORBIDDEN            signed in, but not allowed (e.g. voting closed)
  ├── RateLimited         RATE_LIMITED         too many requests; carries retry_after seconds
- └── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
+ ├── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
+ ├── PersistedQueryNotFound    PERSISTED_QUERY_NOT_FOUND     an APQ hash this process does not know: send the query
+ ├── PersistedQueryNotSupported PERSISTED_QUERY_NOT_SUPPORTED an APQ version other than 1
+ └── TrustedDocumentRequired   TRUSTED_DOCUMENT_REQUIRED     trusted-documents mode: not one of graphql/*.graphql
 
 Anything else is unexpected: it is logged and masked as INTERNAL.
 """
@@ -58,3 +61,17 @@ class RateLimited(AppError):
 
 class UpstreamUnavailable(AppError):
     code = "UPSTREAM_UNAVAILABLE"
+
+
+class PersistedQueryNotFound(AppError):
+    """Apollo's APQ: the hash is unknown here; the client retries with the document (and its hash)."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
+class PersistedQueryNotSupported(AppError):
+    code = "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
+class TrustedDocumentRequired(AppError):
+    code = "TRUSTED_DOCUMENT_REQUIRED"

@@ -19,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
+from app.api.documents import Documents
 from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit
 from app.api.live_page import live_routes
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, resources: Resources | None 
     graphql = GraphQLView(
         build_schema(settings),
         settings=settings,
+        documents=Documents(trusted_only=settings.trusted_documents),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),

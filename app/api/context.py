@@ -16,6 +16,7 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
+from app.api.response_cache import Recorder
 from app.errors import Unauthenticated
 from app.platform.resources import Resources
 from app.setlists import service as setlists
@@ -34,6 +35,8 @@ class Context:
     authorization: str | None = None
     # Websockets: the connection_init payload (Strawberry fills it in).
     connection_params: dict[str, object] | None = None
+    # Set while a shared read is executed for the response cache: anonymous, dependencies recorded.
+    recorder: Recorder | None = None
     _user_lookup: asyncio.Task[User | None] | None = field(default=None, init=False, repr=False)
 
     @cached_property

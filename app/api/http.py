@@ -26,11 +26,16 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
+from app.api.documents import Documents, Trusted
 from app.api.errors import request_error
+from app.api.response_cache import Recorder, cache_key, current
+from app.api.schema import TheSetSchema
 from app.api.ws.fanout import FanoutHandler
-from app.errors import Unauthenticated
+from app.errors import AppError, Unauthenticated
 from app.platform.observability import request_id_var
 from app.platform.resources import Resources
+from app.platform.versions import VersionsUnavailable
+from app.setlists import service as setlists
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -44,9 +49,11 @@ class GraphQLView(GraphQL[Context, None]):
     # graphql-transport-ws with voteCounts changes executed once per (document, variables): app.api.ws.fanout.
     graphql_transport_ws_handler_class = FanoutHandler[Context, None]
 
-    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, settings: Settings, documents: Documents, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
+        self.documents = documents
+        self._public = f"public, max-age={settings.http_cache_max_age}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,13 +72,35 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def serve(self, request: Request, operation: Operation) -> Response:
-        """One plain GET or JSON POST operation: what Strawberry's `run` does for it, minus its generality."""
+        """One plain GET or JSON POST operation: what Strawberry's `run` does for it, minus its generality.
+
+        Persisted queries and trusted documents are resolved first (app.api.documents); shared reads
+        come from the response cache (app.api.response_cache); every answer says how HTTP caches
+        may keep it (`_http_caching`).
+        """
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
+        try:
+            query = self.documents.resolve(operation.query, operation.extensions)
+        except AppError as error:
+            return self._refused(error, sub_response)
+        trusted = self.documents.trusted(query)
+        if trusted is not None and trusted.shared_read and context.resources.responses.enabled:
+            response = await self._shared_read(request, operation, query, trusted, context, sub_response)
+            if response is not None:
+                return response
+        result = await self._execute(request, operation, query, context)
+        response = self.create_response(await self.process_result(request, result), sub_response)
+        kind = self._operation_kind(query, operation.operation_name)
+        private = not context.credentials.anonymous
+        _http_caching(response, "no-store" if result.errors or kind != OperationType.QUERY else _private(private))
+        return response
+
+    async def _execute(self, request: Request, operation: Operation, query: str | None, context: Context) -> Any:
         allowed = _GET_OPERATIONS if request.method == "GET" else _POST_OPERATIONS
         try:
-            result = await self.schema.execute(
-                operation.query,
+            return await self.schema.execute(
+                query,
                 variable_values=operation.variables,
                 context_value=context,
                 operation_name=operation.operation_name,
@@ -84,7 +113,63 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(400, error.as_http_error_reason(request.method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
-        return self.create_response(await self.process_result(request, result), sub_response)
+
+    async def _shared_read(
+        self,
+        request: Request,
+        operation: Operation,
+        query: str | None,
+        trusted: Trusted,
+        context: Context,
+        sub_response: Response,
+    ) -> Response | None:
+        """A shared read from the cache, or executed into it; None when the versions cannot be read."""
+        resources = context.resources
+        key = cache_key(trusted.sha256, operation.variables, operation.operation_name)
+        entry = resources.responses.get(key)
+        try:
+            now = await current(resources.versions, entry.setlists if entry is not None else ())
+        except VersionsUnavailable:
+            return None  # executed as any request, and not stored
+        if entry is None or entry.versions != now:
+            recorder = context.recorder = Recorder(resources.versions, catalog_version=now[0])
+            result = await self._execute(request, operation, query, context)
+            context.recorder = None
+            if result.errors or not isinstance(result.data, dict):
+                response = self.create_response(await self.process_result(request, result), sub_response)
+                _http_caching(response, "no-store")
+                return response
+            entry = recorder.entry(result.data, self.encode_json)
+            if not recorder.failed:
+                resources.responses.put(key, entry)
+        viewer = await context.viewer_id()
+        etag = entry.etag(key, viewer)
+        cache_control = _private(True) if not context.credentials.anonymous else self._public
+        if request.method == "GET" and _matches(request.headers.get("if-none-match"), etag):
+            not_modified = Response(status_code=304, headers=dict(sub_response.headers))
+            _http_caching(not_modified, cache_control, etag)
+            return not_modified
+        voted = await setlists.voted_songs(viewer, list(entry.voted_pks)) if viewer and entry.voted_pks else set()
+        response = self.create_response({"data": None}, sub_response)
+        response.body = entry.body(voted)
+        response.headers["content-length"] = str(len(response.body))
+        _http_caching(response, cache_control, etag if request.method == "GET" else None)
+        return response
+
+    def _refused(self, error: AppError, sub_response: Response) -> Response:
+        """A request refused before execution (persisted queries, trusted documents), with its code."""
+        body: dict[str, Any] = {
+            "errors": [{"message": error.message, "extensions": error.extensions}],
+            "extensions": {"requestId": request_id_var.get()},
+        }
+        response = self.create_response(body, sub_response)  # type: ignore[arg-type]
+        _http_caching(response, "no-store")
+        return response
+
+    def _operation_kind(self, query: str | None, operation_name: str | None) -> OperationType | None:
+        prepared = self.schema.prepared(query) if query and isinstance(self.schema, TheSetSchema) else None
+        operation = prepared.operations.get(operation_name) if prepared is not None else None
+        return operation[0] if operation is not None else None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         resources: Resources = request.app.state.resources
@@ -207,6 +292,26 @@ def _json_parameter(text: str | None, name: str) -> dict[str, Any] | None:
 def _check_object(value: object, name: str) -> None:
     if not isinstance(value, dict | None):
         raise HTTPException(400, f"The GraphQL operation's `{name}` must be an object or null, if provided.")
+
+
+def _private(signed_in: bool) -> str:
+    # Revalidated every time (cheap: an ETag or a cached answer); kept by the viewer's browser only.
+    return "private, no-cache" if signed_in else "no-cache"
+
+
+def _http_caching(response: Response, cache_control: str, etag: str | None = None) -> None:
+    """Cache-Control, ETag and Vary: what a CDN or browser may keep (README, "HTTP caching")."""
+    response.headers["cache-control"] = cache_control
+    response.headers["vary"] = "Accept, Authorization"
+    if etag is not None:
+        response.headers["etag"] = etag
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
+    return etag in candidates or "*" in candidates
 
 
 def _media_type(request: Request | WebSocket) -> str:

@@ -328,7 +328,7 @@ class RedisBroker:
         keys: list[str] = []
         args: list[bytes] = []
         for channel, head, tail in messages:
-            keys += [self._sequence_key(channel), self._prefix + channel]
+            keys += [self.sequence_key(channel), self._prefix + channel]
             args += [head, tail]
         return [int(n) for n in await self._publish_numbered(keys=keys, args=args)]
 
@@ -336,12 +336,13 @@ class RedisBroker:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
         try:
             async with asyncio.timeout(self._timeout):
-                value = await self._redis.get(self._sequence_key(channel))
+                value = await self._redis.get(self.sequence_key(channel))
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
         return int(value or 0)
 
-    def _sequence_key(self, channel: str) -> str:
+    def sequence_key(self, channel: str) -> str:
+        """The Redis key of the channel's sequence number (app.platform.versions reads it)."""
         return f"{self._prefix}seq:{channel}"
 
     @contextlib.asynccontextmanager

@@ -20,9 +20,10 @@ from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
 from app.platform.background import BackgroundTasks
 from app.platform.broker import Broker, InProcessBroker, RedisBroker
-from app.platform.cache import Cache, create_cache
+from app.platform.cache import Cache, LocalStore, create_cache
 from app.platform.quotas import Counter, create_counter
 from app.platform.revocable import RevocableCache
+from app.platform.versions import Versions
 from app.settings import Settings
 
 
@@ -38,6 +39,8 @@ class Resources:
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
     tokens: RevocableCache[Any]  # bearer tokens' users by token hash (app.accounts.service.user_for_token)
+    versions: Versions  # the catalog's version and setlists' sequence numbers
+    responses: LocalStore[Any]  # shared read answers (app.api.response_cache)
 
 
 # Where sign-outs are broadcast, so that every process drops the token from its cache.
@@ -76,6 +79,8 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 cache=create_cache(redis),
                 background=background,
                 tokens=tokens,
+                versions=Versions(redis, broker),
+                responses=LocalStore(settings.response_cache_entries, settings.response_cache_seconds),
             )
         finally:
             await background.close()

@@ -110,6 +110,8 @@ class SongSource:
     spotify: SpotifyClient
     settings: Settings
     schedule_fill: Callable[[int], Awaitable[None]]
+    # After songs were written (a first visit's refresh): cached shared reads built before are stale.
+    catalog_changed: Callable[[], Awaitable[None]] | None = None
 
     @property
     def spotify_configured(self) -> bool:
@@ -150,6 +152,8 @@ async def _create_setlist(show_id: int, source: SongSource, *, fetch: bool) -> S
     max_age = source.settings.songs_max_age_hours
     if fetch and source.spotify_configured and not songs_are_fresh(artist, max_age):
         await _try_refresh(artist, source)
+        if source.catalog_changed is not None:
+            await source.catalog_changed()
     songs = await _opening_songs(artist.id)
     try:
         async with in_transaction() as conn:
@@ -317,9 +321,11 @@ async def _song_by_an_act(resources: Resources, track_id: str, lineup: list[Arti
     if cached is not None:
         return cached
     try:
-        return await Song.create(artist_id=act.id, **_song_values(track))
+        song = await Song.create(artist_id=act.id, **_song_values(track))
     except IntegrityError:  # stored concurrently (another suggestion, or the songs sync)
         return await Song.get(spotify_id=track.id)
+    await resources.versions.bump_catalog()  # the act's page lists its songs
+    return song
 
 
 def _song_values(track: SpotifyTrack) -> dict[str, Any]:

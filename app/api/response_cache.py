@@ -1,0 +1,143 @@
+"""The response cache of shared reads, with exact invalidation (docs/decisions/0008-response-cache.md).
+
+Shared reads are the trusted documents everyone sees alike (documents.SHARED_READS: the show page
+with or without its setlist, the show list, the artist page). Their answer is cached per process,
+per document, variables and UTC day, with the numbers it was built under (app.platform.versions):
+the catalog's version, read before executing, and the sequence number of each setlist it shows,
+read by the setlist's songs resolver before it reads the songs. A vote commits, then publishes
+with the next sequence number; so an entry whose numbers are still the current ones cannot miss a
+committed change, and every use checks them (one Redis round trip, shared by concurrent requests).
+
+`viewerHasVoted` is the one personal field: the shared answer is built as if anonymous, with a
+marker where each song's `viewerHasVoted` goes; a signed-in viewer's answer fills the markers from
+one query of their own votes, so nobody ever sees another viewer's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode, SelectionSetNode
+
+from app.platform.versions import Versions, VersionsUnavailable
+from app.setlists.events import channel_for
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer: its body split at the viewerHasVoted markers, and what it was built under."""
+
+    segments: tuple[bytes, ...]  # len(voted_pks) + 1 pieces of the JSON body
+    voted_pks: tuple[int, ...]  # the setlist song of each marker, in body order
+    setlists: tuple[int, ...]
+    versions: tuple[int, ...]  # (catalog version, each setlist's sequence) when built
+
+    def body(self, voted: set[int]) -> bytes:
+        if not self.voted_pks:
+            return self.segments[0]
+        parts = [self.segments[0]]
+        for pk, segment in zip(self.voted_pks, self.segments[1:], strict=True):
+            parts += [b"true" if pk in voted else b"false", segment]
+        return b"".join(parts)
+
+    def etag(self, key: str, viewer: int | None) -> str:
+        """Strong: the same numbers (and viewer) give the same bytes."""
+        text = f"{key}|{','.join(map(str, self.versions))}|{viewer or ''}"
+        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def cache_key(document_sha256: str, variables: dict[str, Any] | None, operation_name: str | None) -> str:
+    """Per document, variables and UTC day (listings are of upcoming shows: the day is part of the answer)."""
+    canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    return hashlib.sha256(f"{document_sha256}|{operation_name or ''}|{canonical}|{day}".encode()).hexdigest()
+
+
+@dataclass
+class Recorder:
+    """One shared-read execution's dependencies and viewerHasVoted places (set on the Context)."""
+
+    versions: Versions
+    catalog_version: int
+    sequences: dict[int, int] = field(default_factory=dict)
+    failed: bool = False  # a version could not be read: the answer is served, not stored
+    # (path to a list of setlist songs, the response keys of its viewerHasVoted, the songs' pks)
+    places: list[tuple[list[str | int], list[str], list[int]]] = field(default_factory=list)
+
+    async def setlist(self, setlist_id: int) -> None:
+        """Before the setlist's songs are read: its sequence number, which the entry is then tagged with."""
+        if setlist_id not in self.sequences:
+            try:
+                self.sequences[setlist_id] = await self.versions.sequence(channel_for(setlist_id))
+            except VersionsUnavailable:
+                self.failed = True
+                self.sequences[setlist_id] = -1
+
+    def songs(self, info: GraphQLResolveInfo[Any], pks: list[int]) -> None:
+        keys = response_keys(info, "viewerHasVoted")
+        if keys:
+            self.places.append((list(info.path.as_list()), keys, pks))
+
+    def entry(self, data: dict[str, Any], encode: Any) -> Entry:
+        """The entry for this execution's `data` (whose viewerHasVoted values are overwritten)."""
+        nonce = secrets.token_hex(8)
+        voted: list[int] = []
+        for path, keys, pks in self.places:
+            node: Any = data
+            for part in path:
+                node = node[part] if node is not None else None
+            for item, pk in zip(node or [], pks, strict=False):
+                for key in keys:
+                    if key in item:
+                        item[key] = f"{nonce}:{len(voted)}"
+                        voted.append(pk)
+        body: bytes = encode({"data": data}).encode()
+        # Markers appear in body order of their numbers only if the walk matched serialisation order:
+        # order the pks by where each marker landed.
+        found = list(re.finditer(rf'"{nonce}:(\d+)"'.encode(), body))
+        segments, start = [], 0
+        order: list[int] = []
+        for match in found:
+            segments.append(body[start : match.start()])
+            order.append(voted[int(match.group(1))])
+            start = match.end()
+        segments.append(body[start:])
+        setlists = tuple(sorted(self.sequences))
+        versions = (self.catalog_version, *(self.sequences[s] for s in setlists))
+        return Entry(tuple(segments), tuple(order), setlists, versions)
+
+
+def response_keys(info: GraphQLResolveInfo[Any], field_name: str) -> list[str]:
+    """The response keys (aliases) under which this field's selection asks for `field_name`."""
+    keys: list[str] = []
+    seen: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        for selection in selection_set.selections if selection_set is not None else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value == field_name:
+                    key = selection.alias.value if selection.alias else field_name
+                    if key not in keys:
+                        keys.append(key)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                fragment = info.fragments.get(selection.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set)
+
+    for node in info.field_nodes:
+        walk(node.selection_set)
+    return keys
+
+
+async def current(versions: Versions, setlists: Sequence[int]) -> tuple[int, ...]:
+    return await versions.read([channel_for(setlist) for setlist in setlists])
