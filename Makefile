@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint typecheck pytest bench schema clean browser-tools bench-tools
+.PHONY: demo test lint typecheck pytest bench schema clean browser-tools apq-tools bench-tools
 
 # A local virtual environment with the locked dependencies, rebuilt when the lock changes.
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -25,12 +25,16 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.synced browser-tools
+pytest: $(VENV)/.synced browser-tools apq-tools
 	$(VENV)/bin/pytest
 
 # Debian's chromium and playwright-core for tests/browser (installed only when missing).
 browser-tools:
 	@scripts/browser-tools.sh
+
+# Apollo Client for tests/apq (npm ci from its lock file, only when missing or stale).
+apq-tools:
+	@scripts/apq-tools.sh
 
 # Debian's wrk and pgbench for tests/benchmarks/bench_http.py (installed only when missing).
 bench-tools:
