@@ -30,7 +30,9 @@ class SetlistSong:
     _pk: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: models.SetlistSong, loaders: Loaders, *, user_id: int, voted: bool | None) -> SetlistSong:
+    def from_model(
+        cls, row: models.SetlistSong | setlists.CountedSong, loaders: Loaders, *, user_id: int, voted: bool | None
+    ) -> SetlistSong:
         """A mutation's answer for `user_id` (`voted`: known, or None to load when asked)."""
         return cls(
             id=encode_id("SetlistSong", row.id),

@@ -221,32 +221,52 @@ async def _lock_setlist(setlist_id: int, conn: BaseDBAsyncClient) -> None:
 # --- votes ---------------------------------------------------------------------------------------
 
 
-async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> SetlistSong:
+class CountedSong(NamedTuple):
+    """A setlist song's row as a vote left it (plain values: no model object on the hot path)."""
+
+    id: int
+    setlist_id: int
+    song_id: int
+    votes: int
+    version: int
+    suggested: bool
+    position: int
+
+
+async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
     """Add the user's vote; BAD_USER_INPUT "already voted", FORBIDDEN when closed, NOT_FOUND, RATE_LIMITED."""
     return await _count_vote(resources, user_id, setlist_song_id, "vote")
 
 
-async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) -> SetlistSong:
+async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
     """Take the user's vote back; BAD_USER_INPUT when there is none, FORBIDDEN when closed, NOT_FOUND."""
     return await _count_vote(resources, user_id, setlist_song_id, "unvote")
 
 
-async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
+async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> CountedSong:
     await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
     now = _now()
     row = await _change_vote(kind, [now, user_id, setlist_song_id, now.date()])
     if row is None:
         raise await _vote_refused(setlist_song_id, now, kind)
-    entry = rawsql.as_model(SetlistSong, row)
+    entry = CountedSong(
+        row["id"],
+        row["setlist_id"],
+        row["song_id"],
+        row["votes"],
+        row["version"],
+        bool(row["suggested"]),
+        row["position"],
+    )
     await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
     return entry
 
 
-async def _change_vote(kind: ChangeKind, values: list[Any]) -> dict[str, Any] | None:
+async def _change_vote(kind: ChangeKind, values: list[Any]) -> Row | None:
     """The setlist song's row after the change, or None when nothing changed."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        rows = await rawsql.fetch(conn, VOTE_SQL if kind == "vote" else UNVOTE_SQL, values)
+        rows = await rawsql.rows(VOTE_SQL if kind == "vote" else UNVOTE_SQL, values)
         return rows[0] if rows else None
     change, count = _TWO_STATEMENTS[kind]
     async with in_transaction() as tx:
@@ -267,7 +287,7 @@ async def _vote_refused(setlist_song_id: int, now: dt.datetime, kind: ChangeKind
     return BadUserInput("already voted" if kind == "vote" else "You have not voted for this song")
 
 
-def _votes(entry: SetlistSong) -> SongVotes:
+def _votes(entry: SetlistSong | CountedSong) -> SongVotes:
     return SongVotes(setlist_song_id=entry.id, votes=entry.votes, version=entry.version)
 
 
