@@ -121,6 +121,12 @@ _USER_FOR_TOKEN_SQL_WITH_EXPIRY = _USER_FOR_TOKEN_SQL.replace(
 )
 
 
+def cached_user(token: str, tokens: RevocableCache[Any]) -> User | None:
+    """The token's user if this process's cache holds it (no query); None: ask user_for_token."""
+    user: User | None = tokens.get(token_hash(token))
+    return user
+
+
 async def user_for_token(token: str, tokens: RevocableCache[Any] | None = None) -> User | None:
     """The user a bearer token belongs to; None when it is unknown, expired or revoked.
 

@@ -37,7 +37,7 @@ class Context:
     connection_params: dict[str, object] | None = None
     # Set while a shared read is executed for the response cache: anonymous, dependencies recorded.
     recorder: Recorder | None = None
-    _user_lookup: asyncio.Task[User | None] | None = field(default=None, init=False, repr=False)
+    _user_lookup: asyncio.Future[User | None] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -97,7 +97,12 @@ class Context:
         # same loop iteration, so the DataLoader loads they make next still form one batch.
         if self._user_lookup is None:
             token = self.credentials.token
-            self._user_lookup = asyncio.ensure_future(self._lookup(token))
+            cached = accounts.cached_user(token, self.resources.tokens) if token is not None else None
+            if cached is not None:  # the usual case: a done future, no task, no query
+                self._user_lookup = asyncio.get_running_loop().create_future()
+                self._user_lookup.set_result(cached)
+            else:
+                self._user_lookup = asyncio.ensure_future(self._lookup(token))
         return await self._user_lookup
 
     async def _lookup(self, token: str | None) -> User | None:
