@@ -1,6 +1,6 @@
 """setlist.fm API 1.0 client: setlists and artists as pydantic models, no domain logic.
 
-Facts behind the code (docs/setlistfm.md):
+Facts behind the code (docs/setlist-fm.md):
 - The key goes in `x-api-key`; JSON only with `Accept: application/json` (XML is the default).
 - Songs nest as `sets.set[].song[]` in real responses (the documentation shows `set[]`: accepted too).
   Setlist pages hold 20, artist pages 30; `eventDate` is dd-MM-yyyy; search dates are sent that way.

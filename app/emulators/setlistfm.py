@@ -1,6 +1,6 @@
 """setlist.fm API 1.0 emulator: the real response shapes, the API-gateway limits and its error bodies.
 
-What it reproduces (docs/setlistfm.md has the facts behind each):
+What it reproduces (docs/setlist-fm.md has the facts behind each):
 - paths under `/rest/1.0/...`, the key in `x-api-key`, JSON only when `Accept: application/json` asks for it;
 - songs nested as `sets.set[].song[]`, setlist pages of 20 and artist pages of 30, newest setlists first;
 - nothing found is a 404 with the old Spring-style JSON body, never an empty list;
