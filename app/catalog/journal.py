@@ -12,11 +12,22 @@ from typing import Any
 
 from app.catalog.ingest import COUNTS_MEANING, Tally
 from app.catalog.models import SyncEvent, SyncLevel
+from app.clients.errors import UpstreamError, defer_seconds
+from app.clients.retry import call_stats
 
 logger = logging.getLogger(__name__)
 
 # Stored details stay small: one bad page must not write megabytes.
 _MAX_TRACEBACK_CHARS = 4000
+
+
+class SyncDeferred(Exception):
+    """The upstream API asked us to wait (rate limit, quota, open breaker): re-run after `seconds`."""
+
+    def __init__(self, seconds: float, summary: dict[str, Any]) -> None:
+        super().__init__(f"deferred for {seconds:.0f} s")
+        self.seconds = seconds
+        self.summary = summary
 
 
 @dataclass
@@ -46,6 +57,20 @@ class SyncRun:
             details={**details, "traceback": "".join(traceback.format_exception(error))[-_MAX_TRACEBACK_CHARS:]},
             api_calls=api_calls,
         )
+
+    async def complete(self, **details: Any) -> dict[str, Any]:
+        """`finish`, with the vendor calls, retries and waits of the current `counting_calls()` block."""
+        stats: dict[str, Any] = call_stats().as_dict()
+        return await self.finish(api_calls=int(stats.pop("api_calls")), **stats, **details)
+
+    async def stop(self, error: UpstreamError, **details: Any) -> dict[str, Any]:
+        """Journal why the run stopped early; raise SyncDeferred when waiting will help (a quota: its reset)."""
+        await self.failure(f"{error.service} API", error, api_calls=call_stats().api_calls)
+        seconds = defer_seconds(error)
+        if seconds is None:
+            return await self.complete(outcome="failed", **details)
+        summary = await self.complete(outcome="deferred", defer_seconds=seconds, **details)
+        raise SyncDeferred(seconds, summary) from error
 
     async def finish(self, *, api_calls: int, outcome: str = "finished", **details: Any) -> dict[str, Any]:
         """Record the run's end with its counts; returns the summary."""

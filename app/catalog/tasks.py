@@ -19,12 +19,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app.catalog.ingest import ingest_events
+from app.catalog.journal import SyncDeferred as SyncDeferred  # raised by the jobs, caught by their callers
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist
 from app.catalog.refresh import refresh_artist_songs
 from app.clients import ticketmaster as tm
-from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
-from app.clients.retry import CallStats, call_stats, counting_calls
+from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
+from app.clients.retry import CallStats, counting_calls
 from app.clients.spotify import SpotifyClient
 from app.platform.clock import utcnow
 from app.platform.observability import EVENTS_SKIPPED
@@ -60,15 +61,6 @@ class Progress(Protocol):
     def total(self, total: int | None, unit: str) -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
-
-
-class SyncDeferred(Exception):
-    """The upstream API asked us to wait (rate limit, quota, open breaker): re-run after `seconds`."""
-
-    def __init__(self, seconds: float, summary: dict[str, Any]) -> None:
-        super().__init__(f"deferred for {seconds:.0f} s")
-        self.seconds = seconds
-        self.summary = summary
 
 
 async def sync_tours(
@@ -119,8 +111,8 @@ async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progres
             if progress:
                 progress.advance(len(page.events) + page.skipped)
     except UpstreamError as error:
-        return await _stop(run, error, pages=pages)
-    return await run.finish(api_calls=call_stats().api_calls, pages=pages, **_stats())
+        return await run.stop(error, pages=pages)
+    return await run.complete(pages=pages)
 
 
 async def sync_songs(
@@ -170,8 +162,8 @@ async def _sync_songs(
     await worker(at_most=1)
     await asyncio.gather(*(worker() for _ in range(SONGS_CONCURRENCY)))
     if stop:
-        return await _stop(run, stop[0], artists=len(artists), remaining=queue.qsize())
-    return await run.finish(api_calls=call_stats().api_calls, artists=len(artists), **_stats())
+        return await run.stop(stop[0], artists=len(artists), remaining=queue.qsize())
+    return await run.complete(artists=len(artists))
 
 
 async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[int] | None) -> list[Artist]:
@@ -190,20 +182,3 @@ async def _artists_due(settings: Settings, now: dt.datetime, artist_ids: list[in
         await query.filter(songs_synced_at__isnull=False).order_by("songs_synced_at", "id").limit(rest) if rest else []
     )
     return [*never, *stale]
-
-
-async def _stop(run: SyncRun, error: UpstreamError, **details: Any) -> dict[str, Any]:
-    """Journal why the run stopped early; raise SyncDeferred when waiting will help."""
-    api_calls = call_stats().api_calls
-    await run.failure(f"{error.service} API", error, api_calls=api_calls)
-    seconds = defer_seconds(error)
-    if seconds is None:
-        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats())
-    summary = await run.finish(api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats())
-    raise SyncDeferred(seconds, summary) from error
-
-
-def _stats() -> dict[str, Any]:
-    stats: dict[str, Any] = call_stats().as_dict()
-    stats.pop("api_calls", None)
-    return stats

@@ -20,10 +20,10 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import link_musicbrainz, lock_catalog_writes
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, MusicBrainzMatch, Show, ShowStatus
-from app.catalog.tasks import Progress, SyncDeferred
+from app.catalog.tasks import Progress
 from app.clients import setlistfm as sfm
-from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
-from app.clients.retry import CallStats, call_stats, counting_calls
+from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
+from app.clients.retry import CallStats, counting_calls
 from app.clients.spotify import SpotifyClient
 from app.platform.broker import Broker
 from app.platform.clock import utcnow
@@ -135,8 +135,8 @@ async def _sync_played(
             if progress:
                 progress.advance(1)
     except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError) as error:
-        return await _stop(run, error, shows=len(shows), remaining=len(shows) - done)
-    return await run.finish(api_calls=call_stats().api_calls, shows=len(shows), **_stats())
+        return await run.stop(error, shows=len(shows), remaining=len(shows) - done)
+    return await run.complete(shows=len(shows))
 
 
 async def _one_show(
@@ -205,20 +205,3 @@ async def _search_artist(client: sfm.SetlistFmClient, artist: Artist, now: dt.da
         )
     run.tally.add("artist", "matched" if linked else "unmatched")
     return artist.musicbrainz_id if linked else None
-
-
-async def _stop(run: SyncRun, error: UpstreamError, **details: Any) -> dict[str, Any]:
-    """Journal why the run stopped early; raise SyncDeferred when waiting helps (the budget: until tomorrow)."""
-    api_calls = call_stats().api_calls
-    await run.failure(f"{error.service} API", error, api_calls=api_calls)
-    seconds = defer_seconds(error)
-    if seconds is None:
-        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats())
-    summary = await run.finish(api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats())
-    raise SyncDeferred(seconds, summary) from error
-
-
-def _stats() -> dict[str, Any]:
-    stats: dict[str, Any] = call_stats().as_dict()
-    stats.pop("api_calls", None)
-    return stats

@@ -19,9 +19,9 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import Tally
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, Show, ShowStatus
-from app.catalog.tasks import Progress, SyncDeferred
-from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited, defer_seconds
-from app.clients.retry import CallStats, call_stats, counting_calls
+from app.catalog.tasks import Progress
+from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamRateLimited
+from app.clients.retry import CallStats, counting_calls
 from app.clients.setlistfm import Setlist, SetlistFmClient
 from app.platform.clock import utcnow
 from app.settings import Settings
@@ -53,12 +53,12 @@ async def _sync(client: SetlistFmClient, settings: Settings, progress: Progress 
             run.tally.merge(await _one_artist(client, artist, settings, now))
         except (UpstreamRateLimited, CircuitOpen, UpstreamAuthError) as error:
             # The budget, the quota or the key: every further artist would fail the same way.
-            return await _stop(run, error, artists=len(artists), remaining=len(artists) - done)
+            return await run.stop(error, artists=len(artists), remaining=len(artists) - done)
         except Exception as error:  # one artist's failure rolls back that artist alone
             await run.failure(f"artist {artist.id} {artist.name}", error)
         if progress:
             progress.advance(1)
-    return await run.finish(api_calls=call_stats().api_calls, artists=len(artists), **_stats())
+    return await run.complete(artists=len(artists))
 
 
 async def artists_due(settings: Settings, now: dt.datetime) -> list[Artist]:
@@ -98,20 +98,3 @@ async def _one_artist(client: SetlistFmClient, artist: Artist, settings: Setting
         tally = await service.store_history(artist.id, setlists, conn, now=now)
     tally.add("artist", "synced")
     return tally
-
-
-async def _stop(run: SyncRun, error: UpstreamError, **details: Any) -> dict[str, Any]:
-    """Journal why the run stopped early; raise SyncDeferred when waiting will help (the quota: tomorrow)."""
-    api_calls = call_stats().api_calls
-    await run.failure(f"{error.service} API", error, api_calls=api_calls)
-    seconds = defer_seconds(error)
-    if seconds is None:
-        return await run.finish(api_calls=api_calls, outcome="failed", **details, **_stats())
-    summary = await run.finish(api_calls=api_calls, outcome="deferred", defer_seconds=seconds, **details, **_stats())
-    raise SyncDeferred(seconds, summary) from error
-
-
-def _stats() -> dict[str, Any]:
-    stats: dict[str, Any] = call_stats().as_dict()
-    stats.pop("api_calls", None)
-    return stats
