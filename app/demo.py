@@ -68,6 +68,7 @@ async def load_demo_catalog(resources: Resources, console: Console | None = None
     if console:
         console.print(f"synced tours: {tours['counts']} ({tours['api_calls']} API calls)")
     songs = await tasks.sync_songs(resources.spotify, resources.settings)
+    await resources.versions.bump_catalog()
     if console:
         console.print(f"synced songs: {songs['counts']} ({songs['api_calls']} API calls)")
     if not resources.settings.setlistfm_api_key.get_secret_value():

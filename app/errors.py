@@ -11,7 +11,10 @@ AppError
  ├── Forbidden           FORBIDDEN            signed in, but not allowed (e.g. voting closed)
  │    └── VoteBudgetSpent FORBIDDEN, reason VOTE_BUDGET_SPENT: the fan's VOTES_PER_SHOW votes are all cast
  ├── RateLimited         RATE_LIMITED         too many requests; carries retry_after seconds
- └── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
+ ├── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
+ ├── PersistedQueryNotFound    PERSISTED_QUERY_NOT_FOUND     an APQ hash this process does not know: send the query
+ ├── PersistedQueryNotSupported PERSISTED_QUERY_NOT_SUPPORTED an APQ version other than 1
+ └── TrustedDocumentRequired   TRUSTED_DOCUMENT_REQUIRED     trusted-documents mode: not one of graphql/*.graphql
 
 Anything else is unexpected: it is logged and masked as INTERNAL_SERVER_ERROR.
 """
@@ -45,8 +48,18 @@ class ErrorCode(StrEnum):
     )
     PERSISTED_QUERY_NOT_FOUND = (
         "PERSISTED_QUERY_NOT_FOUND",
-        "Reserved for automatic persisted queries: the server does not hold the query of that hash;"
-        " send the request again with the query text.",
+        "Automatic persisted queries: the server does not hold the document of that `sha256Hash`;"
+        " send the request again with the document and its hash (Apollo's PersistedQueryLink does).",
+    )
+    PERSISTED_QUERY_NOT_SUPPORTED = (
+        "PERSISTED_QUERY_NOT_SUPPORTED",
+        "The request's `extensions.persistedQuery` has a version other than 1 (a malformed hash, or a"
+        " document that does not match its hash, is BAD_USER_INPUT).",
+    )
+    TRUSTED_DOCUMENT_REQUIRED = (
+        "TRUSTED_DOCUMENT_REQUIRED",
+        "`TRUSTED_DOCUMENTS` is on: only the operations of the project's `graphql/` folder (by document or"
+        " hash) are accepted. Nothing ran.",
     )
     BAD_USER_INPUT = (
         "BAD_USER_INPUT",
@@ -143,3 +156,17 @@ class RateLimited(AppError):
 
 class UpstreamUnavailable(AppError):
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class PersistedQueryNotFound(AppError):
+    """Apollo's APQ: the hash is unknown here; the client retries with the document (and its hash)."""
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+
+
+class PersistedQueryNotSupported(AppError):
+    code = ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED
+
+
+class TrustedDocumentRequired(AppError):
+    code = ErrorCode.TRUSTED_DOCUMENT_REQUIRED

@@ -21,6 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SU
 from tortoise import connections
 
 from app.api.cors import cors_middleware
+from app.api.documents import Documents
 from app.api.http import GraphQLView
 from app.api.limits import BodySizeLimit, WebSocketMessageLimit
 from app.api.live_page import live_routes
@@ -58,6 +59,7 @@ def create_app(
     graphql = GraphQLView(
         build_schema(settings, [tracing.graphql_extension()] if tracing else []),
         settings=settings,
+        documents=Documents(trusted_only=settings.trusted_documents),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         # The legacy `graphql-ws` protocol stays off: it had an auth-bypass advisory. Multipart
         # subscriptions serve clients behind proxies that block websockets.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -21,9 +22,11 @@ from app.clients.spotify import SpotifyClient
 from app.clients.ticketmaster import TicketmasterClient
 from app.platform.background import BackgroundTasks
 from app.platform.broker import Broker, InProcessBroker, RedisBroker
-from app.platform.cache import Cache, create_cache
+from app.platform.cache import Cache, LocalStore, create_cache
 from app.platform.quotas import Counter, create_counter
 from app.platform.redis_client import RedisGuard, create_redis
+from app.platform.revocable import RevocableCache
+from app.platform.versions import Versions
 from app.settings import Settings
 
 
@@ -40,8 +43,15 @@ class Resources:
     cache: Cache  # look-up answers (app.lookups)
     background: BackgroundTasks
     redis_guard: RedisGuard  # the deadline and cooldown of request-path Redis calls (app.platform.redis_client)
+    tokens: RevocableCache[Any]  # bearer tokens' users by token hash (app.accounts.service.user_for_token)
+    versions: Versions  # the catalog's version and setlists' sequence numbers (app.api.response_cache)
+    responses: LocalStore[Any]  # shared read answers (app.api.response_cache)
     # The process's live-count feeds and their subscribers (app.api.ws.feeds).
     feeds: Feeds = field(default_factory=Feeds)
+
+
+# Where sign-outs are broadcast, so that every process drops the token from its cache.
+REVOKED_TOKENS_CHANNEL = "auth:revoked"
 
 
 def create_broker(redis: Redis | None, guard: RedisGuard | None = None) -> Broker:
@@ -61,8 +71,10 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
     guard = RedisGuard.from_settings(settings)
     broker = create_broker(redis, guard)
     background = BackgroundTasks()
+    tokens: RevocableCache[Any] = RevocableCache(broker, REVOKED_TOKENS_CHANNEL, settings.token_cache_seconds)
     async with httpx.AsyncClient() as http:
         await broker.start()
+        await tokens.start()
         try:
             yield Resources(
                 settings=settings,
@@ -76,9 +88,13 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 cache=create_cache(redis, guard),
                 background=background,
                 redis_guard=guard,
+                tokens=tokens,
+                versions=Versions(redis, broker, guard),
+                responses=LocalStore(settings.response_cache_entries, settings.response_cache_seconds),
             )
         finally:
             await background.close()
+            await tokens.stop()
             await broker.stop()
             if owned and redis is not None:
                 await redis.aclose()

@@ -115,6 +115,19 @@ class Settings(BaseSettings):
     seed_max_songs: int = Field(default=20, ge=1, le=100)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     search_cache_seconds: int = Field(default=300, ge=0)
+    # Each process remembers a bearer token's user this long (0: off). A sign-out is broadcast to
+    # every process at once; while Redis is down, a revoked token may pass elsewhere this long.
+    token_cache_seconds: float = Field(default=30.0, ge=0)
+    # Shared reads (anonymous show pages, the show list, artist pages) kept per process, checked
+    # against the catalog's version and the setlist's sequence number on every use (0: off).
+    response_cache_entries: int = Field(default=2000, ge=0)
+    # The longest an entry lives: bounds what a catalog write that bumped no version leaves stale.
+    response_cache_seconds: float = Field(default=300.0, ge=0)
+    # Cache-Control max-age of anonymous shared reads over GET (what a CDN may keep without asking).
+    http_cache_max_age: int = Field(default=5, ge=0)
+    # Production hardening: only the operations of graphql/ (by text or by SHA-256) are accepted;
+    # other documents get TRUSTED_DOCUMENT_REQUIRED, and APQ registers nothing.
+    trusted_documents: bool = False
 
     @field_validator("ticketmaster_base_url", "spotify_api_base_url", "spotify_accounts_base_url", "setlistfm_base_url")
     @classmethod

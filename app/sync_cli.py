@@ -93,6 +93,8 @@ async def _run(job: Job, settings: Settings, errors: Console, as_json: bool) -> 
                 summary = await run_job(job, resources, progress=view, calls=calls)
             except tasks.SyncDeferred as deferred:
                 summary = deferred.summary
+            finally:
+                await resources.versions.bump_catalog()  # the API processes' cached shared reads are stale
     finally:
         await close_db()
     if as_json:

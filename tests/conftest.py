@@ -125,11 +125,13 @@ async def app(settings: Settings, orm: None) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 def _fresh_process_state(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests share the run's app: each starts with no rate-limit counts (on a frozen clock, so no count
-    straddles a window boundary) and no cached look-ups. (Apps made per test end their own
+    straddles a window boundary), no cached look-ups and no cached responses. (Apps made per test end their own
     background fills with their lifespan.)"""
     for name in ("app", "spotify_app"):
         if name in request.fixturenames:
             resources: Resources = request.getfixturevalue(name).state.resources
+            # Tests empty the tables without bumping any version: no answer outlives its test.
+            resources.responses.clear()
             if resources.redis is None:
                 monkeypatch.setattr(resources, "counter", MemoryCounter(clock=lambda: 30.0))
                 monkeypatch.setattr(resources, "cache", MemoryCache())

@@ -14,7 +14,7 @@ from servers import THESET, free_port
 pytestmark = pytest.mark.slow
 
 
-async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> None:
+async def test_demo_on_sqlite_serves_shows_artists_songs_and_setlists(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DATABASE_URL"] = f"sqlite://{tmp_path / 'demo.sqlite3'}"
@@ -40,6 +40,12 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
             artist = (
                 await http.post("/graphql", json={"query": document("ArtistPage"), "variables": {"id": artist_id}})
             ).json()
+            show_id = edges[0]["node"]["id"]
+            show = (
+                await http.post(
+                    "/graphql", json={"query": document("ShowPageWithSetlist"), "variables": {"id": show_id}}
+                )
+            ).json()
             journal = (await http.post("/graphql", json={"query": document("SyncEvents")})).json()
             seeds = []
             for edge in (
@@ -60,6 +66,11 @@ async def test_demo_on_sqlite_serves_shows_artists_and_songs(tmp_path: Path) -> 
     assert artist["data"]["artist"]["upcomingShows"]
     # Fixed-set headliners' shows start from their tours, rotating ones' from Spotify.
     assert {"TOUR_HISTORY", "SPOTIFY_TOP_TRACKS"} <= set(seeds)
+    # The show page's raw-SQL reads, in SQLite's dialect.
+    assert "errors" not in show, show
+    assert show["data"]["show"]["venue"]["name"]
+    assert show["data"]["show"]["lineup"]
+    assert show["data"]["show"]["setlist"]["songs"][0]["song"]["name"]
     assert {event["node"]["job"] for event in journal["data"]["syncEvents"]["edges"]} == {
         "sync_popular_tours",
         "sync_artist_songs",

@@ -67,13 +67,19 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: upcoming music events from Ticketmaster into artists, venues and shows."""
     resources: Resources = ctx["resources"]
-    return await _deferring(tasks.sync_tours(resources.ticketmaster, resources.settings))
+    try:
+        return await _deferring(tasks.sync_tours(resources.ticketmaster, resources.settings))
+    finally:
+        await resources.versions.bump_catalog()  # cached shared reads built before it are stale
 
 
 async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: songs of artists whose cached catalog is missing or older than SONGS_MAX_AGE_HOURS."""
     resources: Resources = ctx["resources"]
-    return await _deferring(tasks.sync_songs(resources.spotify, resources.settings))
+    try:
+        return await _deferring(tasks.sync_songs(resources.spotify, resources.settings))
+    finally:
+        await resources.versions.bump_catalog()
 
 
 async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +96,10 @@ async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
 async def sync_tour_history(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: recent setlists of headliners of upcoming shows from setlist.fm (the tour seed's history)."""
     resources: Resources = ctx["resources"]
-    return await _deferring(sync_history(resources.setlistfm, resources.settings))
+    try:
+        return await _deferring(sync_history(resources.setlistfm, resources.settings))
+    finally:
+        await resources.versions.bump_catalog()  # artists' predictability is on cached pages
 
 
 async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:

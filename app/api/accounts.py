@@ -93,4 +93,4 @@ class AccountsMutation:
     async def sign_out(self, info: Info) -> bool:
         await info.context.require_user()
         token = info.context.credentials.token
-        return token is not None and await accounts.sign_out(token)
+        return token is not None and await accounts.sign_out(token, info.context.resources.tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.types.lazy_type import LazyType
@@ -14,11 +14,14 @@ from app.api.context import Info
 from app.api.cost import list_size
 from app.api.enums import ShowStatus, SpotifyMatch, of
 from app.api.ids import Node, decode_id, encode_id
+from app.api.loaders import Later, Loaders
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
 from app.catalog import models
 from app.catalog import service as catalog
 from app.errors import BadUserInput
+from app.platform.rawsql import Row, as_date, as_datetime, as_decimal, as_json
 from app.played import service as played_service
+from app.setlists.service import SetlistRef
 
 if TYPE_CHECKING:
     from app.api.played import LeaderboardEntry, PlayedSetlist
@@ -66,6 +69,19 @@ class Song(Node):
             preview_url=row.preview_url,
         )
 
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Song:
+        """From a row of catalog.SONG_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Song", row[p + "id"]),
+            spotify_id=row[p + "spotify_id"],
+            name=row[p + "name"],
+            album_name=row[p + "album_name"],
+            release_date=row[p + "release_date"],
+            duration_ms=row[p + "duration_ms"],
+            preview_url=row[p + "preview_url"],
+        )
+
 
 @strawberry.type(description="Where shows take place, from Ticketmaster.")
 class Venue(Node):
@@ -96,6 +112,22 @@ class Venue(Node):
             latitude=row.latitude,
             longitude=row.longitude,
             timezone=row.timezone,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Venue:
+        """From a row of catalog.VENUE_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Venue", row[p + "id"]),
+            name=row[p + "name"],
+            city=row[p + "city"],
+            state_code=row[p + "state_code"],
+            country_code=row[p + "country_code"],
+            address=row[p + "address"],
+            postal_code=row[p + "postal_code"],
+            latitude=row[p + "latitude"],
+            longitude=row[p + "longitude"],
+            timezone=row[p + "timezone"],
         )
 
 
@@ -139,6 +171,21 @@ class Artist(Node):
             _pk=row.id,
         )
 
+    @classmethod
+    def from_row(cls, row: Row, p: str = "") -> Artist:
+        """From a row of catalog.ARTIST_COLUMNS, each named `p` + column."""
+        return cls(
+            id=encode_id("Artist", row[p + "id"]),
+            name=row[p + "name"],
+            slug=row[p + "slug"],
+            spotify_id=row[p + "spotify_id"],
+            spotify_match=SpotifyMatch(row[p + "spotify_match"]),
+            image_url=row[p + "image_url"],
+            genres=as_json(row[p + "genres"]),
+            popularity=row[p + "popularity"],
+            _pk=row[p + "id"],
+        )
+
     @strawberry.field(
         description="The artist's songs, cached from Spotify, best ranked first; empty until matched.",
         directives=[list_size(assumed_size=_MAX_NESTED, slicing_arguments=["first"])],
@@ -148,7 +195,7 @@ class Artist(Node):
     ) -> list[Song]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_songs.load(self._pk)
-        return [Song.from_model(row) for row in rows[:first]]
+        return [Song.from_row(row) for row in rows[:first]]
 
     @strawberry.field(
         description="Upcoming shows with the artist on the bill (headlining or not), soonest first.",
@@ -159,7 +206,7 @@ class Artist(Node):
     ) -> list[Show]:
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
-        return [Show.from_model(row) for row in rows[:first]]
+        return [Show.from_row(row, info.context.loaders) for row in rows[:first]]
 
     @strawberry.field(
         description=(
@@ -189,12 +236,16 @@ class Show(Node):
     price_range: PriceRange | None = strawberry.field(
         description="The listed ticket prices; null when Ticketmaster lists none."
     )
+    # Plain attributes, not resolvers: read with the show on its page (one statement), else a `Later`
+    # loading them when asked for (a list's shows). A basic field costs no resolver call.
+    artist: Artist = strawberry.field(description="The headliner (also first in `lineup`).")
+    venue: Venue = strawberry.field(description="Where the show takes place.")
     _pk: strawberry.Private[int]
-    _headliner_id: strawberry.Private[int]
-    _venue_id: strawberry.Private[int]
+    # The setlist's id and seed when the show was read with them; None: made on the first visit.
+    _setlist: strawberry.Private[SetlistRef | None] = None
 
     @classmethod
-    def from_model(cls, row: models.Show) -> Show:
+    def from_model(cls, row: models.Show, loaders: Loaders) -> Show:
         has_price = row.price_min is not None or row.price_max is not None
         return cls(
             id=encode_id("Show", row.id),
@@ -205,22 +256,32 @@ class Show(Node):
             status=of(ShowStatus, row.status),
             url=row.url,
             price_range=PriceRange(min=row.price_min, max=row.price_max, currency=row.currency) if has_price else None,
+            artist=_later_artist(loaders, row.headliner_id),
+            venue=_later_venue(loaders, row.venue_id),
             _pk=row.id,
-            _headliner_id=row.headliner_id,
-            _venue_id=row.venue_id,
         )
 
-    @strawberry.field(description="The headliner (also first in `lineup`).")
-    async def artist(self, info: Info) -> Artist:
-        row = await info.context.loaders.artist.load(self._headliner_id)
-        assert row is not None, "shows.headliner_id is a non-null foreign key"
-        return Artist.from_model(row)
-
-    @strawberry.field(description="Where the show takes place.")
-    async def venue(self, info: Info) -> Venue:
-        row = await info.context.loaders.venue.load(self._venue_id)
-        assert row is not None, "shows.venue_id is a non-null foreign key"
-        return Venue.from_model(row)
+    @classmethod
+    def from_row(cls, row: Row, loaders: Loaders, *, joined: bool = False) -> Show:
+        """From a row of catalog.SHOW_COLUMNS; `joined`: one of setlists.show_rows_by_ids, with the
+        headliner's (`a_`) and venue's (`v_`) columns and the setlist's id and seed (`setlist_`)."""
+        price_min, price_max = as_decimal(row["price_min"]), as_decimal(row["price_max"])
+        has_price = price_min is not None or price_max is not None
+        setlist_id = row["setlist_id"] if joined else None
+        return cls(
+            id=encode_id("Show", row["id"]),
+            name=row["name"],
+            starts_at=as_datetime(row["starts_at"]),
+            local_date=as_date(row["local_date"]),
+            local_time=row["local_time"],
+            status=ShowStatus(row["status"]),
+            url=row["url"],
+            price_range=PriceRange(min=price_min, max=price_max, currency=row["currency"]) if has_price else None,
+            artist=Artist.from_row(row, "a_") if joined else _later_artist(loaders, row["headliner_id"]),
+            venue=Venue.from_row(row, "v_") if joined else _later_venue(loaders, row["venue_id"]),
+            _pk=row["id"],
+            _setlist=SetlistRef(setlist_id, row["id"], row["setlist_seeded_from"]) if setlist_id is not None else None,
+        )
 
     @strawberry.field(
         description=f"Every act on the bill in billing order, the headliner first (at most {MAX_LINEUP}).",
@@ -228,17 +289,17 @@ class Show(Node):
     )
     async def lineup(self, info: Info) -> list[Artist]:
         rows = await info.context.loaders.lineup.load(self._pk)
-        return [Artist.from_model(row) for row in rows[:MAX_LINEUP]]
+        return [Artist.from_row(row) for row in rows[:MAX_LINEUP]]
 
     @strawberry.field(
         description="The setlist fans vote on, made on the first visit from the headliner's best-ranked songs"
         " (empty at first when Spotify cannot be reached, and filled later)."
     )
-    async def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
-        # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
-        row = await info.context.setlists_on_first_visit.load(self._pk)
+    def setlist(self, info: Info) -> Annotated[Setlist, strawberry.lazy("app.api.setlists")]:
         setlist_type: type[Setlist] = _SETLIST_TYPE.resolve_type()
-        return setlist_type.from_model(row)
+        if self._setlist is not None:
+            return setlist_type.from_ref(self._setlist)
+        return cast("Setlist", _first_visit(info, self._pk, setlist_type))
 
     @strawberry.field(
         description="What was played, from setlist.fm; null until imported (a few hours after the show, or later)."
@@ -278,6 +339,29 @@ class Show(Node):
         )
         entry_type: type[LeaderboardEntry] = _ENTRY_TYPE.resolve_type()
         return build_connection(rows, first, lambda row: [row.points, row.user_id], entry_type.from_row)
+
+
+async def _first_visit(info: Info, show_id: int, setlist_type: type[Setlist]) -> Setlist:
+    # A write: the first visit creates the setlist (app.setlists.service.get_or_create_setlists).
+    return setlist_type.from_ref(await info.context.setlists_on_first_visit.load(show_id))
+
+
+def _later_artist(loaders: Loaders, pk: int) -> Artist:
+    async def load() -> Artist:
+        row = await loaders.artist.load(pk)
+        assert row is not None, "shows.headliner_id is a non-null foreign key"
+        return Artist.from_row(row)
+
+    return cast(Artist, Later(load))
+
+
+def _later_venue(loaders: Loaders, pk: int) -> Venue:
+    async def load() -> Venue:
+        row = await loaders.venue.load(pk)
+        assert row is not None, "shows.venue_id is a non-null foreign key"
+        return Venue.from_row(row)
+
+    return cast(Venue, Later(load))
 
 
 def _show_key(row: models.Show) -> list[str | int]:
@@ -337,16 +421,18 @@ class CatalogQuery:
             if after_key
             else None
         )
-        return build_connection(rows, first, _show_key, Show.from_model, earlier=earlier)
+        loaders = info.context.loaders
+        return build_connection(rows, first, _show_key, lambda row: Show.from_model(row, loaders), earlier=earlier)
 
     @strawberry.field(
         description="A show by its global id; null when it names no show (an id of another type is BAD_USER_INPUT)."
     )
     async def show(
-        self, id: Annotated[strawberry.ID, strawberry.argument(description="The show's global id.")]
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The show's global id.")]
     ) -> Show | None:
-        row = await catalog.get_show(decode_id(id, "Show"))
-        return Show.from_model(row) if row else None
+        loaders = info.context.loaders
+        row = await loaders.show.load(decode_id(id, "Show"))
+        return Show.from_row(row, loaders, joined=True) if row is not None else None
 
     @strawberry.field(
         description="Artists in name order (case and accents folded); `search` narrows them.", directives=[_PAGE]
@@ -379,10 +465,10 @@ class CatalogQuery:
         " BAD_USER_INPUT)."
     )
     async def artist(
-        self, id: Annotated[strawberry.ID, strawberry.argument(description="The artist's global id.")]
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The artist's global id.")]
     ) -> Artist | None:
-        row = await catalog.get_artist(decode_id(id, "Artist"))
-        return Artist.from_model(row) if row else None
+        row = await info.context.loaders.artist.load(decode_id(id, "Artist"))
+        return Artist.from_row(row) if row is not None else None
 
 
 _MAX_SEARCH_LENGTH = 100

@@ -16,11 +16,11 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.tokens import Credentials, parse_authorization
 from app.api.loaders import Loaders
+from app.api.response_cache import Recorder
 from app.errors import Unauthenticated
 from app.resources import Resources
 from app.setlists import service as setlists
 from app.setlists import tasks as setlist_tasks
-from app.setlists.models import Setlist
 from app.settings import Settings
 
 
@@ -35,7 +35,9 @@ class Context:
     authorization: str | None = None
     # Websockets: the connection_init payload (Strawberry fills it in).
     connection_params: dict[str, object] | None = None
-    _user_lookup: asyncio.Task[User | None] | None = field(default=None, init=False, repr=False)
+    # Set while a shared read is executed for the response cache: anonymous, dependencies recorded.
+    recorder: Recorder | None = None
+    _user_lookup: asyncio.Future[User | None] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -43,11 +45,11 @@ class Context:
         return Loaders()
 
     @cached_property
-    def setlists_on_first_visit(self) -> DataLoader[int, Setlist]:
+    def setlists_on_first_visit(self) -> DataLoader[int, setlists.SetlistRef]:
         """Shows' setlists, each CREATED on its show's first visit (a write: Spotify calls, inserts), batched."""
         source = setlist_tasks.source_for(self.resources)
 
-        async def get_or_create(show_ids: list[int]) -> list[Setlist]:
+        async def get_or_create(show_ids: list[int]) -> list[setlists.SetlistRef]:
             found = await setlists.get_or_create_setlists(show_ids, source)
             return [found[show_id] for show_id in show_ids]
 
@@ -95,12 +97,16 @@ class Context:
         # same loop iteration, so the DataLoader loads they make next still form one batch.
         if self._user_lookup is None:
             token = self.credentials.token
-            self._user_lookup = asyncio.ensure_future(self._lookup(token))
+            cached = accounts.cached_user(token, self.resources.tokens) if token is not None else None
+            if cached is not None:  # the usual case: a done future, no task, no query
+                self._user_lookup = asyncio.get_running_loop().create_future()
+                self._user_lookup.set_result(cached)
+            else:
+                self._user_lookup = asyncio.ensure_future(self._lookup(token))
         return await self._user_lookup
 
-    @staticmethod
-    async def _lookup(token: str | None) -> User | None:
-        return await accounts.user_for_token(token) if token is not None else None
+    async def _lookup(self, token: str | None) -> User | None:
+        return await accounts.user_for_token(token, self.resources.tokens) if token is not None else None
 
 
 Info = StrawberryInfo[Context, None]

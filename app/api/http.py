@@ -5,11 +5,17 @@ with plain text. This view negotiates the media type from `Accept` (app.api.medi
 neither JSON type is acceptable), answers request errors (no execution happened) with 400 under
 `application/graphql-response+json`, answers a wrong method with 405 and `Allow`, and turns refusals
 into GraphQL error bodies with a code.
+
+Plain GET and JSON POST operations are read once here and served without Strawberry's general
+request handling (`serve`): persisted queries and trusted documents first (app.api.documents), shared
+reads from the response cache (app.api.response_cache), and HTTP caching headers on every answer.
+Everything else (GraphiQL, multipart subscriptions, batches, other content types) is Strawberry's.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -19,23 +25,30 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import SubscriptionExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from app.api.context import Context
+from app.api.documents import Documents, Trusted
 from app.api.errors import coded, request_error
 from app.api.graphiql_page import GraphiQLPage
 from app.api.media_types import GRAPHQL_RESPONSE_JSON, HTML, IDE_TYPES, JSON, negotiate
+from app.api.response_cache import Personal, Recorder, cache_key, current
+from app.api.schema import TheSetSchema
 from app.api.ws.handler import WebSocketHandler
 from app.api.ws.protocol import WebSocketAdapter
-from app.errors import Unauthenticated
+from app.errors import AppError, Unauthenticated
+from app.platform.observability import request_id_var
+from app.platform.versions import VersionsUnavailable
 from app.resources import Resources
+from app.setlists import service as setlists
 from app.settings import Settings
 
 NOT_ACCEPTABLE_MESSAGE = f"The Accept header allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}"
@@ -46,9 +59,11 @@ class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = WebSocketHandler[Context, None]
     websocket_adapter_class = WebSocketAdapter  # closes with fixed reasons only
 
-    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, settings: Settings, documents: Documents | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
+        self.documents = documents or Documents(trusted_only=settings.trusted_documents)
+        self._public = f"public, max-age={settings.http_cache_max_age}"
         # Strawberry's GraphiQL page loads its assets from a CDN; this one serves them from the app.
         self.graphiql = GraphiQLPage() if self.graphql_ide == "graphiql" else None
 
@@ -73,14 +88,126 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if media_type is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
                 raise HTTPException(406, NOT_ACCEPTABLE_MESSAGE)
-            await _refuse_unreadable(request)
-            response = await self.run(request)
+            operation = await read_operation(request)
+            if operation is None:
+                await _refuse_unreadable(request)
+                response = await self.run(request)
+            else:
+                response = await self.serve(request, operation)
         except Unauthenticated as error:  # a multipart subscription's bad token, refused before it starts
             body = {"errors": [{"message": str(error), "extensions": error.extensions}]}
             response = JSONResponse(body, status_code=401, media_type=request.state.media_type)
         except HTTPException as error:
             response = _refusal(request, error)
         await response(scope, receive, send)
+
+    async def serve(self, request: Request, operation: Operation) -> Response:
+        """One plain GET or JSON POST operation: what Strawberry's `run` does for it, minus its generality.
+
+        Persisted queries and trusted documents are resolved first (app.api.documents); shared reads
+        come from the response cache (app.api.response_cache); every answer says how HTTP caches
+        may keep it (`_http_caching`).
+        """
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        try:
+            query = self.documents.resolve(operation.query, operation.extensions)
+        except AppError as error:
+            return self._refused(error, sub_response)
+        trusted = self.documents.trusted(query)
+        if trusted is not None and trusted.shared_read and context.resources.responses.enabled:
+            response = await self._shared_read(request, operation, query, trusted, context, sub_response)
+            if response is not None:
+                return response
+        result = await self._execute(request, operation, query, context)
+        response = self.create_response(await self.process_result(request, result), sub_response)
+        kind = self._operation_kind(query, operation.operation_name)
+        private = not context.credentials.anonymous
+        _http_caching(response, "no-store" if result.errors or kind != OperationType.QUERY else _private(private))
+        return response
+
+    async def _execute(self, request: Request, operation: Operation, query: str | None, context: Context) -> Any:
+        allowed = _GET_OPERATIONS if request.method == "GET" else _POST_OPERATIONS
+        try:
+            return await self.schema.execute(
+                query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=operation.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason(request.method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    async def _shared_read(
+        self,
+        request: Request,
+        operation: Operation,
+        query: str | None,
+        trusted: Trusted,
+        context: Context,
+        sub_response: Response,
+    ) -> Response | None:
+        """A shared read from the cache, or executed into it; None when the versions cannot be read."""
+        resources = context.resources
+        key = cache_key(trusted.sha256, operation.variables, operation.operation_name)
+        entry = resources.responses.get(key)
+        try:
+            now = await current(resources.versions, entry.setlists if entry is not None else ())
+        except VersionsUnavailable:
+            return None  # executed as any request, and not stored
+        if entry is None or entry.versions != now:
+            recorder = context.recorder = Recorder(resources.versions, catalog_version=now[0])
+            result = await self._execute(request, operation, query, context)
+            context.recorder = None
+            if result.errors or not isinstance(result.data, dict):
+                response = self.create_response(await self.process_result(request, result), sub_response)
+                _http_caching(response, "no-store")
+                return response
+            entry = recorder.entry(result.data, self.encode_json)
+            if not recorder.failed:
+                resources.responses.put(key, entry)
+        try:
+            viewer = await context.viewer_id()
+        except Unauthenticated:
+            return None  # executed as any request: the fields that need the viewer say why
+        etag = entry.etag(key, viewer)
+        cache_control = _private(True) if not context.credentials.anonymous else self._public
+        if request.method == "GET" and _matches(request.headers.get("if-none-match"), etag):
+            not_modified = Response(status_code=304, headers=dict(sub_response.headers))
+            _http_caching(not_modified, cache_control, etag)
+            return not_modified
+        personal = await self._personal(viewer, entry.setlists) if viewer is not None and entry.markers else None
+        response = self.create_response({"data": None}, sub_response)
+        response.body = entry.body(personal)
+        response.headers["content-length"] = str(len(response.body))
+        _http_caching(response, cache_control, etag if request.method == "GET" else None)
+        return response
+
+    async def _personal(self, viewer: int, setlist_ids: tuple[int, ...]) -> Personal:
+        """The viewer's own part of a shared read: their votes on its setlists (one statement)."""
+        votes = await setlists.votes_on_setlists(viewer, list(setlist_ids))
+        return Personal.of(votes, self.settings.votes_per_show)
+
+    def _refused(self, error: AppError, sub_response: Response) -> Response:
+        """A request refused before execution (persisted queries, trusted documents), with its code."""
+        body: dict[str, Any] = {
+            "errors": [{"message": error.message, "extensions": error.extensions}],
+            "extensions": {"requestId": request_id_var.get()},
+        }
+        response = self.create_response(body, sub_response)  # type: ignore[arg-type]
+        _http_caching(response, "no-store")
+        return response
+
+    def _operation_kind(self, query: str | None, operation_name: str | None) -> OperationType | None:
+        prepared = self.schema.prepared(query) if query and isinstance(self.schema, TheSetSchema) else None
+        operation = prepared.operations.get(operation_name) if prepared is not None else None
+        return operation[0] if operation is not None else None
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """GraphiQL for a GET without a query whose `Accept` prefers HTML (a browser's address bar)."""
@@ -133,7 +260,12 @@ class GraphQLView(GraphQL[Context, None]):
         # Errors raised past the schema's extensions (a syntax error from ParserCache) get their code here.
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
-        return await super().process_result(request, result)
+        response_data = await super().process_result(request, result)
+        if result.errors:
+            # For support to find the logs; successful answers leave it out (the X-Request-ID header
+            # has it), so identical reads are identical bytes.
+            response_data["extensions"] = {**(response_data.get("extensions") or {}), "requestId": request_id_var.get()}
+        return response_data
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
@@ -151,6 +283,97 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A GraphQL request's parameters, from a GET's query string or a JSON POST's body."""
+
+    query: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+_GET_OPERATIONS = frozenset({OperationType.QUERY})
+_POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+async def read_operation(request: Request) -> Operation | None:
+    """The operation of a plain GET or JSON POST (parsed once); None for anything else (Strawberry's to serve).
+
+    Refuses with 400 what Strawberry would crash on (500) or refuse: JSON not UTF-8, nested past the
+    recursion limit, not an object, or with parameters of the wrong type.
+    """
+    if "multipart/mixed" in request.headers.get("accept", ""):
+        return None  # a subscription over multipart HTTP
+    if request.method == "GET":
+        params = request.query_params
+        if "query" not in params and "extensions" not in params:
+            return None  # GraphiQL, or Strawberry's own refusal
+        variables = _json_parameter(params.get("variables"), "variables")
+        extensions = _json_parameter(params.get("extensions"), "extensions")
+        return Operation(params.get("query"), variables, params.get("operationName"), extensions)
+    if request.method != "POST" or "application/json" not in request.headers.get("content-type", ""):
+        return None
+    data = _parse_json(await request.body())
+    if isinstance(data, list):
+        return None  # a batch: Strawberry refuses it
+    if not isinstance(data, dict):
+        raise HTTPException(400, "The request body must be a JSON object")
+    query, name = data.get("query"), data.get("operationName")
+    if not isinstance(query, str | None):
+        raise HTTPException(400, "The GraphQL operation's `query` must be a string or null, if provided.")
+    if not isinstance(name, str | None):
+        raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+    variables, extensions = data.get("variables"), data.get("extensions")
+    _check_object(variables, "variables")
+    _check_object(extensions, "extensions")
+    return Operation(query, variables, name, extensions)
+
+
+def _parse_json(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The request body is not UTF-8") from None
+    except RecursionError:
+        raise HTTPException(400, "The request JSON is nested too deeply") from None
+    except ValueError:
+        raise HTTPException(400, "Unable to parse request body as JSON") from None
+
+
+def _json_parameter(text: str | None, name: str) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    value = _parse_json(text)
+    _check_object(value, name)
+    return value  # type: ignore[no-any-return]  # checked just above
+
+
+def _check_object(value: object, name: str) -> None:
+    if not isinstance(value, dict | None):
+        raise HTTPException(400, f"The GraphQL operation's `{name}` must be an object or null, if provided.")
+
+
+def _private(signed_in: bool) -> str:
+    # Revalidated every time (cheap: an ETag or a cached answer); kept by the viewer's browser only.
+    return "private, no-cache" if signed_in else "no-cache"
+
+
+def _http_caching(response: Response, cache_control: str, etag: str | None = None) -> None:
+    """Cache-Control, ETag and Vary: what a CDN or browser may keep (README, "HTTP caching")."""
+    response.headers["cache-control"] = cache_control
+    response.headers["vary"] = "Accept, Authorization"
+    if etag is not None:
+        response.headers["etag"] = etag
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
+    return etag in candidates or "*" in candidates
 
 
 async def _refuse_unreadable(request: Request) -> None:
@@ -190,9 +413,8 @@ def _refusal(request: Request, error: HTTPException) -> Response:
         status, headers = 405, {"allow": "POST"}
     elif status == 405:
         headers = {"allow": "GET, POST"}
-    return JSONResponse(
-        request_error(error.reason), status_code=status, media_type=request.state.media_type, headers=headers
-    )
+    body = request_error(error.reason) | {"extensions": {"requestId": request_id_var.get()}}
+    return JSONResponse(body, status_code=status, media_type=request.state.media_type, headers=headers)
 
 
 def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:

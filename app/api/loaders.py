@@ -6,15 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Hashable
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from app.catalog import journal
 from app.catalog import service as catalog
-from app.catalog.models import Artist, Show, Song, SyncEvent, Venue
+from app.catalog.models import SyncEvent
+from app.platform.rawsql import Row
 from app.played import service as played
 from app.played.models import PlayedSetlist, PlayedSong
 from app.played.service import ScoreInputs
@@ -26,7 +27,23 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def _one_each(fetch: Callable[[Sequence[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V | None]:
+class Later(Generic[V]):
+    """A field value loaded only when the query asks for it: graphql-core awaits it like any awaitable.
+
+    Set as a plain attribute, it keeps the field a basic one (no resolver call, no Info object) for
+    the rows that came with their parent, which are most of them.
+    """
+
+    __slots__ = ("_load",)
+
+    def __init__(self, load: Callable[[], Awaitable[V]]) -> None:
+        self._load = load
+
+    def __await__(self) -> Generator[Any, None, V]:
+        return self._load().__await__()
+
+
+def _one_each(fetch: Callable[[list[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V | None]:
     """A loader that answers each key with its row, or None."""
 
     async def load(keys: list[K]) -> list[V | None]:
@@ -36,7 +53,7 @@ def _one_each(fetch: Callable[[Sequence[K]], Awaitable[dict[K, V]]]) -> DataLoad
     return DataLoader(load_fn=load)
 
 
-def _many_each(fetch: Callable[[Sequence[K]], Awaitable[dict[K, list[V]]]]) -> DataLoader[K, list[V]]:
+def _many_each(fetch: Callable[[list[K]], Awaitable[dict[K, list[V]]]]) -> DataLoader[K, list[V]]:
     """A loader that answers each key with its list of rows (empty when none)."""
 
     async def load(keys: list[K]) -> list[list[V]]:
@@ -57,46 +74,56 @@ def _votes_loader() -> DataLoader[tuple[int, int], bool]:
 
 
 class Loaders:
-    """One request's DataLoaders, each made on first use: a vote needs one of the ten, a show page most.
+    """One request's DataLoaders, each made on first use: a vote needs one of them, a show page a few.
 
-    (Made eagerly, the ten loaders and their caches were ~60 garbage-collected objects per request.)
+    (Made eagerly, the loaders and their caches were ~60 garbage-collected objects per request.)
+    They load plain rows (raw SQL); the API's types are built from those.
     """
 
-    @cached_property
-    def artist(self) -> DataLoader[int, Artist | None]:
-        return _one_each(catalog.artists_by_ids)
+    def __init__(self) -> None:
+        self._setlist_songs: dict[int | None, DataLoader[int, list[Row]]] = {}
 
     @cached_property
-    def venue(self) -> DataLoader[int, Venue | None]:
-        return _one_each(catalog.venues_by_ids)
+    def artist(self) -> DataLoader[int, Row | None]:
+        return _one_each(catalog.artist_rows_by_ids)
 
     @cached_property
-    def lineup(self) -> DataLoader[int, list[Artist]]:
-        return _many_each(catalog.lineups_by_show_ids)
+    def venue(self) -> DataLoader[int, Row | None]:
+        return _one_each(catalog.venue_rows_by_ids)
 
     @cached_property
-    def artist_songs(self) -> DataLoader[int, list[Song]]:
-        return _many_each(catalog.songs_by_artist_ids)
+    def lineup(self) -> DataLoader[int, list[Row]]:
+        return _many_each(catalog.lineup_rows_by_show_ids)
 
     @cached_property
-    def artist_upcoming_shows(self) -> DataLoader[int, list[Show]]:
-        return _many_each(catalog.upcoming_shows_by_artist_ids)
+    def artist_songs(self) -> DataLoader[int, list[Row]]:
+        return _many_each(catalog.song_rows_by_artist_ids)
 
     @cached_property
     def predictability(self) -> DataLoader[int, float | None]:
         return _one_each(tours.predictability_by_artist_ids)
 
     @cached_property
-    def show(self) -> DataLoader[int, Show | None]:
-        return _one_each(setlists.shows_by_ids)
+    def artist_upcoming_shows(self) -> DataLoader[int, list[Row]]:
+        return _many_each(catalog.upcoming_show_rows_by_artist_ids)
 
     @cached_property
-    def song(self) -> DataLoader[int, Song | None]:
-        return _one_each(setlists.catalog_songs_by_ids)
+    def show(self) -> DataLoader[int, Row | None]:
+        """Shows with their headliner, venue and setlist id (setlists.show_rows_by_ids)."""
+        return _one_each(setlists.show_rows_by_ids)
 
     @cached_property
-    def setlist_songs(self) -> DataLoader[int, list[SetlistSong]]:
-        return _many_each(setlists.songs_by_setlist_ids)
+    def song(self) -> DataLoader[int, Row | None]:
+        return _one_each(catalog.song_rows_by_ids)
+
+    def setlist_songs(self, viewer: int | None) -> DataLoader[int, list[Row]]:
+        """Setlists' songs with their catalog songs and, for a viewer, whether they voted: one statement."""
+        loader = self._setlist_songs.get(viewer)
+        if loader is None:
+            loader = self._setlist_songs[viewer] = _many_each(
+                lambda ids: setlists.song_rows_by_setlist_ids(ids, viewer)
+            )
+        return loader
 
     # By id, for `node` and `nodes` (the types other fields reach through the loaders above).
     @cached_property

@@ -31,19 +31,23 @@ async def load_node(info: Info, type_name: str, pk: int) -> Node | None:
     match type_name:
         case "Artist":
             artist = await loaders.artist.load(pk)
-            return Artist.from_model(artist) if artist else None
+            return Artist.from_row(artist) if artist else None
         case "Setlist":
             setlist = await loaders.setlist.load(pk)
             return Setlist.from_model(setlist) if setlist else None
         case "SetlistSong":
             entry = await loaders.setlist_song.load(pk)
-            return SetlistSong.from_model(entry) if entry else None
+            return (
+                SetlistSong.from_model(entry, loaders, viewer=await info.context.viewer_id(), voted=None)
+                if entry
+                else None
+            )
         case "Show":
             show = await loaders.show.load(pk)
-            return Show.from_model(show) if show else None
+            return Show.from_row(show, loaders, joined=True) if show else None
         case "Song":
             song = await loaders.song.load(pk)
-            return Song.from_model(song) if song else None
+            return Song.from_row(song) if song else None
         case "SyncEvent":
             event = await loaders.sync_event.load(pk)
             return SyncEvent.from_model(event) if event else None
@@ -54,7 +58,7 @@ async def load_node(info: Info, type_name: str, pk: int) -> Node | None:
             return User.from_model(user) if user else None
         case "Venue":
             venue = await loaders.venue.load(pk)
-            return Venue.from_model(venue) if venue else None
+            return Venue.from_row(venue) if venue else None
     raise AssertionError(f"{type_name} is in NODE_TYPES but has no loader")
 
 

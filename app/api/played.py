@@ -51,7 +51,7 @@ class PlayedSong:
         if self._song_id is None:
             return None
         row = await info.context.loaders.song.load(self._song_id)
-        return Song.from_model(row) if row is not None else None
+        return Song.from_row(row) if row is not None else None
 
 
 @strawberry.type(description='A set of the show: the main set, a named set ("B Stage") or an encore.')

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
 from app.api.catalog import Show, Song
 from app.api.context import Info
 from app.api.cost import list_size
-from app.api.enums import SeedSource, of
+from app.api.enums import SeedSource
 from app.api.ids import Node, decode_id, encode_id
+from app.api.loaders import Later, Loaders
 from app.api.played import CommunityScore, FanScore
+from app.platform.rawsql import Row
 from app.setlists import models
 from app.setlists import service as setlists
 
@@ -21,30 +23,56 @@ class SetlistSong(Node):
     votes: int = strawberry.field(description="How many fans voted for the song on this setlist.")
     suggested: bool = strawberry.field(description="Added by a fan rather than from the headliner's top songs.")
     position: int = strawberry.field(description="Order of addition: the opening songs 1..10, then suggestions.")
+    # Plain attributes, not resolvers: a page's songs come with their setlist in one statement, so 25
+    # songs cost no resolver call each; a mutation's answer or a node loads them when asked (`Later`).
+    song: Song = strawberry.field(description="The song (its title, album, Spotify id, ...).")
+    viewer_has_voted: bool = strawberry.field(
+        description="Whether the signed-in viewer voted for this song; false when anonymous."
+    )
     _pk: strawberry.Private[int]
-    _song_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: models.SetlistSong) -> SetlistSong:
+    def from_model(
+        cls, row: models.SetlistSong | setlists.CountedSong, loaders: Loaders, *, viewer: int | None, voted: bool | None
+    ) -> SetlistSong:
+        """A mutation's answer or a node for `viewer` (`voted`: known, or None to load when asked)."""
         return cls(
             id=encode_id("SetlistSong", row.id),
             votes=row.votes,
             suggested=row.suggested,
             position=row.position,
+            song=_later_song(loaders, row.song_id),
+            viewer_has_voted=voted if voted is not None else _later_voted(loaders, viewer, row.id),
             _pk=row.id,
-            _song_id=row.song_id,
         )
 
-    @strawberry.field(description="The song (its title, album, Spotify id, ...).")
-    async def song(self, info: Info) -> Song:
-        row = await info.context.loaders.song.load(self._song_id)
-        assert row is not None, "setlist_songs.song_id is a non-null foreign key"
-        return Song.from_model(row)
+    @classmethod
+    def from_row(cls, row: Row, *, viewer: int | None) -> SetlistSong:
+        """From a row of setlists.song_rows_by_setlist_ids (for `viewer`: with its `voted` column)."""
+        return cls(
+            id=encode_id("SetlistSong", row["id"]),
+            votes=row["votes"],
+            suggested=bool(row["suggested"]),
+            position=row["position"],
+            song=Song.from_row(row, "song_"),
+            viewer_has_voted=bool(row["voted"]) if viewer is not None else False,
+            _pk=row["id"],
+        )
 
-    @strawberry.field(description="Whether the signed-in viewer voted for this song; false when anonymous.")
-    async def viewer_has_voted(self, info: Info) -> bool:
-        viewer = await info.context.viewer_id()
-        return viewer is not None and await info.context.loaders.viewer_votes.load((viewer, self._pk))
+
+def _later_song(loaders: Loaders, pk: int) -> Song:
+    async def load() -> Song:
+        row = await loaders.song.load(pk)
+        assert row is not None, "setlist_songs.song_id is a non-null foreign key"
+        return Song.from_row(row)
+
+    return cast(Song, Later(load))
+
+
+def _later_voted(loaders: Loaders, viewer: int | None, pk: int) -> bool:
+    if viewer is None:
+        return False
+    return cast(bool, Later(lambda: loaders.viewer_votes.load((viewer, pk))))
 
 
 @strawberry.type(
@@ -59,24 +87,30 @@ class Setlist(Node):
 
     @classmethod
     def from_model(cls, row: models.Setlist) -> Setlist:
+        return cls.from_ref(setlists.SetlistRef(row.id, row.show_id, row.seeded_from.value))
+
+    @classmethod
+    def from_ref(cls, ref: setlists.SetlistRef) -> Setlist:
         return cls(
-            id=encode_id("Setlist", row.id),
-            seeded_from=of(SeedSource, row.seeded_from),
-            _pk=row.id,
-            _show_id=row.show_id,
+            id=encode_id("Setlist", ref.id), seeded_from=SeedSource(ref.seeded_from), _pk=ref.id, _show_id=ref.show_id
         )
 
     @strawberry.field(description="The show this setlist is for.")
     async def show(self, info: Info) -> Show:
-        row = await info.context.loaders.show.load(self._show_id)
+        loaders = info.context.loaders
+        row = await loaders.show.load(self._show_id)
         assert row is not None, "setlists.show_id is a non-null foreign key"
-        return Show.from_model(row)
+        return Show.from_row(row, loaders, joined=True)
 
     @strawberry.field(
         description="How many more songs the signed-in viewer may vote for (VOTES_PER_SHOW per show; unvoting gives "
         "one back); null when anonymous. A vote past it is refused: FORBIDDEN with reason VOTE_BUDGET_SPENT."
     )
     async def viewer_votes_left(self, info: Info) -> int | None:
+        recorder = info.context.recorder
+        if recorder is not None:  # a shared read: each viewer's own number is filled in from the cache
+            recorder.votes_left(info._raw_info, self._pk)
+            return None
         viewer = await info.context.viewer_id()
         if viewer is None:
             return None
@@ -107,7 +141,16 @@ class Setlist(Node):
         directives=[list_size(assumed_size=setlists.MAX_SETLIST_SONGS)],
     )
     async def songs(self, info: Info) -> list[SetlistSong]:
-        return [SetlistSong.from_model(row) for row in await info.context.loaders.setlist_songs.load(self._pk)]
+        recorder = info.context.recorder
+        if recorder is None:
+            viewer = await info.context.viewer_id()
+        else:  # a shared read: as if anonymous, the sequence number read before the songs
+            viewer = None
+            await recorder.setlist(self._pk)
+        rows = await info.context.loaders.setlist_songs(viewer).load(self._pk)
+        if recorder is not None:
+            recorder.songs(info._raw_info, [row["id"] for row in rows])
+        return [SetlistSong.from_row(row, viewer=viewer) for row in rows]
 
 
 _SetlistSongId = Annotated[
@@ -125,8 +168,7 @@ class SetlistsMutation:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.vote(info.context.resources, user_id=user.id, setlist_song_id=pk)
-        info.context.loaders.viewer_votes.prime((user.id, row.id), True)
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, viewer=user.id, voted=True)
 
     @strawberry.mutation(
         description="Take your vote for a song back (BAD_USER_INPUT when there is none); closes with voting."
@@ -135,8 +177,7 @@ class SetlistsMutation:
         user = await info.context.require_user()
         pk = decode_id(setlist_song_id, "SetlistSong")
         row = await setlists.unvote(info.context.resources, user_id=user.id, setlist_song_id=pk)
-        info.context.loaders.viewer_votes.prime((user.id, row.id), False)
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, viewer=user.id, voted=False)
 
     @strawberry.mutation(
         description="Add a Spotify track by an act on the bill, signed in (at most"
@@ -160,4 +201,4 @@ class SetlistsMutation:
             setlist_id=decode_id(setlist_id, "Setlist"),
             spotify_track_id=spotify_track_id,
         )
-        return SetlistSong.from_model(row)
+        return SetlistSong.from_model(row, info.context.loaders, viewer=user.id, voted=None)

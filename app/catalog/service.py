@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from app.catalog.models import Artist, Show, ShowArtist, Song, Venue
+from app.catalog.models import Artist, Show, ShowArtist
 from app.catalog.text import fold
+from app.platform import rawsql
+from app.platform.rawsql import Row
 
 
 def today_utc() -> dt.date:
@@ -95,42 +97,77 @@ async def show_ids_by_ticketmaster_ids(ticketmaster_ids: Iterable[str]) -> dict[
     return {str(tm_id): int(show_id) for tm_id, show_id in rows}
 
 
-# --- batched reads behind the API's DataLoaders: one query per batch, whatever its size ---
+# --- batched reads behind the API's DataLoaders: one statement per batch, whatever its size ---
+# Plain rows in raw SQL (docs/decisions/0009-raw-sql-dataloaders.md): building the queries and the
+# model objects was most of a show page's CPU. The API's types read the columns named here.
+
+SHOW_COLUMNS = (
+    "{p}id, {p}name, {p}starts_at, {p}local_date, {p}local_time, {p}status, {p}url, {p}price_min, {p}price_max,"
+    " {p}currency, {p}headliner_id, {p}venue_id"
+)
+ARTIST_COLUMNS = "{p}id, {p}name, {p}slug, {p}spotify_id, {p}spotify_match, {p}image_url, {p}genres, {p}popularity"
+VENUE_COLUMNS = (
+    "{p}id, {p}name, {p}city, {p}state_code, {p}country_code, {p}address, {p}postal_code, {p}latitude,"
+    " {p}longitude, {p}timezone"
+)
+SONG_COLUMNS = "{p}id, {p}spotify_id, {p}name, {p}album_name, {p}release_date, {p}duration_ms, {p}preview_url"
 
 
-async def artists_by_ids(ids: Iterable[int]) -> dict[int, Artist]:
-    return {artist.id: artist for artist in await Artist.filter(id__in=list(ids))}
+def prefixed(columns: str, table: str, prefix: str) -> str:
+    """`columns` of `table` named `prefix` + column: two tables' rows in one."""
+    return ", ".join(f"{table}.{name.strip()[3:]} AS {prefix}{name.strip()[3:]}" for name in columns.split(","))
 
 
-async def venues_by_ids(ids: Iterable[int]) -> dict[int, Venue]:
-    return {venue.id: venue for venue in await Venue.filter(id__in=list(ids))}
+_ARTISTS_SQL = f"SELECT {ARTIST_COLUMNS.format(p='')} FROM artists WHERE id = ANY($1)"
+_VENUES_SQL = f"SELECT {VENUE_COLUMNS.format(p='')} FROM venues WHERE id = ANY($1)"
+_LINEUPS_SQL = f"""
+SELECT sa.show_id, {ARTIST_COLUMNS.format(p="a.")} FROM show_artists sa JOIN artists a ON a.id = sa.artist_id
+WHERE sa.show_id = ANY($1) ORDER BY sa.show_id, sa.billing_order
+"""
+_ARTIST_SONGS_SQL = f"""
+SELECT artist_id, {SONG_COLUMNS.format(p="")} FROM songs WHERE artist_id = ANY($1)
+ORDER BY artist_id, rank IS NULL, rank, id
+"""
+_SONGS_SQL = f"SELECT {SONG_COLUMNS.format(p='')} FROM songs WHERE id = ANY($1)"
+_UPCOMING_SHOWS_SQL = f"""
+SELECT sa.artist_id, {SHOW_COLUMNS.format(p="s.")} FROM show_artists sa JOIN shows s ON s.id = sa.show_id
+WHERE sa.artist_id = ANY($1) AND s.local_date >= $2 ORDER BY sa.artist_id, s.local_date, s.id
+"""
 
 
-async def lineups_by_show_ids(ids: Iterable[int]) -> dict[int, list[Artist]]:
-    """Each show's acts in billing order."""
-    lineups: dict[int, list[Artist]] = {}
-    rows = await ShowArtist.filter(show_id__in=list(ids)).select_related("artist").order_by("billing_order")
+def by_id(rows: Iterable[Row]) -> dict[int, Row]:
+    return {row["id"]: row for row in rows}
+
+
+def _grouped(rows: Iterable[Row], key: str) -> dict[int, list[Row]]:
+    groups: dict[int, list[Row]] = {}
     for row in rows:
-        lineups.setdefault(row.show_id, []).append(row.artist)
-    return lineups
+        groups.setdefault(row[key], []).append(row)
+    return groups
 
 
-async def songs_by_artist_ids(ids: Iterable[int]) -> dict[int, list[Song]]:
-    """Each artist's cached songs, best ranked first."""
-    songs: dict[int, list[Song]] = {}
-    for song in await Song.filter(artist_id__in=list(ids)).order_by("rank", "id"):
-        songs.setdefault(song.artist_id, []).append(song)
-    return songs
+async def artist_rows_by_ids(ids: list[int]) -> dict[int, Row]:
+    return by_id(await rawsql.rows(_ARTISTS_SQL, [ids]))
 
 
-async def upcoming_shows_by_artist_ids(ids: Iterable[int]) -> dict[int, list[Show]]:
+async def venue_rows_by_ids(ids: list[int]) -> dict[int, Row]:
+    return by_id(await rawsql.rows(_VENUES_SQL, [ids]))
+
+
+async def song_rows_by_ids(ids: list[int]) -> dict[int, Row]:
+    return by_id(await rawsql.rows(_SONGS_SQL, [ids]))
+
+
+async def lineup_rows_by_show_ids(ids: list[int]) -> dict[int, list[Row]]:
+    """Each show's acts (artist rows) in billing order."""
+    return _grouped(await rawsql.rows(_LINEUPS_SQL, [ids]), "show_id")
+
+
+async def song_rows_by_artist_ids(ids: list[int]) -> dict[int, list[Row]]:
+    """Each artist's cached songs, best ranked first (unranked ones last)."""
+    return _grouped(await rawsql.rows(_ARTIST_SONGS_SQL, [ids]), "artist_id")
+
+
+async def upcoming_show_rows_by_artist_ids(ids: list[int]) -> dict[int, list[Row]]:
     """Each artist's upcoming shows (any billing), soonest first."""
-    shows: dict[int, list[Show]] = {}
-    rows = (
-        await ShowArtist.filter(artist_id__in=list(ids), show__local_date__gte=today_utc())
-        .select_related("show")
-        .order_by("show__local_date", "show_id")
-    )
-    for row in rows:
-        shows.setdefault(row.artist_id, []).append(row.show)
-    return shows
+    return _grouped(await rawsql.rows(_UPCOMING_SHOWS_SQL, [ids, today_utc()]), "artist_id")

@@ -29,6 +29,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from app.platform.batching import GroupCommit
 from app.platform.redis_client import RedisGuard
 
 logger = logging.getLogger(__name__)
@@ -231,12 +232,17 @@ class InProcessBroker:
         return True
 
 
-# KEYS: counter, channel; ARGV: head, tail. Sequence numbers never expire: they are a setlist's
-# whole history, and a counter that restarted would look like a jump back to subscribers.
+# KEYS: counter, channel (per message); ARGV: head, tail (per message). Sequence numbers never
+# expire: they are a setlist's whole history, and a counter that restarted would look like a jump
+# back to subscribers. One call publishes the messages that arrived together (app.platform.batching).
 _PUBLISH_NUMBERED = """
-local n = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', KEYS[2], ARGV[1] .. n .. ARGV[2])
-return n
+local numbers = {}
+for i = 1, #KEYS, 2 do
+  local n = redis.call('INCR', KEYS[i])
+  redis.call('PUBLISH', KEYS[i + 1], ARGV[i] .. n .. ARGV[i + 1])
+  numbers[#numbers + 1] = n
+end
+return numbers
 """
 
 
@@ -278,6 +284,7 @@ class RedisBroker:
         self._pool = ConnectionPool(connection_class=shared.connection_class, **options)
         self._pubsub = PubSub(self._pool)
         self._publish_numbered = redis.register_script(_PUBLISH_NUMBERED)
+        self.numbered: GroupCommit[tuple[str, bytes, bytes], int] = GroupCommit(self._publish_all)
         self._reader: asyncio.Task[None] | None = None
         # Guards sending commands on the pub/sub connection and (re)building its subscriptions.
         self._lock = asyncio.Lock()
@@ -318,25 +325,30 @@ class RedisBroker:
         """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
         try:
             async with asyncio.timeout(self._timeout):
-                number = await self._guard.call(
-                    lambda: self._publish_numbered(
-                        keys=[self._sequence_key(channel), self._prefix + channel], args=[head, tail]
-                    )
-                )
+                number = await self._guard.call(lambda: self.numbered.submit((channel, head, tail)))
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
         return int(number)
+
+    async def _publish_all(self, messages: list[tuple[str, bytes, bytes]]) -> list[int]:
+        keys: list[str] = []
+        args: list[bytes] = []
+        for channel, head, tail in messages:
+            keys += [self.sequence_key(channel), self._prefix + channel]
+            args += [head, tail]
+        return [int(n) for n in await self._publish_numbered(keys=keys, args=args)]
 
     async def sequence(self, channel: str) -> int:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
         try:
             async with asyncio.timeout(self._timeout):
-                value = await self._guard.call(lambda: self._redis.get(self._sequence_key(channel)))
+                value = await self._guard.call(lambda: self._redis.get(self.sequence_key(channel)))
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
         return int(value or 0)
 
-    def _sequence_key(self, channel: str) -> str:
+    def sequence_key(self, channel: str) -> str:
+        """The Redis key of the channel's sequence number (app.platform.versions reads it)."""
         return f"{self._prefix}seq:{channel}"
 
     @contextlib.asynccontextmanager

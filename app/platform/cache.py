@@ -6,7 +6,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from redis.asyncio import Redis
 
@@ -74,3 +74,45 @@ class RedisCache:
 def create_cache(redis: Redis | None, guard: RedisGuard | None = None) -> Cache:
     """Redis when configured, else a cache of this process."""
     return RedisCache(redis, guard) if redis is not None else MemoryCache()
+
+
+V = TypeVar("V")
+
+
+class LocalStore(Generic[V]):
+    """Objects of this process by key, least recently used dropped first, each for at most `seconds`.
+
+    The response cache's entries (app.api.response_cache): they are validated against Redis on every
+    use, so each process may hold its own.
+    """
+
+    def __init__(self, max_entries: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._max = max_entries
+        self._seconds = seconds
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, V]] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self._max > 0 and self._seconds > 0
+
+    def get(self, key: str) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: str, value: V) -> None:
+        if not self.enabled:
+            return
+        self._entries[key] = (self._clock() + self._seconds, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -7,7 +7,9 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise, fields
+import asyncpg
+from tortoise import Tortoise, connections, fields
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import get_current_context
 from tortoise.models import Model
@@ -74,6 +76,9 @@ async def init_db(database_url: str | None = None, *, generate_schemas: bool = F
         return False
     # The global fallback makes the ORM visible to every task (requests, websockets, jobs).
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    client = connections.get("default")
+    if isinstance(client, AsyncpgDBClient):
+        client.connection_class = NoResetConnection  # the pool is made on first use, with this class
     if generate_schemas:
         await Tortoise.generate_schemas(safe=True)
     return True
@@ -112,6 +117,18 @@ async def close_db() -> None:
         # step resets a contextvar token, which fails when another task opened the ORM: harmless.
         with contextlib.suppress(ValueError):
             await context.__aexit__(None, None, None)
+
+
+class NoResetConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
+    """A pooled connection released without asyncpg's reset query (one more round trip per release).
+
+    asyncpg resets session state (advisory locks, cursors, LISTEN, SET) when a connection goes back
+    to the pool; this code keeps none of it past a statement or transaction (its advisory locks are
+    transaction-scoped), so the reset only doubled the round trips of every short read.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
 
 
 class TimestampedModel(Model):

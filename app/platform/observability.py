@@ -3,7 +3,8 @@
 - Every log line carries the request id of the request (or job) it belongs to; production logs are
   JSON lines, development logs plain text.
 - The request id comes from `X-Request-ID` when a proxy set one (a safe, short value), else a new
-  one; it is echoed in the response header and in GraphQL responses' `extensions.requestId`.
+  one; it is echoed in the response header, and in the `extensions.requestId` of GraphQL responses
+  with errors (a successful read stays the same bytes for everyone, so caches can share it).
 - Metrics live in the default prometheus_client registry and are served at /metrics; an arq worker
   serves the same registry on WORKER_METRICS_PORT (`serve_metrics`), since it makes most API calls.
 """
@@ -251,7 +252,7 @@ def record_operation(operation_name: str | None, kind: str, errors: list[GraphQL
 
 
 class GraphQLMetrics(SchemaExtension):
-    """Per-operation counts, latency and error codes; the request id in `extensions.requestId`."""
+    """Per-operation counts, latency and error codes."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
@@ -263,9 +264,6 @@ class GraphQLMetrics(SchemaExtension):
             kind = "unknown"
         errors = getattr(context.result, "errors", None) or []
         record_operation(context.operation_name, kind, errors, time.perf_counter() - started)
-
-    def get_results(self) -> dict[str, Any]:
-        return {"requestId": request_id_var.get()}
 
 
 async def metrics(request: Request) -> Response:

@@ -18,6 +18,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from app.errors import RateLimited
+from app.platform.batching import GroupCommit
 from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
@@ -78,11 +79,17 @@ class MemoryCounter:
 
 
 # INCR, and EXPIRE on a window's first hit only (the window never slides), in one round trip: a
-# script costs the API process less than a MULTI pipeline of three commands.
+# script costs the API process less than a MULTI pipeline of three commands. One call counts the
+# hits that arrived together (app.platform.batching): KEYS[i] with window ARGV[i].
 _HIT_SCRIPT = """
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {hits, redis.call('TTL', KEYS[1])}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local hits = redis.call('INCR', key)
+  if hits == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  out[2 * i - 1] = hits
+  out[2 * i] = redis.call('TTL', key)
+end
+return out
 """
 
 
@@ -93,16 +100,21 @@ class RedisCounter:
         self._script = redis.register_script(_HIT_SCRIPT)
         self._fallback = fallback
         self._guard = guard or RedisGuard.passthrough()
+        self.hits: GroupCommit[tuple[str, int], tuple[int, int]] = GroupCommit(self._hit_all)
 
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
         try:
-            hits, ttl = await self._guard.call(lambda: self._script(keys=[key], args=[seconds]))
+            hits, ttl = await self._guard.call(lambda: self.hits.submit((key, seconds)))
         except RedisSkipped:
             return await self._fallback.hit(key, seconds)
         except REDIS_FAILURES:
             logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
             return await self._fallback.hit(key, seconds)
         return int(hits), float(ttl if ttl > 0 else seconds)
+
+    async def _hit_all(self, hits: list[tuple[str, int]]) -> list[tuple[int, int]]:
+        counts = await self._script(keys=[key for key, _ in hits], args=[seconds for _, seconds in hits])
+        return list(zip(counts[::2], counts[1::2], strict=True))
 
 
 def create_counter(redis: Redis | None, guard: RedisGuard | None = None) -> Counter:

@@ -14,13 +14,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from app.catalog import service as catalog
 from app.catalog.models import Artist, Show, ShowArtist, ShowStatus, Song
 from app.catalog.refresh import refresh_artist_songs, songs_are_fresh
 from app.clients.errors import UpstreamError, UpstreamNotFound
@@ -30,6 +31,7 @@ from app.lookups import service as lookups
 from app.platform import quotas, rawsql
 from app.platform.clock import utcnow
 from app.platform.observability import VOTES
+from app.platform.rawsql import Row
 from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import SeedSource, Setlist, SetlistSong, UserVote
@@ -117,21 +119,38 @@ class SongSource:
     spotify: SpotifyClient
     settings: Settings
     schedule_fill: Callable[[int], Awaitable[None]]
+    # After songs were written (a first visit's refresh): cached shared reads built before are stale.
+    catalog_changed: Callable[[], Awaitable[None]] | None = None
 
     @property
     def spotify_configured(self) -> bool:
         return bool(self.settings.spotify_client_id)
 
 
-async def get_or_create_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, Setlist]:
+class SetlistRef(NamedTuple):
+    """All a page needs of the setlist row itself: its keys and where its opening songs came from."""
+
+    id: int
+    show_id: int
+    seeded_from: str  # a SeedSource value
+
+
+_SETLISTS_SQL = "SELECT id, show_id, seeded_from FROM setlists WHERE show_id = ANY($1)"
+
+
+async def get_or_create_setlists(show_ids: Sequence[int], source: SongSource) -> dict[int, SetlistRef]:
     """Each show's setlist, created on its first visit (race-safe: one per show, whoever creates it)."""
-    found = {setlist.show_id: setlist for setlist in await Setlist.filter(show_id__in=list(show_ids))}
+    found = {
+        row["show_id"]: SetlistRef(row["id"], row["show_id"], row["seeded_from"])
+        for row in await rawsql.rows(_SETLISTS_SQL, [list(show_ids)])
+    }
     missing = [show_id for show_id in dict.fromkeys(show_ids) if show_id not in found]
     # A show page may wait for Spotify; a list of new shows may not: it would spend minutes of the
     # shared Spotify budget on one request. Those setlists start from the cache and are filled later.
     fetch = len(missing) == 1
     for show_id in missing:
-        found[show_id] = await _create_setlist(show_id, source, fetch=fetch)
+        setlist = await _create_setlist(show_id, source, fetch=fetch)
+        found[show_id] = SetlistRef(setlist.id, setlist.show_id, setlist.seeded_from.value)
     return found
 
 
@@ -143,6 +162,8 @@ async def _create_setlist(show_id: int, source: SongSource, *, fetch: bool) -> S
     max_age = source.settings.songs_max_age_hours
     if fetch and source.spotify_configured and not songs_are_fresh(artist, max_age):
         await _try_refresh(artist, source)
+        if source.catalog_changed is not None:
+            await source.catalog_changed()
     songs, seeded_from = await _seed(artist.id, source.settings)
     try:
         async with in_transaction() as conn:
@@ -221,18 +242,30 @@ async def _lock_setlist(setlist_id: int, conn: BaseDBAsyncClient) -> None:
 # --- votes ---------------------------------------------------------------------------------------
 
 
-async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> SetlistSong:
+class CountedSong(NamedTuple):
+    """A setlist song's row as a vote left it (plain values: no model object on the hot path)."""
+
+    id: int
+    setlist_id: int
+    song_id: int
+    votes: int
+    version: int
+    suggested: bool
+    position: int
+
+
+async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
     """Add the user's vote; BAD_USER_INPUT "already voted", FORBIDDEN when closed or past the budget
     (reason VOTE_BUDGET_SPENT), NOT_FOUND, RATE_LIMITED."""
     return await _count_vote(resources, user_id, setlist_song_id, "vote")
 
 
-async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) -> SetlistSong:
+async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
     """Take the user's vote back; BAD_USER_INPUT when there is none, FORBIDDEN when closed, NOT_FOUND."""
     return await _count_vote(resources, user_id, setlist_song_id, "unvote")
 
 
-async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> SetlistSong:
+async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> CountedSong:
     await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
     now = utcnow()
     budget = resources.settings.votes_per_show
@@ -248,17 +281,25 @@ async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, 
             raise refusal
     else:
         raise VoteBudgetSpent(budget)
-    entry = rawsql.as_model(SetlistSong, row)
+    entry = CountedSong(
+        row["id"],
+        row["setlist_id"],
+        row["song_id"],
+        row["votes"],
+        row["version"],
+        bool(row["suggested"]),
+        row["position"],
+    )
     VOTES.labels(kind).inc()  # committed
     await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
     return entry
 
 
-async def _change_vote(kind: ChangeKind, values: list[Any]) -> dict[str, Any] | None:
+async def _change_vote(kind: ChangeKind, values: list[Any]) -> Row | None:
     """The setlist song's row after the change, or None when nothing changed."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        rows = await rawsql.fetch(conn, VOTE_SQL if kind == "vote" else UNVOTE_SQL, values)
+        rows = await rawsql.rows(VOTE_SQL if kind == "vote" else UNVOTE_SQL, values)
         return rows[0] if rows else None
     change, count = _TWO_STATEMENTS[kind]
     async with in_transaction() as tx:  # SQLite: one writer at a time, so no two votes pick one slot
@@ -287,7 +328,7 @@ async def _vote_refused(
     return None
 
 
-def _votes(entry: SetlistSong) -> SongVotes:
+def _votes(entry: SetlistSong | CountedSong) -> SongVotes:
     return SongVotes(setlist_song_id=entry.id, votes=entry.votes, version=entry.version)
 
 
@@ -341,9 +382,11 @@ async def _song_by_an_act(resources: Resources, track_id: str, lineup: list[Arti
     if cached is not None:
         return cached
     try:
-        return await Song.create(artist_id=act.id, **_song_values(track))
+        song = await Song.create(artist_id=act.id, **_song_values(track))
     except IntegrityError:  # stored concurrently (another suggestion, or the songs sync)
         return await Song.get(spotify_id=track.id)
+    await resources.versions.bump_catalog()  # the act's page lists its songs
+    return song
 
 
 def _song_values(track: SpotifyTrack) -> dict[str, Any]:
@@ -386,23 +429,65 @@ async def _add_suggestion(setlist_id: int, song_id: int, user_id: int) -> tuple[
     return entry, True
 
 
-# --- batched reads behind the API's DataLoaders ----------------------------------------------------
+# --- batched reads behind the API's DataLoaders (plain rows in raw SQL) ------------------------------
+
+# A show with what its page shows of its headliner (columns prefixed `a_`), its venue (`v_`) and the
+# id of its setlist (null before the first visit), in one statement.
+_SHOWS_SQL = f"""
+SELECT {catalog.SHOW_COLUMNS.format(p="s.")}, {catalog.prefixed(catalog.ARTIST_COLUMNS, "a", "a_")},
+  {catalog.prefixed(catalog.VENUE_COLUMNS, "v", "v_")}, sl.id AS setlist_id, sl.seeded_from AS setlist_seeded_from
+FROM shows s JOIN artists a ON a.id = s.headliner_id JOIN venues v ON v.id = s.venue_id
+LEFT JOIN setlists sl ON sl.show_id = s.id
+WHERE s.id = ANY($1)
+"""
 
 
-async def songs_by_setlist_ids(ids: Iterable[int]) -> dict[int, list[SetlistSong]]:
-    """Each setlist's songs, most votes first, then in setlist order."""
-    songs: dict[int, list[SetlistSong]] = {}
-    for entry in await SetlistSong.filter(setlist_id__in=list(ids)).order_by("-votes", "position", "id"):
-        songs.setdefault(entry.setlist_id, []).append(entry)
+async def show_rows_by_ids(ids: list[int]) -> dict[int, Row]:
+    """Shows with their headliner, venue and setlist id (see _SHOWS_SQL)."""
+    return catalog.by_id(await rawsql.rows(_SHOWS_SQL, [ids]))
+
+
+# A setlist's songs with their catalog song's columns (prefixed `song_`), most votes first.
+_SETLIST_SONGS_SQL = """
+SELECT ss.id, ss.setlist_id, ss.song_id, ss.votes, ss.suggested, ss.position{voted},
+  s.spotify_id AS song_spotify_id, s.name AS song_name, s.album_name AS song_album_name,
+  s.release_date AS song_release_date, s.duration_ms AS song_duration_ms, s.preview_url AS song_preview_url
+FROM setlist_songs ss JOIN songs s ON s.id = ss.song_id{join}
+WHERE ss.setlist_id = ANY($1) ORDER BY ss.setlist_id, ss.votes DESC, ss.position, ss.id
+"""
+_ANONYMOUS_SONGS_SQL = _SETLIST_SONGS_SQL.format(voted="", join="")
+# The viewer's votes in the same statement: `voted` says whether this user voted for the song.
+_VIEWER_SONGS_SQL = _SETLIST_SONGS_SQL.format(
+    voted=", uv.id IS NOT NULL AS voted",
+    join=" LEFT JOIN user_votes uv ON uv.setlist_song_id = ss.id AND uv.user_id = $2",
+)
+_VOTES_SQL = "SELECT setlist_song_id FROM user_votes WHERE user_id = $1 AND setlist_song_id = ANY($2)"
+
+
+async def song_rows_by_setlist_ids(ids: list[int], viewer: int | None = None) -> dict[int, list[Row]]:
+    """Each setlist's songs, most votes first, then in setlist order; with `viewer`, a `voted` column."""
+    if viewer is None:
+        found = await rawsql.rows(_ANONYMOUS_SONGS_SQL, [ids])
+    else:
+        found = await rawsql.rows(_VIEWER_SONGS_SQL, [ids, viewer])
+    songs: dict[int, list[Row]] = {}
+    for row in found:
+        songs.setdefault(row["setlist_id"], []).append(row)
     return songs
 
 
-async def catalog_songs_by_ids(ids: Iterable[int]) -> dict[int, Song]:
-    return {song.id: song for song in await Song.filter(id__in=list(ids))}
+_VIEWER_VOTES_SQL = "SELECT setlist_song_id, setlist_id FROM user_votes WHERE user_id = $1 AND setlist_id = ANY($2)"
 
 
-async def shows_by_ids(ids: Iterable[int]) -> dict[int, Show]:
-    return {show.id: show for show in await Show.filter(id__in=list(ids))}
+async def votes_on_setlists(user_id: int, setlist_ids: list[int]) -> list[tuple[int, int]]:
+    """The user's votes on these setlists as (setlist song id, setlist id) pairs (one statement)."""
+    rows = await rawsql.rows(_VIEWER_VOTES_SQL, [user_id, setlist_ids])
+    return [(row["setlist_song_id"], row["setlist_id"]) for row in rows]
+
+
+async def votes_among(user_id: int, setlist_song_ids: list[int]) -> set[int]:
+    """Which of these setlist songs the user voted for (one statement)."""
+    return {row["setlist_song_id"] for row in await rawsql.rows(_VOTES_SQL, [user_id, setlist_song_ids])}
 
 
 async def setlists_by_ids(ids: Iterable[int]) -> dict[int, Setlist]:
@@ -442,12 +527,11 @@ async def votes_cast(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], i
 
 
 async def votes_of_users(keys: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which (user id, setlist song id) pairs are votes; one query per user (a request has one)."""
+    """Which (user id, setlist song id) pairs are votes; one statement per user (a request has one)."""
     wanted: dict[int, list[int]] = {}
     for user_id, setlist_song_id in keys:
         wanted.setdefault(user_id, []).append(setlist_song_id)
     found: set[tuple[int, int]] = set()
     for user_id, setlist_song_ids in wanted.items():
-        votes = await UserVote.filter(user_id=user_id, setlist_song_id__in=setlist_song_ids).only("setlist_song_id")
-        found.update((user_id, vote.setlist_song_id) for vote in votes)
+        found.update((user_id, song_id) for song_id in await votes_among(user_id, setlist_song_ids))
     return found

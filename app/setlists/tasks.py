@@ -48,7 +48,12 @@ def source_for(resources: Resources) -> service.SongSource:
     async def schedule(setlist_id: int) -> None:
         await schedule_fill(resources, setlist_id)
 
-    return service.SongSource(spotify=resources.spotify, settings=resources.settings, schedule_fill=schedule)
+    return service.SongSource(
+        spotify=resources.spotify,
+        settings=resources.settings,
+        schedule_fill=schedule,
+        catalog_changed=resources.versions.bump_catalog,
+    )
 
 
 async def schedule_fill(resources: Resources, setlist_id: int) -> None:

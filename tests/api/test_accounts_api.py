@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
 from factories import TEST_PASSWORD, make_token, make_user
 from graphql_client import GraphQLClient
+from sql_counter import QueryCounter
 
 from app.accounts.models import AuthToken, User
 from app.accounts.tokens import token_hash
 from app.platform import quotas
+
+Counter = Callable[[], AbstractContextManager[QueryCounter]]
 
 PASSWORD = "Listen to 5 songs"
 
@@ -152,3 +157,20 @@ async def test_expired_token_is_unauthenticated(gql: GraphQLClient) -> None:
     body = await gql.run("Me")
 
     assert _codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_known_token_is_looked_up_once_per_process_and_a_sign_out_drops_it(
+    gql: GraphQLClient, count_queries: Counter
+) -> None:
+    gql.token = await make_token(await make_user())
+    await gql.data("Me")
+
+    with count_queries() as cached:
+        assert (await gql.data("Me"))["me"] is not None
+    await gql.data("SignOut")
+    with count_queries() as after_sign_out:
+        body = await gql.run("Me")
+
+    assert not any("auth_tokens" in statement for statement in cached.statements)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert any("auth_tokens" in statement for statement in after_sign_out.statements)

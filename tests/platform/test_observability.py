@@ -44,12 +44,24 @@ from app.setlists.events import SongVotes, VoteCountsChanged, channel_for, publi
 from app.settings import Settings
 
 
-async def test_every_response_carries_a_request_id_also_in_graphql_extensions(http: httpx.AsyncClient) -> None:
-    response = await http.post("/graphql", json={"query": "{ __typename }"})
+async def test_every_response_carries_a_request_id_in_its_header_and_identical_reads_are_identical_bytes(
+    http: httpx.AsyncClient,
+) -> None:
+    first = await http.post("/graphql", json={"query": "{ __typename }"})
+    second = await http.post("/graphql", json={"query": "{ __typename }"})
 
-    request_id = response.headers["x-request-id"]
-    assert len(request_id) == 16
-    assert response.json()["extensions"]["requestId"] == request_id
+    assert len(first.headers["x-request-id"]) == 16
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+    assert first.content == second.content == b'{"data":{"__typename":"Query"}}'
+
+
+async def test_error_bodies_carry_the_request_id_for_support(http: httpx.AsyncClient) -> None:
+    failed = await http.post("/graphql", json={"query": "{ nope }"})
+    refused = await http.post("/graphql", content=b"[1", headers={"content-type": "application/json"})
+
+    for response in (failed, refused):
+        assert response.json()["errors"]
+        assert response.json()["extensions"]["requestId"] == response.headers["x-request-id"]
 
 
 async def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(http: httpx.AsyncClient) -> None:
