@@ -11,7 +11,7 @@ AppError
  ├── Forbidden           FORBIDDEN            signed in, but not allowed (e.g. voting closed)
  │    └── VoteBudgetSpent FORBIDDEN, reason VOTE_BUDGET_SPENT: the fan's VOTES_PER_SHOW votes are all cast
  ├── RateLimited         RATE_LIMITED         too many requests; carries retry_after seconds
- ├── UpstreamUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster or a database is unreachable
+ ├── TemporarilyUnavailable UPSTREAM_UNAVAILABLE Spotify, Ticketmaster, a database or live updates unreachable
  ├── PersistedQueryNotFound    PERSISTED_QUERY_NOT_FOUND     an APQ hash this process does not know: send the query
  ├── PersistedQueryNotSupported PERSISTED_QUERY_NOT_SUPPORTED an APQ version other than 1
  └── TrustedDocumentRequired   TRUSTED_DOCUMENT_REQUIRED     trusted-documents mode: not one of graphql/*.graphql
@@ -154,7 +154,9 @@ class RateLimited(AppError):
         return {"code": self.code.value, "retryAfter": round(self.retry_after, 1)}
 
 
-class UpstreamUnavailable(AppError):
+class TemporarilyUnavailable(AppError):
+    """A vendor, the database or live updates cannot be reached (the API's face of app.clients.errors.UpstreamError)."""
+
     code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 

@@ -13,7 +13,7 @@ from app.api.cost import list_size
 from app.api.ids import decode_id, encode_id
 from app.api.played import CommunityScore
 from app.api.ws.handler import Shareable, handover
-from app.errors import NotFound, UpstreamUnavailable
+from app.errors import NotFound, TemporarilyUnavailable
 from app.platform.broker import BrokerUnavailable
 from app.setlists.models import Setlist
 from app.setlists.service import MAX_SETLIST_SONGS
@@ -95,4 +95,4 @@ class Subscription:
             async for event in resources.feeds.follow(resources.broker, pk):
                 yield VoteCountsEvent.from_event(event)
         except BrokerUnavailable:
-            raise UpstreamUnavailable("Live updates are unavailable right now; try again shortly") from None
+            raise TemporarilyUnavailable("Live updates are unavailable right now; try again shortly") from None

@@ -31,7 +31,7 @@ from app.clients import spotify, ticketmaster
 from app.clients.errors import CircuitOpen, EndpointRemoved, UpstreamError, UpstreamRateLimited
 from app.clients.spotify import SpotifyArtist, SpotifyTrack
 from app.clients.ticketmaster import Event
-from app.errors import AppError, BadUserInput, RateLimited, UpstreamUnavailable
+from app.errors import AppError, BadUserInput, RateLimited, TemporarilyUnavailable
 from app.platform import quotas
 from app.platform.observability import EVENTS_SKIPPED
 from app.resources import Resources
@@ -280,7 +280,7 @@ def cache_keys(key_parts: list[str | int | None]) -> tuple[str, str]:
 
 def _timed_out(service: str) -> AppError:
     logger.warning("%s look-up gave up after %.0f s", service, UPSTREAM_DEADLINE_SECONDS)
-    return UpstreamUnavailable(f"{_VENDORS[service]} did not answer in time; try again later")
+    return TemporarilyUnavailable(f"{_VENDORS[service]} did not answer in time; try again later")
 
 
 def as_app_error(error: UpstreamError) -> AppError:
@@ -290,4 +290,4 @@ def as_app_error(error: UpstreamError) -> AppError:
     if isinstance(error, UpstreamRateLimited | CircuitOpen):
         wait = error.retry_after_seconds
         return RateLimited(f"{vendor} asked us to wait; try again in {wait:.0f} s", retry_after=wait)
-    return UpstreamUnavailable(f"{vendor} is unavailable right now; try again later")
+    return TemporarilyUnavailable(f"{vendor} is unavailable right now; try again later")

@@ -14,8 +14,7 @@ from setlists_testing import Spotify
 
 from app.api.ids import encode_id
 from app.clients.errors import CircuitOpen, UpstreamBadResponse, UpstreamRateLimited, UpstreamUnavailable
-from app.errors import RateLimited
-from app.errors import UpstreamUnavailable as UpstreamUnavailableError
+from app.errors import RateLimited, TemporarilyUnavailable
 from app.lookups import service as lookups
 from app.platform import quotas
 
@@ -150,8 +149,8 @@ def test_upstream_errors_map_to_what_the_client_can_do() -> None:
     assert rate_limited.retry_after == 120.0
     assert isinstance(breaker_open, RateLimited)
     assert 80 < breaker_open.retry_after <= 90
-    assert isinstance(down, UpstreamUnavailableError)
-    assert isinstance(broken, UpstreamUnavailableError)
+    assert isinstance(down, TemporarilyUnavailable)
+    assert isinstance(broken, TemporarilyUnavailable)
 
 
 @pytest.fixture
