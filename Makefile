@@ -45,7 +45,7 @@ vendor-graphiql: $(VENV)/.synced
 bench-tools:
 	@scripts/bench-tools.sh
 
-# Apollo Client for tests/clients_js (npm ci from its lock, only when missing or stale).
+# Apollo Client, urql and graphql-ws for tests/clients_js (npm ci from its lock, only when missing or stale).
 client-tools:
 	@scripts/client-tools.sh
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The third-party client tests (tests/clients_js) run Apollo Client under Node, installed from the
+# The third-party client tests (tests/clients_js) run Apollo Client and urql under Node, installed from the
 # lock with `npm ci`; only when node_modules is missing or older than the lock (a no-op once installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
