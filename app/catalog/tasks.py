@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, Protocol
 
 from tortoise.expressions import Q
@@ -23,6 +21,11 @@ from app.catalog.journal import SyncDeferred as SyncDeferred  # raised by the jo
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist
 from app.catalog.refresh import refresh_artist_songs
+
+# Re-exported: the API and the tests read the schedules and these jobs' names from here too.
+from app.catalog.schedules import SCHEDULES as SCHEDULES
+from app.catalog.schedules import SONGS_JOB as SONGS_JOB
+from app.catalog.schedules import TOURS_JOB as TOURS_JOB
 from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
 from app.clients.retry import CallStats, counting_calls
@@ -33,26 +36,8 @@ from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-TOURS_JOB = "sync_popular_tours"
-SONGS_JOB = "sync_artist_songs"
 # Artists synced at once: the shared Spotify limiter paces the calls; more only adds waiting tasks.
 SONGS_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When the worker's cron starts a job: at `minute` past `hour`, or past every hour when `hour` is None."""
-
-    hour: int | None
-    minute: int
-
-    @property
-    def interval(self) -> dt.timedelta:
-        return dt.timedelta(hours=1 if self.hour is None else 24)
-
-
-# The worker's cron (workers/settings.py) and sync health (app.catalog.health) read these.
-SCHEDULES = MappingProxyType({TOURS_JOB: Schedule(hour=4, minute=0), SONGS_JOB: Schedule(hour=None, minute=30)})
 
 
 class Progress(Protocol):

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import link_musicbrainz, lock_catalog_writes
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, MusicBrainzMatch, Show, ShowStatus
+from app.catalog.schedules import PLAYED_JOB
 from app.catalog.tasks import Progress
 from app.clients import setlistfm as sfm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
@@ -35,7 +36,7 @@ from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-JOB = "sync_played_setlists"
+JOB = PLAYED_JOB  # named, and scheduled, in app.catalog.schedules
 # A setlist is rarely posted before the show is over; searching earlier only spends the budget.
 FIRST_LOOK_AFTER = dt.timedelta(hours=2)
 WINDOW = dt.timedelta(days=7)

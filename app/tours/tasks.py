@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import Tally
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, Show, ShowStatus
+from app.catalog.schedules import HISTORY_JOB as HISTORY_JOB  # named, and scheduled, there
 from app.catalog.tasks import Progress
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamRateLimited
 from app.clients.retry import CallStats, counting_calls
@@ -29,8 +30,6 @@ from app.tours import service
 from app.tours.models import TourArtist
 
 logger = logging.getLogger(__name__)
-
-HISTORY_JOB = "sync_tour_history"
 
 
 async def sync_tour_history(
