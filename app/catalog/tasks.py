@@ -54,20 +54,25 @@ async def sync_tours(
     *,
     progress: Progress | None = None,
     calls: CallStats | None = None,
+    since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page.
 
     `calls`: where the run counts its vendor calls and waits (`theset sync` watches them); default a fresh one.
+    `since`: where the window starts, default now (the demo reaches a week back for its past shows).
     """
     with counting_calls(calls):  # the run's own calls, whatever else shares the client meanwhile
-        return await _sync_tours(client, settings, progress)
+        return await _sync_tours(client, settings, progress, since)
 
 
-async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progress: Progress | None) -> dict[str, Any]:
+async def _sync_tours(
+    client: tm.TicketmasterClient, settings: Settings, progress: Progress | None, since: dt.datetime | None
+) -> dict[str, Any]:
     run = SyncRun(TOURS_JOB)
     now = utcnow()
+    window_start = min(since, now) if since is not None else now
     window_end = now + dt.timedelta(days=settings.sync_days_ahead)
-    await run.start(country=settings.sync_country_code, until=window_end.isoformat())
+    await run.start(country=settings.sync_country_code, since=window_start.isoformat(), until=window_end.isoformat())
 
     def popular(event: tm.Event) -> bool:
         # The popularity threshold: the headliner's upcoming-event count (unknown counts as popular).
@@ -77,7 +82,7 @@ async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progres
     pages = 0
     try:
         async for page in client.iter_event_pages(
-            now, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
+            window_start, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
         ):
             pages += 1
             if progress and pages == 1:
