@@ -182,7 +182,7 @@ async def vote_on_past_shows(resources: Resources, fans: list[int]) -> int:
             if rng.random() < 0.35 or await UserVote.exists(user_id=fan, setlist_id=setlist.id):
                 continue
             weights = [1 / (index + 2) for index in range(len(songs))]
-            picks = {rng.choices(range(len(songs)), weights)[0] for _ in range(rng.randint(3, budget))}
+            picks = {rng.choices(range(len(songs)), weights)[0] for _ in range(rng.randint(min(3, budget), budget))}
             with _voting_as_of(show.starts_at - VOTES_BEFORE_START):
                 for index in sorted(picks)[: left[fan]]:
                     await setlists.vote(resources, user_id=fan, setlist_song_id=songs[index].id)
