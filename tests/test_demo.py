@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -55,6 +56,21 @@ async def test_demo_on_sqlite_serves_shows_artists_songs_and_setlists(tmp_path: 
                     "/graphql", json={"query": document("ShowPageWithSetlist"), "variables": {"id": edge["node"]["id"]}}
                 )
                 seeds.append(page.json()["data"]["show"]["setlist"]["seededFrom"])
+            # The past week's shows, as a newcomer opens them: the prediction, what was played, the score.
+            today = dt.datetime.now(dt.UTC).date()
+            past = await http.post(
+                "/graphql",
+                json={
+                    "query": document("ShowList"),
+                    "variables": {"first": 20, "from": str(today - dt.timedelta(days=8)), "to": str(today)},
+                },
+            )
+            pages = []
+            for edge in past.json()["data"]["shows"]["edges"]:
+                variables = {"id": edge["node"]["id"]}
+                page = await http.post("/graphql", json={"query": document("PastShowPage"), "variables": variables})
+                board = await http.post("/graphql", json={"query": document("Leaderboard"), "variables": variables})
+                pages.append((page.json()["data"]["show"], board.json()["data"]["show"]["leaderboard"]["edges"]))
     finally:
         process.terminate()
         await process.wait()
@@ -75,4 +91,19 @@ async def test_demo_on_sqlite_serves_shows_artists_songs_and_setlists(tmp_path: 
         "sync_popular_tours",
         "sync_artist_songs",
         "sync_tour_history",
+        "sync_played_setlists",
     }
+    played = [(show, board) for show, board in pages if show["playedSetlist"] is not None]
+    assert len(played) >= 2, [show["localDate"] for show, _ in pages]  # a few past shows, imported
+    for show, board in played:
+        songs = [song for one_set in show["playedSetlist"]["sets"] for song in one_set["songs"]]
+        assert sum(song["scored"] for song in songs) >= 10  # what was played, from the emulated setlist.fm
+        assert show["playedSetlist"]["sourceUrl"].startswith("https://www.setlist.fm/")
+        assert any(song["votes"] for song in show["setlist"]["songs"])  # the fans' prediction
+        score = show["setlist"]["score"]
+        assert score is not None
+        assert score["played"] > 0
+        assert score["predicted"] > 0
+        assert board  # the fans who voted, by points
+        assert all(edge["node"]["votesCast"] > 0 for edge in board)
+    assert any(edge["node"]["points"] > 0 for _, board in played for edge in board)

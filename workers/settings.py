@@ -15,12 +15,14 @@ from typing import Any, ClassVar
 
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
+from arq.typing import WorkerCoroutine
 from redis.asyncio.retry import Retry as RedisRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.catalog import tasks
+from app.catalog.schedules import HISTORY_JOB, PLAYED_JOB, SCHEDULES, SONGS_JOB, TOURS_JOB, Schedule
 from app.platform.db import close_db, init_db
 from app.platform.observability import serve_metrics
 from app.played import tasks as played_tasks
@@ -110,10 +112,18 @@ async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
         raise Retry(defer=deferred.seconds) from deferred
 
 
-def _when(job: str) -> dict[str, Any]:
+def _when(schedule: Schedule) -> dict[str, Any]:
     """arq cron's hour/minute for a job's schedule (sync health judges staleness by the same schedule)."""
-    schedule = tasks.SCHEDULES[job]
     return {"minute": {schedule.minute}, **({"hour": {schedule.hour}} if schedule.hour is not None else {})}
+
+
+# Each scheduled job's arq function (named as the job) and timeout; when it runs is SCHEDULES' say.
+SCHEDULED: dict[str, tuple[WorkerCoroutine, int]] = {
+    TOURS_JOB: (sync_popular_tours, TOURS_TIMEOUT_SECONDS),
+    SONGS_JOB: (sync_artist_songs, SONGS_TIMEOUT_SECONDS),
+    PLAYED_JOB: (sync_played_setlists, PLAYED_TIMEOUT_SECONDS),
+    HISTORY_JOB: (sync_tour_history, HISTORY_TIMEOUT_SECONDS),
+}
 
 
 def _redis_settings() -> RedisSettings:
@@ -126,21 +136,16 @@ def _redis_settings() -> RedisSettings:
 
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
-        func(sync_popular_tours, timeout=TOURS_TIMEOUT_SECONDS, max_tries=10),
-        func(sync_artist_songs, timeout=SONGS_TIMEOUT_SECONDS, max_tries=10),
-        func(sync_played_setlists, timeout=PLAYED_TIMEOUT_SECONDS, max_tries=10),
-        func(sync_tour_history, timeout=HISTORY_TIMEOUT_SECONDS, max_tries=10),
+        *(func(run, name=job, timeout=timeout, max_tries=10) for job, (run, timeout) in SCHEDULED.items()),
         # Enqueued by the API when a setlist had to be created empty (Spotify down, nothing cached).
         func(fill_setlist, max_tries=10),
     ]
-    # unique: a run still going (or deferred) is not started again by the next tick.
+    # Every job of the one schedule (app.catalog.schedules), which sync health reads too; unique: a run
+    # still going (or deferred) is not started again by the next tick.
     cron_jobs: ClassVar[list[Any]] = (
         [
-            cron(sync_popular_tours, **_when(tasks.TOURS_JOB), unique=True, timeout=TOURS_TIMEOUT_SECONDS),
-            cron(sync_artist_songs, **_when(tasks.SONGS_JOB), unique=True, timeout=SONGS_TIMEOUT_SECONDS),
-            cron(sync_played_setlists, minute={15}, unique=True, timeout=PLAYED_TIMEOUT_SECONDS),
-            # After the tours sync (04:00), so the day's new headliners are in.
-            cron(sync_tour_history, hour={5}, minute={0}, unique=True, timeout=HISTORY_TIMEOUT_SECONDS),
+            cron(SCHEDULED[job][0], name=f"cron:{job}", **_when(schedule), unique=True, timeout=SCHEDULED[job][1])
+            for job, schedule in SCHEDULES.items()
         ]
         if get_settings().worker_cron
         else []

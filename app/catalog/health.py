@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.catalog.models import SyncEvent
-from app.catalog.tasks import SCHEDULES
+from app.catalog.schedules import SCHEDULES
 from app.platform.observability import SYNC_LAST_SUCCESS_AGE, SYNC_STATUS
 
 logger = logging.getLogger(__name__)

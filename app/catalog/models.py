@@ -56,6 +56,10 @@ class Artist(TimestampedModel):
     popularity = fields.IntField(null=True)
     upcoming_event_count = fields.IntField(default=0)
     songs_synced_at = fields.DatetimeField(null=True, db_index=True)
+    # When the tour history sync (app.tours) last fetched, or gave up on, the artist's setlists; null: never.
+    tour_history_synced_at = fields.DatetimeField(null=True)
+    # Mean Jaccard similarity of consecutive full shows' songs (0..1); null until enough shows are known.
+    predictability = fields.FloatField(null=True)
 
     class Meta:
         table = "artists"

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, Protocol
 
 from tortoise.expressions import Q
@@ -23,6 +21,11 @@ from app.catalog.journal import SyncDeferred as SyncDeferred  # raised by the jo
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist
 from app.catalog.refresh import refresh_artist_songs
+
+# Re-exported: the API and the tests read the schedules and these jobs' names from here too.
+from app.catalog.schedules import SCHEDULES as SCHEDULES
+from app.catalog.schedules import SONGS_JOB as SONGS_JOB
+from app.catalog.schedules import TOURS_JOB as TOURS_JOB
 from app.clients import ticketmaster as tm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
 from app.clients.retry import CallStats, counting_calls
@@ -33,26 +36,8 @@ from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-TOURS_JOB = "sync_popular_tours"
-SONGS_JOB = "sync_artist_songs"
 # Artists synced at once: the shared Spotify limiter paces the calls; more only adds waiting tasks.
 SONGS_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When the worker's cron starts a job: at `minute` past `hour`, or past every hour when `hour` is None."""
-
-    hour: int | None
-    minute: int
-
-    @property
-    def interval(self) -> dt.timedelta:
-        return dt.timedelta(hours=1 if self.hour is None else 24)
-
-
-# The worker's cron (workers/settings.py) and sync health (app.catalog.health) read these.
-SCHEDULES = MappingProxyType({TOURS_JOB: Schedule(hour=4, minute=0), SONGS_JOB: Schedule(hour=None, minute=30)})
 
 
 class Progress(Protocol):
@@ -69,20 +54,25 @@ async def sync_tours(
     *,
     progress: Progress | None = None,
     calls: CallStats | None = None,
+    since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Upsert upcoming music events (artists, venues, shows, lineups), one transaction per page.
 
     `calls`: where the run counts its vendor calls and waits (`theset sync` watches them); default a fresh one.
+    `since`: where the window starts, default now (the demo reaches a week back for its past shows).
     """
     with counting_calls(calls):  # the run's own calls, whatever else shares the client meanwhile
-        return await _sync_tours(client, settings, progress)
+        return await _sync_tours(client, settings, progress, since)
 
 
-async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progress: Progress | None) -> dict[str, Any]:
+async def _sync_tours(
+    client: tm.TicketmasterClient, settings: Settings, progress: Progress | None, since: dt.datetime | None
+) -> dict[str, Any]:
     run = SyncRun(TOURS_JOB)
     now = utcnow()
+    window_start = min(since, now) if since is not None else now
     window_end = now + dt.timedelta(days=settings.sync_days_ahead)
-    await run.start(country=settings.sync_country_code, until=window_end.isoformat())
+    await run.start(country=settings.sync_country_code, since=window_start.isoformat(), until=window_end.isoformat())
 
     def popular(event: tm.Event) -> bool:
         # The popularity threshold: the headliner's upcoming-event count (unknown counts as popular).
@@ -92,7 +82,7 @@ async def _sync_tours(client: tm.TicketmasterClient, settings: Settings, progres
     pages = 0
     try:
         async for page in client.iter_event_pages(
-            now, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
+            window_start, window_end, country_code=settings.sync_country_code, size=settings.sync_page_size
         ):
             pages += 1
             if progress and pages == 1:

@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
-from app.catalog.ingest import link_musicbrainz, lock_catalog_writes
 from app.catalog.journal import SyncRun
-from app.catalog.models import Artist, MusicBrainzMatch, Show, ShowStatus
+from app.catalog.models import Artist, Show, ShowStatus
+from app.catalog.musicbrainz import musicbrainz_id
+from app.catalog.schedules import PLAYED_JOB
 from app.catalog.tasks import Progress
 from app.clients import setlistfm as sfm
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamError, UpstreamRateLimited
@@ -28,19 +28,17 @@ from app.clients.spotify import SpotifyClient
 from app.platform.broker import Broker
 from app.platform.clock import utcnow
 from app.played import service
-from app.played.matching import CatalogIndex, find_artist, find_on_spotify, medley_parts, unmatched_names
+from app.played.matching import CatalogIndex, find_on_spotify, medley_parts, unmatched_names
 from app.played.models import PlayedSetlist
 from app.setlists.events import PlayedScore, VoteCountsChanged, publish_change
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-JOB = "sync_played_setlists"
+JOB = PLAYED_JOB  # named, and scheduled, in app.catalog.schedules
 # A setlist is rarely posted before the show is over; searching earlier only spends the budget.
 FIRST_LOOK_AFTER = dt.timedelta(hours=2)
 WINDOW = dt.timedelta(days=7)
-# An artist setlist.fm did not know by name is searched again after this long.
-ARTIST_SEARCH_EVERY = dt.timedelta(days=30)
 # Spotify searches for played songs the cached catalog lacks, per show: the look-ups' budget comes first.
 SPOTIFY_SEARCHES_PER_SHOW = 5
 
@@ -143,7 +141,7 @@ async def _one_show(
     client: sfm.SetlistFmClient, show: Show, now: dt.datetime, run: SyncRun, spotify: SpotifyClient | None
 ) -> str:
     artist = show.headliner
-    mbid = artist.musicbrainz_id or await _search_artist(client, artist, now, run)
+    mbid = await musicbrainz_id(client, artist, now, run.tally)
     if mbid is None:
         return "no_artist"
     played = await PlayedSetlist.get_or_none(show_id=show.id)
@@ -188,20 +186,3 @@ async def _add_from_spotify(
         added = await service.add_catalog_song(artist.id, track) or added
         run.tally.add("song", "found_on_spotify")
     return added
-
-
-async def _search_artist(client: sfm.SetlistFmClient, artist: Artist, now: dt.datetime, run: SyncRun) -> str | None:
-    """The headliner's MBID by an exact-name search (at most every 30 days per artist), recorded."""
-    searched = artist.musicbrainz_searched_at
-    if searched is not None and searched > now - ARTIST_SEARCH_EVERY:
-        return None
-    found = await find_artist(client, artist.name)
-    async with in_transaction() as conn:
-        await lock_catalog_writes(conn)
-        await Artist.filter(id=artist.id).using_db(conn).update(musicbrainz_searched_at=now)
-        artist.musicbrainz_searched_at = now
-        linked = found is not None and await link_musicbrainz(
-            artist, found.mbid, MusicBrainzMatch.SETLISTFM_SEARCH, conn
-        )
-    run.tally.add("artist", "matched" if linked else "unmatched")
-    return artist.musicbrainz_id if linked else None

@@ -254,10 +254,15 @@ class CountedSong(NamedTuple):
     position: int
 
 
-async def vote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
+async def vote(
+    resources: Resources, *, user_id: int, setlist_song_id: int, at: dt.datetime | None = None
+) -> CountedSong:
     """Add the user's vote; BAD_USER_INPUT "already voted", FORBIDDEN when closed or past the budget
-    (reason VOTE_BUDGET_SPENT), NOT_FOUND, RATE_LIMITED."""
-    return await _count_vote(resources, user_id, setlist_song_id, "vote")
+    (reason VOTE_BUDGET_SPENT), NOT_FOUND, RATE_LIMITED.
+
+    `at`: when the vote is cast, now by default (the demo records fans' votes from before its past shows).
+    """
+    return await _count_vote(resources, user_id, setlist_song_id, "vote", at)
 
 
 async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) -> CountedSong:
@@ -265,9 +270,11 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
     return await _count_vote(resources, user_id, setlist_song_id, "unvote")
 
 
-async def _count_vote(resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind) -> CountedSong:
+async def _count_vote(
+    resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind, at: dt.datetime | None = None
+) -> CountedSong:
     await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
-    now = utcnow()
+    now = at or utcnow()
     budget = resources.settings.votes_per_show
     values: list[Any] = [now, user_id, setlist_song_id, now.date(), *([budget] if kind == "vote" else [])]
     # A vote that lost its slot to the same fan's concurrent vote tries the next free one: each retry

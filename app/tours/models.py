@@ -1,41 +1,14 @@
-"""Tour history: setlist.fm's recent setlists of touring artists, and how their MusicBrainz ids were found."""
+"""Tour history: setlist.fm's recent setlists of touring artists.
+
+The artist's MBID, when its history was synced and its predictability are columns of `artists`.
+"""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from tortoise import fields
 
 from app.catalog.models import Artist, Song
 from app.platform.db import TimestampedModel
-
-
-class MbidMatch(StrEnum):
-    """How an artist's MusicBrainz id was found."""
-
-    SEARCH = "search"  # exactly one setlist.fm artist of the same normalised name
-    AMBIGUOUS = "ambiguous"  # several namesakes (told apart by `disambiguation` only): left unlinked
-    NONE = "none"  # no artist of that name
-
-
-class TourArtist(TimestampedModel):
-    """One artist's link to setlist.fm and the state of its tour history."""
-
-    id = fields.IntField(primary_key=True)
-    artist: fields.OneToOneRelation[Artist] = fields.OneToOneField(
-        "models.Artist", related_name="tour", on_delete=fields.CASCADE
-    )
-    musicbrainz_id = fields.CharField(max_length=36, null=True)
-    how = fields.CharEnumField(MbidMatch, max_length=16)
-    checked_at = fields.DatetimeField()
-    history_synced_at = fields.DatetimeField(null=True)
-    # Mean Jaccard similarity of consecutive full shows' songs (0..1); null until enough shows are known.
-    predictability = fields.FloatField(null=True)
-
-    artist_id: int
-
-    class Meta:
-        table = "tour_artists"
 
 
 class TourSetlist(TimestampedModel):

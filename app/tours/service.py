@@ -1,4 +1,4 @@
-"""Tour history: which songs count, an artist's MusicBrainz id, predictability and the seed of a new setlist.
+"""Tour history: which songs count, storing an artist's history, predictability and the seed of a new setlist.
 
 The rules are in the README, "Seeding from the tour". In short: tape songs and unknown names ("", "?")
 never count; a medley ("A / B") counts as its parts; titles compare folded, with a version suffix
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.catalog.ingest import Tally
-from app.catalog.matching import is_same_artist_name, normalize_artist_name
+from app.catalog.matching import normalize_artist_name
 from app.catalog.models import Artist, Song
-from app.clients.setlistfm import Setlist, SetlistFmClient
+from app.clients.setlistfm import Setlist
 from app.platform.clock import utcnow
 from app.settings import Settings
-from app.tours.models import MbidMatch, TourArtist, TourSetlist, TourSong
+from app.tours.models import TourSetlist, TourSong
 
 # A show counts for predictability and the seed only with at least this many scored songs: radio
 # sessions, one-song partial entries and stubs say nothing about the next concert.
@@ -32,8 +32,6 @@ MIN_SEED_SHOWS = 5
 SEED_WINDOW_DAYS = 183
 # Recency weight of a play: halves every this many shows back, so the tour's latest changes win ties.
 RECENCY_HALF_LIFE_SHOWS = 10.0
-# A search found nothing: try again after this long (the artist may get its first setlist).
-MBID_RECHECK_DAYS = 30
 _UNKNOWN_NAMES = {"", "?"}
 _MEDLEY = " / "
 _VERSION_WORDS = r"remaster(?:ed)?|live|version|edit|mix|remix|mono|stereo|demo|acoustic|single"
@@ -102,33 +100,6 @@ def predictability_of(shows: Sequence[set[str]]) -> float | None:
     return round(statistics.fmean(jaccard(a, b) for a, b in itertools.pairwise(full)), 4)
 
 
-# --- the artist's MusicBrainz id -----------------------------------------------------------------
-
-
-async def find_mbid(client: SetlistFmClient, artist: Artist, *, now: dt.datetime | None = None) -> TourArtist:
-    """The artist's setlist.fm link, searched for once (again after MBID_RECHECK_DAYS when nothing was found).
-
-    Strict: only an artist whose normalised name equals ours counts, as for Spotify. Namesakes
-    (which setlist.fm tells apart by `disambiguation` alone) leave the artist unlinked: guessing which
-    one plays the show is how a band gets another band's setlists.
-    """
-    now = now or utcnow()
-    known = await TourArtist.get_or_none(artist_id=artist.id)
-    if known is not None and (
-        known.how == MbidMatch.SEARCH or known.checked_at > now - dt.timedelta(days=MBID_RECHECK_DAYS)
-    ):
-        return known
-    page = await client.search_artists(artist.name)
-    same = {found.mbid: found for found in page.artists if is_same_artist_name(found.name, artist.name)}
-    how = MbidMatch.SEARCH if len(same) == 1 else MbidMatch.AMBIGUOUS if same else MbidMatch.NONE
-    mbid = next(iter(same)) if how == MbidMatch.SEARCH else None
-    if known is None:
-        return await TourArtist.create(artist_id=artist.id, musicbrainz_id=mbid, how=how, checked_at=now)
-    known.musicbrainz_id, known.how, known.checked_at = mbid, how, now
-    await known.save(update_fields=["musicbrainz_id", "how", "checked_at", "updated_at"])
-    return known
-
-
 # --- storing an artist's history ----------------------------------------------------------------
 
 
@@ -188,10 +159,10 @@ async def store_history(
         await TourSetlist.filter(artist_id=artist_id, event_date__lt=oldest).using_db(conn).delete()
     shows = await _shows(artist_id, conn)
     await (
-        TourArtist.filter(artist_id=artist_id)
+        Artist.filter(id=artist_id)
         .using_db(conn)
         .update(
-            history_synced_at=now,
+            tour_history_synced_at=now,
             predictability=predictability_of([show.keys for show in shows]),
             updated_at=now,
         )
@@ -240,8 +211,8 @@ async def _shows(artist_id: int, conn: BaseDBAsyncClient | None = None) -> list[
 async def seed_songs(artist_id: int, settings: Settings, *, today: dt.date | None = None) -> list[Song] | None:
     """The songs a new setlist of `artist_id` starts with from its tour history, or None when the history
     does not predict the show (too few full shows, or the artist rotates its songs)."""
-    tour = await TourArtist.get_or_none(artist_id=artist_id)
-    if tour is None or tour.predictability is None or tour.predictability < settings.seed_min_predictability:
+    artist = await Artist.get_or_none(id=artist_id).only("id", "predictability")
+    if artist is None or artist.predictability is None or artist.predictability < settings.seed_min_predictability:
         return None
     shows = current_tour(await _shows(artist_id), today or utcnow().date())
     if len(shows) < MIN_SEED_SHOWS:
@@ -280,7 +251,5 @@ def most_played(shows: Sequence[PastShow]) -> list[str]:
 
 async def predictability_by_artist_ids(ids: Iterable[int]) -> dict[int, float]:
     """Each known artist's predictability (artists without one are absent)."""
-    rows = await TourArtist.filter(artist_id__in=list(ids), predictability__isnull=False).values_list(
-        "artist_id", "predictability"
-    )
+    rows = await Artist.filter(id__in=list(ids), predictability__isnull=False).values_list("id", "predictability")
     return {artist_id: float(value) for artist_id, value in rows}

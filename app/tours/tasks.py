@@ -1,7 +1,8 @@
 """The tour history sync: recent setlists of the artists who headline upcoming shows, soonest shows first.
 
-Per artist: its MusicBrainz id (searched once), then at most TOUR_HISTORY_PAGES pages of setlists,
-newest first, fetched outside any transaction and written in one transaction of that artist's own.
+Per artist: its MusicBrainz id (the stored one, else a name search: app.catalog.musicbrainz), then at most
+TOUR_HISTORY_PAGES pages of setlists, newest first, fetched outside any transaction and written in one
+transaction of that artist's own.
 An artist is refetched at most every TOUR_HISTORY_MAX_AGE_HOURS, so a run stopped by the daily budget
 resumes the next day with the artists it had not reached. Journaled in sync_events.
 """
@@ -19,6 +20,8 @@ from tortoise.transactions import in_transaction
 from app.catalog.ingest import Tally
 from app.catalog.journal import SyncRun
 from app.catalog.models import Artist, Show, ShowStatus
+from app.catalog.musicbrainz import musicbrainz_id
+from app.catalog.schedules import HISTORY_JOB as HISTORY_JOB  # named, and scheduled, there
 from app.catalog.tasks import Progress
 from app.clients.errors import CircuitOpen, UpstreamAuthError, UpstreamRateLimited
 from app.clients.retry import CallStats, counting_calls
@@ -26,11 +29,8 @@ from app.clients.setlistfm import Setlist, SetlistFmClient
 from app.platform.clock import utcnow
 from app.settings import Settings
 from app.tours import service
-from app.tours.models import TourArtist
 
 logger = logging.getLogger(__name__)
-
-HISTORY_JOB = "sync_tour_history"
 
 
 async def sync_tour_history(
@@ -64,7 +64,7 @@ async def _sync(client: SetlistFmClient, settings: Settings, progress: Progress 
 async def artists_due(settings: Settings, now: dt.datetime) -> list[Artist]:
     """Headliners of upcoming shows, soonest show first, whose history is missing or older than the max age."""
     fresh_after = now - dt.timedelta(hours=settings.tour_history_max_age_hours)
-    fresh = TourArtist.filter(history_synced_at__gt=fresh_after).values_list("artist_id", flat=True)
+    fresh = Artist.filter(tour_history_synced_at__gt=fresh_after).values_list("id", flat=True)
     upcoming = Q(starts_at__gte=now) | Q(starts_at__isnull=True, local_date__gte=now.date())
     found = (
         await Show.filter(upcoming)
@@ -82,19 +82,20 @@ async def artists_due(settings: Settings, now: dt.datetime) -> list[Artist]:
 
 
 async def _one_artist(client: SetlistFmClient, artist: Artist, settings: Settings, now: dt.datetime) -> Tally:
-    link = await service.find_mbid(client, artist, now=now)
-    if link.musicbrainz_id is None:
-        await TourArtist.filter(id=link.id).update(history_synced_at=now, updated_at=now)
-        tally = Tally()
-        tally.add(f"artist_{link.how.value}", "skipped")
+    tally = Tally()
+    mbid = await musicbrainz_id(client, artist, now, tally)
+    if mbid is None:
+        # Unknown to setlist.fm by name (or a namesake): nothing to fetch until the next search is due.
+        await Artist.filter(id=artist.id).update(tour_history_synced_at=now, updated_at=now)
+        tally.add("artist", "skipped")
         return tally
     setlists: list[Setlist] = []
     for number in range(1, settings.tour_history_pages + 1):
-        page = await client.artist_setlists(link.musicbrainz_id, number)
+        page = await client.artist_setlists(mbid, number)
         setlists.extend(page.setlists)
         if number >= page.pages:
             break
     async with in_transaction() as conn:
-        tally = await service.store_history(artist.id, setlists, conn, now=now)
+        tally.merge(await service.store_history(artist.id, setlists, conn, now=now))
     tally.add("artist", "synced")
     return tally

@@ -10,7 +10,7 @@ import httpx
 from graphql_client import GraphQLClient
 
 from app.catalog.models import SyncEvent, SyncLevel
-from app.catalog.tasks import SONGS_JOB, TOURS_JOB
+from app.catalog.schedules import HISTORY_JOB, PLAYED_JOB, SCHEDULES, SONGS_JOB, TOURS_JOB
 
 
 async def ended(job: str, outcome: str, hours_ago: float) -> None:
@@ -85,3 +85,34 @@ async def test_a_run_still_going_changes_nothing(gql: GraphQLClient) -> None:
     await SyncEvent.create(run_id=uuid.uuid4(), job=SONGS_JOB, message="started")
 
     assert (await health(gql))[SONGS_JOB]["status"] == "NEVER_RUN"
+
+
+async def test_every_scheduled_job_is_listed_the_played_and_history_jobs_too(
+    gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await ended(PLAYED_JOB, "finished", hours_ago=3)  # hourly at :15: 3 h is over twice that
+    await ended(HISTORY_JOB, "finished", hours_ago=26)  # daily, so not stale, but outnumbered by failures
+    await ended(HISTORY_JOB, "deferred", hours_ago=25)  # the day's setlist.fm budget ran out
+    await ended(HISTORY_JOB, "failed", hours_ago=1)
+
+    data = await gql.data("SyncHealth")
+    jobs = {job["job"]: job for job in data["syncHealth"]}
+    scrape = (await http.get("/metrics")).text
+
+    assert [job["job"] for job in data["syncHealth"]] == [TOURS_JOB, SONGS_JOB, PLAYED_JOB, HISTORY_JOB]
+    assert list(SCHEDULES) == [TOURS_JOB, SONGS_JOB, PLAYED_JOB, HISTORY_JOB]
+    assert jobs[PLAYED_JOB]["status"] == "STALE"
+    assert jobs[PLAYED_JOB]["scheduleSeconds"] == 3600
+    assert jobs[HISTORY_JOB]["status"] == "FAILING"
+    assert jobs[HISTORY_JOB]["scheduleSeconds"] == 24 * 3600
+    assert jobs[TOURS_JOB]["status"] == jobs[SONGS_JOB]["status"] == "NEVER_RUN"
+    assert metric(scrape, "theset_sync_status", job=PLAYED_JOB, status="stale") == 1
+    assert metric(scrape, "theset_sync_status", job=HISTORY_JOB, status="failing") == 1
+
+
+async def test_the_played_and_history_jobs_never_run_until_the_journal_says_so(gql: GraphQLClient) -> None:
+    jobs = await health(gql)
+
+    for job in (PLAYED_JOB, HISTORY_JOB):
+        assert jobs[job]["status"] == "NEVER_RUN"
+        assert jobs[job]["lastSuccessAt"] is None

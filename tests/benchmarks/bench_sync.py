@@ -28,7 +28,7 @@ from tests.benchmarks.report import Row
 from tests.databases import create_database, drop_database
 from tests.redis_server import free_port
 
-ARTISTS = 24  # artists per songs run (SYNC_ARTISTS_PER_RUN): a budget window's worth of calls or more
+ARTISTS = 60  # artists per songs run (SYNC_ARTISTS_PER_RUN): every emulated artist, several windows of calls
 NEW_ARTIST_TARGET = 6  # Spotify calls per new artist, development mode (pages of 10)
 UNCHANGED_ARTIST_TARGET = 2  # Spotify calls per artist whose releases did not change
 SPOTIFY_BUDGET_PER_30S = 180  # `theset emulate spotify`'s window, and the client's budget

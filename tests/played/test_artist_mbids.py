@@ -6,13 +6,13 @@ import uuid
 
 from pydantic import SecretStr
 
+from app.catalog.musicbrainz import find_artist, pick_artist
 from app.clients.factory import build_setlistfm_client
 from app.clients.setlistfm import SetlistArtist
 from app.emulators.server import running_server
 from app.emulators.setlistfm import create_setlistfm_app
 from app.emulators.setlistfm_world import build_setlistfm_world
 from app.emulators.world import World, normalize_name
-from app.played.matching import find_artist, pick_artist
 from app.settings import Settings
 
 

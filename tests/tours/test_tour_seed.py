@@ -17,7 +17,7 @@ from app.emulators.setlistfm_world import SetlistFmWorld
 from app.platform.clock import utcnow
 from app.setlists.models import SeedSource, Setlist
 from app.settings import Settings
-from app.tours.models import TourArtist, TourSetlist, TourSong
+from app.tours.models import TourSetlist, TourSong
 from app.tours.service import MIN_SHOW_SONGS, title_key
 from app.tours.tasks import sync_tour_history
 
@@ -32,12 +32,12 @@ async def imported(catalog: None, tour_settings: Settings) -> None:
 
 async def headliner_of_style(history: SetlistFmWorld, style: str) -> tuple[Artist, Show]:
     """An artist of that style with an upcoming headline show, a known predictability and a catalog."""
-    for link in await TourArtist.filter(musicbrainz_id__isnull=False, predictability__isnull=False):
-        if history.artists[str(link.musicbrainz_id)].style != style:
+    for artist in await Artist.filter(musicbrainz_id__isnull=False, predictability__isnull=False).order_by("id"):
+        if history.artists[str(artist.musicbrainz_id)].style != style:
             continue
-        show = await Show.filter(headliner_id=link.artist_id, local_date__gte=utcnow().date()).first()
-        if show is not None and await Song.filter(artist_id=link.artist_id, rank__isnull=False).count() >= 10:
-            return await Artist.get(id=link.artist_id), show
+        show = await Show.filter(headliner_id=artist.id, local_date__gte=utcnow().date()).first()
+        if show is not None and await Song.filter(artist_id=artist.id, rank__isnull=False).count() >= 10:
+            return artist, show
     raise AssertionError(f"the world has no {style} headliner with an upcoming show")
 
 
