@@ -24,8 +24,9 @@ async def seed_setlist(db: asyncpg.Connection, *, songs: int, users: int, with_t
     now = dt.datetime.now(dt.UTC)
     ts = (now, now)
     artist = await db.fetchval(
-        "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_match, genres,"
-        " upcoming_event_count, songs_synced_at) VALUES ($1, $2, 'Bench', 'bench', 'bench', 'none', '[]', 1, $1)"
+        "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_match, musicbrainz_match,"
+        " genres, upcoming_event_count, songs_synced_at)"
+        " VALUES ($1, $2, 'Bench', 'bench', 'bench', 'none', 'none', '[]', 1, $1)"
         " RETURNING id",
         *ts,
     )
@@ -46,7 +47,10 @@ async def seed_setlist(db: asyncpg.Connection, *, songs: int, users: int, with_t
         starts.date(),
     )
     setlist = await db.fetchval(
-        "INSERT INTO setlists (created_at, updated_at, show_id) VALUES ($1, $2, $3) RETURNING id", *ts, show
+        "INSERT INTO setlists (created_at, updated_at, show_id, seeded_from) VALUES ($1, $2, $3, 'spotify_top_tracks')"
+        " RETURNING id",
+        *ts,
+        show,
     )
     await db.copy_records_to_table(
         "songs",
@@ -104,8 +108,8 @@ async def seed_shows(db: asyncpg.Connection, *, shows: int, acts: int, songs: in
     artists = [
         await db.fetchval(
             "INSERT INTO artists (created_at, updated_at, name, slug, search_name, spotify_id, spotify_match,"
-            " image_url, genres, upcoming_event_count, songs_synced_at)"
-            " VALUES ($1, $2, $3, $4, $4, $5, 'search', $6, '[\"rock\"]', $7, $1) RETURNING id",
+            " musicbrainz_match, image_url, genres, upcoming_event_count, songs_synced_at)"
+            " VALUES ($1, $2, $3, $4, $4, $5, 'search', 'none', $6, '[\"rock\"]', $7, $1) RETURNING id",
             *ts,
             f"Bench Act {n}",
             f"bench-act-{n}",
@@ -178,7 +182,9 @@ async def seed_shows(db: asyncpg.Connection, *, shows: int, acts: int, songs: in
         records=[(now, now, order, artist, show) for show in show_ids for order, artist in enumerate(artists)],
     )
     await db.copy_records_to_table(
-        "setlists", columns=["created_at", "updated_at", "show_id"], records=[(now, now, show) for show in show_ids]
+        "setlists",
+        columns=["created_at", "updated_at", "show_id", "seeded_from"],
+        records=[(now, now, show, "spotify_top_tracks") for show in show_ids],
     )
     setlist_of = {r["show_id"]: r["id"] for r in await db.fetch("SELECT id, show_id FROM setlists")}
     setlists = [setlist_of[show] for show in show_ids]

@@ -32,6 +32,9 @@ from strawberry.extensions import ParserCache, ValidationCache
 from app.accounts.tokens import token_hash
 from app.setlists.service import VOTE_SQL
 
+# The same VOTES_PER_SHOW bench_http gives TheSet.
+VOTE_BUDGET = 100
+
 # As TheSet's default DATABASE_POOL_SIZE: the same number of PostgreSQL connections on both sides.
 POOL_SIZE = 8
 
@@ -54,12 +57,20 @@ class ShowStatus(enum.Enum):
     RESCHEDULED = "rescheduled"
 
 
+@strawberry.enum
+class SeedSource(enum.Enum):
+    TOUR_HISTORY = "tour_history"
+    SPOTIFY_TOP_TRACKS = "spotify_top_tracks"
+    EMPTY = "empty"
+
+
 @strawberry.type
 class Artist:
     id: strawberry.ID
     name: str
     spotify_id: str | None
     image_url: str | None
+    predictability: float | None = None
 
 
 @strawberry.type
@@ -92,7 +103,10 @@ class SetlistSong:
 @strawberry.type
 class Setlist:
     id: strawberry.ID
+    seeded_from: SeedSource
     songs: list[SetlistSong]
+    # The page asks for it; the peer knows no budgets, so a constant (TheSet counts the viewer's votes).
+    viewer_votes_left: int | None = None
 
 
 @strawberry.type
@@ -135,7 +149,7 @@ class Mutation:
             )
             if user_id is None:
                 raise PermissionError("Not signed in")
-            row = await conn.fetchrow(VOTE_SQL, now, user_id, decode_id(setlist_song_id), now.date(), 10)
+            row = await conn.fetchrow(VOTE_SQL, now, user_id, decode_id(setlist_song_id), now.date(), VOTE_BUDGET)
         if row is None:
             raise ValueError("Vote refused")
         song: Song = request.app.state.songs[row["song_id"]]
@@ -188,7 +202,7 @@ async def load_shows(conn: asyncpg.Connection) -> tuple[dict[int, Show], dict[in
             )
         )
     shows: dict[int, Show] = {}
-    query = "SELECT s.*, sl.id AS setlist_id FROM shows s JOIN setlists sl ON sl.show_id = s.id"
+    query = "SELECT s.*, sl.id AS setlist_id, sl.seeded_from FROM shows s JOIN setlists sl ON sl.show_id = s.id"
     for r in await conn.fetch(query):
         shows[r["id"]] = Show(
             id=encode_id("Show", r["id"]),
@@ -199,7 +213,11 @@ async def load_shows(conn: asyncpg.Connection) -> tuple[dict[int, Show], dict[in
             artist=artists[r["headliner_id"]],
             venue=venues[r["venue_id"]],
             lineup=lineups.get(r["id"], []),
-            setlist=Setlist(id=encode_id("Setlist", r["setlist_id"]), songs=entries.get(r["setlist_id"], [])),
+            setlist=Setlist(
+                id=encode_id("Setlist", r["setlist_id"]),
+                seeded_from=SeedSource(r["seeded_from"]),
+                songs=entries.get(r["setlist_id"], []),
+            ),
         )
     return shows, songs
 
