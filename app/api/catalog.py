@@ -155,6 +155,12 @@ class Artist(Node):
     popularity: int | None = strawberry.field(
         description="Spotify's popularity of the artist, 0 to 100 (higher is more listened to); null when unknown."
     )
+    predictability: float | None = strawberry.field(
+        description=(
+            "How alike consecutive shows are (0 to 1): the mean Jaccard similarity of the songs of consecutive"
+            " full shows in the artist's setlist.fm history; null until enough shows are known."
+        )
+    )
     _pk: strawberry.Private[int]
 
     @classmethod
@@ -168,6 +174,7 @@ class Artist(Node):
             image_url=row.image_url,
             genres=list(row.genres),
             popularity=row.popularity,
+            predictability=row.predictability,
             _pk=row.id,
         )
 
@@ -183,6 +190,7 @@ class Artist(Node):
             image_url=row[p + "image_url"],
             genres=as_json(row[p + "genres"]),
             popularity=row[p + "popularity"],
+            predictability=row[p + "predictability"],
             _pk=row[p + "id"],
         )
 
@@ -207,15 +215,6 @@ class Artist(Node):
         check_page_size(first, _MAX_NESTED)
         rows = await info.context.loaders.artist_upcoming_shows.load(self._pk)
         return [Show.from_row(row, info.context.loaders) for row in rows[:first]]
-
-    @strawberry.field(
-        description=(
-            "How alike consecutive shows are (0 to 1): the mean Jaccard similarity of the songs of consecutive"
-            " full shows in the artist's setlist.fm history; null until enough shows are known."
-        )
-    )
-    async def predictability(self, info: Info) -> float | None:
-        return await info.context.loaders.predictability.load(self._pk)
 
 
 @strawberry.type(

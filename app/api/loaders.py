@@ -21,7 +21,6 @@ from app.played.models import PlayedSetlist, PlayedSong
 from app.played.service import ScoreInputs
 from app.setlists import service as setlists
 from app.setlists.models import Setlist, SetlistSong
-from app.tours import service as tours
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -98,10 +97,6 @@ class Loaders:
     @cached_property
     def artist_songs(self) -> DataLoader[int, list[Row]]:
         return _many_each(catalog.song_rows_by_artist_ids)
-
-    @cached_property
-    def predictability(self) -> DataLoader[int, float | None]:
-        return _one_each(tours.predictability_by_artist_ids)
 
     @cached_property
     def artist_upcoming_shows(self) -> DataLoader[int, list[Row]]:

@@ -105,7 +105,10 @@ SHOW_COLUMNS = (
     "{p}id, {p}name, {p}starts_at, {p}local_date, {p}local_time, {p}status, {p}url, {p}price_min, {p}price_max,"
     " {p}currency, {p}headliner_id, {p}venue_id"
 )
-ARTIST_COLUMNS = "{p}id, {p}name, {p}slug, {p}spotify_id, {p}spotify_match, {p}image_url, {p}genres, {p}popularity"
+ARTIST_COLUMNS = (
+    "{p}id, {p}name, {p}slug, {p}spotify_id, {p}spotify_match, {p}image_url, {p}genres, {p}popularity,"
+    " {p}predictability"
+)
 VENUE_COLUMNS = (
     "{p}id, {p}name, {p}city, {p}state_code, {p}country_code, {p}address, {p}postal_code, {p}latitude,"
     " {p}longitude, {p}timezone"

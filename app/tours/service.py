@@ -247,9 +247,3 @@ def most_played(shows: Sequence[PastShow]) -> list[str]:
             weight[key] = weight.get(key, 0.0) + w
             positions.setdefault(key, []).append(index / max(1, len(show.ordered)))
     return sorted(weight, key=lambda key: (-round(weight[key], 9), statistics.fmean(positions[key]), key))
-
-
-async def predictability_by_artist_ids(ids: Iterable[int]) -> dict[int, float]:
-    """Each known artist's predictability (artists without one are absent)."""
-    rows = await Artist.filter(id__in=list(ids), predictability__isnull=False).values_list("id", "predictability")
-    return {artist_id: float(value) for artist_id, value in rows}
