@@ -66,10 +66,6 @@ class VoteCountsChanged(BaseModel):
     # time.time() when publish_change sent it; None before, and in messages of older publishers.
     published_at: float | None = None
 
-    def encode(self) -> bytes:
-        """The bytes published on the channel (JSON)."""
-        return self.model_dump_json().encode()
-
     @classmethod
     def decode(cls, message: bytes) -> VoteCountsChanged:
         """The change a message carries; pydantic.ValidationError when it is not one."""

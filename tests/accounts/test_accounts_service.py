@@ -67,6 +67,25 @@ def test_password_policy_refuses(password: str) -> None:
         passwords.check_password(password)
 
 
+@pytest.mark.parametrize(
+    ("length", "accepted"),
+    [
+        (passwords.MIN_LENGTH - 1, False),
+        (passwords.MIN_LENGTH, True),
+        (passwords.MAX_LENGTH, True),
+        (passwords.MAX_LENGTH + 1, False),
+    ],
+)
+def test_password_length_is_checked_at_both_boundaries(length: int, accepted: bool) -> None:
+    password = ("aB" * length)[:length]  # two classes at every length: only the length decides
+
+    if accepted:
+        passwords.check_password(password)
+    else:
+        with pytest.raises(BadUserInput, match="characters long"):
+            passwords.check_password(password)
+
+
 @pytest.mark.parametrize("password", ["lowercase and 1", "UPPER lower", "correcthorse!"])
 def test_password_policy_accepts_ten_characters_of_two_classes(password: str) -> None:
     passwords.check_password(password)

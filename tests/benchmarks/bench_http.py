@@ -44,8 +44,8 @@ from app.platform.db import migrate
 from app.setlists.service import VOTE_SQL
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_shows, seed_users
-from tests.databases import create_database, drop_database
-from tests.redis_server import RedisServer, free_port
+from tests.support.databases import create_database, drop_database
+from tests.support.redis_server import RedisServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LUA_SCRIPT = Path(__file__).parent / "wrk" / "requests.lua"

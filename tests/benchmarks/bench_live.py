@@ -55,7 +55,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.benchmarks.report import Row, print_table
-from tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [int(n) for n in os.environ.get("BENCH_LIVE_SIZES", "1000,5000").split(",")]
@@ -399,8 +399,8 @@ async def main() -> list[Row]:
     from app.api.ids import encode_id
     from app.platform.db import migrate
     from app.setlists.events import channel_for
-    from tests.databases import create_database, drop_database
-    from tests.redis_server import RedisServer
+    from tests.support.databases import create_database, drop_database
+    from tests.support.redis_server import RedisServer
 
     raise_fd_limit()
     name = f"theset_bench_live_{uuid.uuid4().hex[:10]}"

@@ -32,7 +32,7 @@ from app.played.tasks import sync_played
 from app.settings import Settings
 from app.tours.tasks import sync_tour_history
 from tests.benchmarks.report import Row
-from tests.databases import create_database, drop_database
+from tests.support.databases import create_database, drop_database
 
 # The demo's catalog reaches this far back (app.demo.DEMO_DAYS_BACK).
 DAYS_BACK = 8

@@ -25,8 +25,8 @@ from app.clients.factory import build_spotify_client, build_ticketmaster_client
 from app.platform.db import close_db, init_db, migrate
 from app.settings import Settings
 from tests.benchmarks.report import Row
-from tests.databases import create_database, drop_database
-from tests.redis_server import free_port
+from tests.support.databases import create_database, drop_database
+from tests.support.redis_server import free_port
 
 ARTISTS = 60  # artists per songs run (SYNC_ARTISTS_PER_RUN): every emulated artist, several windows of calls
 NEW_ARTIST_TARGET = 6  # Spotify calls per new artist, development mode (pages of 10)

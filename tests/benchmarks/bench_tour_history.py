@@ -26,7 +26,7 @@ from app.platform.db import close_db, init_db, migrate
 from app.settings import Settings
 from app.tours.tasks import sync_tour_history
 from tests.benchmarks.report import Row
-from tests.databases import create_database, drop_database
+from tests.support.databases import create_database, drop_database
 
 
 async def main() -> list[Row]:

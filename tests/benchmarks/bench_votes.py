@@ -38,8 +38,8 @@ from app.setlists.service import ADD_VOTE_ROW_SQL, COUNT_SQL, VOTE_SQL
 from app.settings import Settings
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_setlist
-from tests.databases import create_database, drop_database
-from tests.redis_server import free_port
+from tests.support.databases import create_database, drop_database
+from tests.support.redis_server import free_port
 
 VOTES_PER_SHOW = Settings.model_fields["votes_per_show"].default  # the vote statement's $5
 SONGS = 200

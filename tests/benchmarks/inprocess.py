@@ -36,7 +36,7 @@ from app.settings import Settings
 from tests.benchmarks.bench_http import SHOW_PAGE, VOTE
 from tests.benchmarks.peers import stock
 from tests.benchmarks.seeding import seed_shows, seed_users
-from tests.databases import create_database, drop_database
+from tests.support.databases import create_database, drop_database
 
 CONCURRENCY = 8
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

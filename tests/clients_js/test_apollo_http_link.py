@@ -1,6 +1,6 @@
 """voteCounts with Apollo Client's HTTP link (multipart subscriptions over HTTP) against a real uvicorn.
 
-The script: `apollo_http_link.mjs`; how it is run and installed: tests/clients_js_testing.py.
+The script: `apollo_http_link.mjs`; how it is run and installed: tests/support/clients_js_testing.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Apollo Client's websocket link (`GraphQLWsLink` with graphql-ws's `createClient` on the `ws` package)
 against `theset serve`: a voteCounts subscription and a query, both over graphql-transport-ws.
 
-The script: `apollo_ws_link.mjs`; how it is run and installed: tests/clients_js_testing.py.
+The script: `apollo_ws_link.mjs`; how it is run and installed: tests/support/clients_js_testing.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 its subscriptionExchange on graphql-ws, and the server's error codes in urql's CombinedError.
 A stock urql client sends queries as GET (within its URL limit), so the queries here take the GET path.
 
-The script: `urql_client.mjs`; how it is run and installed: tests/clients_js_testing.py.
+The script: `urql_client.mjs`; how it is run and installed: tests/support/clients_js_testing.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "graphql"
+DOCUMENTS_DIR = Path(__file__).resolve().parents[2] / "graphql"
 
 
 def document(name: str) -> str:

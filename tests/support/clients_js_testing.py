@@ -23,7 +23,7 @@ from graphql_client import document
 
 from app.api.ids import encode_id
 
-CLIENTS_JS = Path(__file__).resolve().parent / "clients_js"
+CLIENTS_JS = Path(__file__).resolve().parents[1] / "clients_js"
 DOCUMENTS = CLIENTS_JS.parents[1] / "graphql"
 # Generous: only a guard against a hang (a loaded machine starts Node and the clients slowly).
 EVENT_TIMEOUT = 30.0

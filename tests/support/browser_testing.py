@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 _HOW_TO_INSTALL = {
