@@ -42,7 +42,7 @@ from app.api.nodes import NodeQuery
 from app.api.setlists import SetlistsMutation
 from app.api.sync import SyncQuery
 from app.errors import error_code_table
-from app.platform.observability import GraphQLMetrics, record_operation
+from app.platform.observability import GraphQLMetrics, OperationLabels, record_operation
 from app.settings import Settings, get_settings
 
 # Strawberry prints no schema description (its printer leaves it out), so the one for the whole
@@ -102,8 +102,9 @@ class TheSetSchema(strawberry.Schema):
     which want every operation, there is no fast path.
     """
 
-    def __init__(self, *args: Any, fast_path: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, operation_labels: OperationLabels, fast_path: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.operation_labels = operation_labels  # the metrics' operation names, bounded
         self._fast_path = fast_path
         self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._execute_function = self._get_execute_function()
@@ -176,7 +177,9 @@ class TheSetSchema(strawberry.Schema):
         if errors:
             self.process_errors(errors)
             errors = [coded(error) for error in errors]
-        record_operation(operation_name or name, kind.value, errors or [], time.perf_counter() - started)
+        record_operation(
+            self.operation_labels, operation_name or name, kind.value, errors or [], time.perf_counter() - started
+        )
         return StrawberryExecutionResult(data=result.data, errors=errors)
 
     async def stream(
@@ -245,6 +248,7 @@ def build_schema(
     """The schema with the limits from settings (and `extra_extensions` last); the same SDL whatever the settings."""
     settings = settings or get_settings()
     extra_extensions = tuple(extra_extensions)
+    labels = OperationLabels()
     # The limit rules' classes are made once: new rule classes per request would be a new key for
     # the validation cache, a miss every time (docs/decisions/0004-graphql-limit-rules.md).
     limit_rules: list[type[ASTValidationRule]] = [
@@ -268,7 +272,7 @@ def build_schema(
         lambda: CodedValidationCache(maxsize=256),
         lambda: RequestLimits(settings.graphql_max_tokens, limit_rules),
         # Hooks unwind last-listed first: the metrics see the errors after ErrorCodes gave them their codes.
-        GraphQLMetrics,  # per result: record_operation on the fast path
+        lambda: GraphQLMetrics(labels),  # per result: record_operation on the fast path
         ErrorCodes,  # per result: `coded` on the fast path
         *extra_extensions,
     ]
@@ -278,6 +282,7 @@ def build_schema(
         subscription=Subscription,
         extensions=extensions,
         fast_path=not extra_extensions,
+        operation_labels=labels,
     )
     # The cost rule reads the list sizes off the built schema; the extension factories above read
     # `limit_rules` per request, so it is in place before the first one.

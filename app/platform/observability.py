@@ -226,24 +226,31 @@ def _route(path: str) -> str:
 # Operation names come from clients: the first MAX_OPERATION_NAMES distinct names get series of
 # their own, later ones share "other", so a client inventing names cannot grow the registry forever.
 MAX_OPERATION_NAMES = 200
-_operation_names: set[str] = set()
 
 
-def operation_label(name: str | None) -> str:
-    """The `operation` label of a GraphQL operation named `name` (bounded cardinality)."""
-    if not name:
-        return "anonymous"
-    name = name[:64]
-    if name not in _operation_names:
-        if len(_operation_names) >= MAX_OPERATION_NAMES:
-            return "other"
-        _operation_names.add(name)
-    return name
+class OperationLabels:
+    """The `operation` label values of one schema's operations (bounded cardinality); the schema owns it."""
+
+    def __init__(self, max_names: int = MAX_OPERATION_NAMES) -> None:
+        self._max = max_names
+        self._names: set[str] = set()
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        name = name[:64]
+        if name not in self._names:
+            if len(self._names) >= self._max:
+                return "other"
+            self._names.add(name)
+        return name
 
 
-def record_operation(operation_name: str | None, kind: str, errors: list[GraphQLError], seconds: float) -> None:
+def record_operation(
+    labels: OperationLabels, operation_name: str | None, kind: str, errors: list[GraphQLError], seconds: float
+) -> None:
     """Count one GraphQL operation (its errors by code) and its latency."""
-    name = operation_label(operation_name)
+    name = labels.label(operation_name)
     for error in errors:
         code = (error.extensions or {}).get("code", ErrorCode.INTERNAL_SERVER_ERROR.value)
         GRAPHQL_ERRORS.labels(name, str(code)).inc()
@@ -254,6 +261,10 @@ def record_operation(operation_name: str | None, kind: str, errors: list[GraphQL
 class GraphQLMetrics(SchemaExtension):
     """Per-operation counts, latency and error codes."""
 
+    def __init__(self, labels: OperationLabels) -> None:
+        super().__init__()
+        self._labels = labels
+
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
@@ -263,7 +274,7 @@ class GraphQLMetrics(SchemaExtension):
         except RuntimeError:  # the document did not parse
             kind = "unknown"
         errors = getattr(context.result, "errors", None) or []
-        record_operation(context.operation_name, kind, errors, time.perf_counter() - started)
+        record_operation(self._labels, context.operation_name, kind, errors, time.perf_counter() - started)
 
 
 async def metrics(request: Request) -> Response:

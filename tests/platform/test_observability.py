@@ -28,7 +28,6 @@ from app.emulators.server import running_server
 from app.emulators.spotify import SpotifyState, create_spotify_app
 from app.emulators.world import World, build_world
 from app.main import create_app
-from app.platform import observability
 from app.platform.broker import InProcessBroker
 from app.platform.observability import (
     BREAKER_CLOSED,
@@ -130,15 +129,17 @@ async def test_metrics_count_errors_under_the_code_the_client_gets(http: httpx.A
     assert 'code="INTERNAL_SERVER_ERROR",operation="CoercionProbe"' not in body
 
 
-async def test_invented_operation_names_share_one_label_past_the_bound(
-    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(observability, "_operation_names", set())  # the bound filled here is this test's
+async def test_invented_operation_names_share_one_label_past_the_bound(settings: Settings, orm: None) -> None:
+    # The bound is per schema: an app of this test's own starts with none of its names taken.
+    application = create_app(settings)
     names = [f"Invented{uuid.uuid4().hex}" for _ in range(MAX_OPERATION_NAMES + 20)]
-    for name in names:
-        await http.post("/graphql", json={"query": f"query {name} {{ __typename }}"})
-
-    samples = _parse((await http.get("/metrics")).text)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as http,
+    ):
+        for name in names:
+            await http.post("/graphql", json={"query": f"query {name} {{ __typename }}"})
+        samples = _parse((await http.get("/metrics")).text)
     labels = {dict(labels)["operation"] for metric, labels in samples if metric == "theset_graphql_operations_total"}
 
     assert labels & set(names) == set(names[:MAX_OPERATION_NAMES])  # the first ones, then no more

@@ -40,7 +40,7 @@ from app.api.ws.eager import Rest
 from app.api.ws.feeds import CLOSED, Cursor, Failed, Feed, FeedKey, Feeds, Frame, Listener, Snapshot, ToRoot
 from app.api.ws.protocol import ProtocolHandler, graphql_core_schema
 from app.platform.broker import OVERFLOW, Broker
-from app.platform.observability import record_operation, request_id_var
+from app.platform.observability import OperationLabels, record_operation, request_id_var
 
 
 class Shareable(FieldExtension):
@@ -135,7 +135,9 @@ class WebSocketHandler(ProtocolHandler[Context, RootValue]):
             if await shared.rejoin():
                 # The operation Strawberry ran for the feed's first subscriber, with the same outcome.
                 assert shared.feed is not None
-                record_operation(shared.feed.name, "subscription", [], time.perf_counter() - started)
+                record_operation(
+                    _labels(self.schema), shared.feed.name, "subscription", [], time.perf_counter() - started
+                )
                 try:
                     await self._send_feed(operation, shared)
                 except Exception as error:  # as Strawberry treats a failed operation
@@ -201,3 +203,11 @@ class WebSocketHandler(ProtocolHandler[Context, RootValue]):
             await websocket.ws.send_text(text)
         except WebSocketDisconnect as error:
             raise WebSocketDisconnected from error
+
+
+def _labels(schema: object) -> OperationLabels:
+    # The schema's own bounded label set (app.api.schema.TheSetSchema, which this module cannot import).
+    labels = getattr(schema, "operation_labels", None)
+    if not isinstance(labels, OperationLabels):
+        raise TypeError("the websocket handler serves TheSetSchema (app.api.schema.build_schema) only")
+    return labels

@@ -23,9 +23,10 @@ from app.api.context import Info
 from app.api.http import GraphQLView
 from app.api.ids import decode_id, encode_id
 from app.api.live import Subscription, VoteCountsEvent
-from app.api.schema import Query
+from app.api.schema import Query, TheSetSchema
 from app.api.ws.feeds import Feeds
 from app.api.ws.handler import handover
+from app.platform.observability import OperationLabels
 from app.resources import open_resources
 from app.setlists.events import SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import Setlist
@@ -165,7 +166,7 @@ def two_fields_schema(unmarked_runs: list[str]) -> strawberry.Schema:
             async for event in resources.feeds.follow(resources.broker, pk):
                 yield VoteCountsEvent.from_event(event)
 
-    return strawberry.Schema(query=Query, subscription=TwoFields)
+    return TheSetSchema(query=Query, subscription=TwoFields, operation_labels=OperationLabels())
 
 
 @pytest.fixture
