@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import get_current_context
 from tortoise.models import Model
+from tortoise.utils import get_schema_sql
 
 from app.settings import get_settings
 
@@ -70,7 +72,9 @@ TORTOISE_ORM = tortoise_config(timeouts=False)
 async def init_db(database_url: str | None = None, *, generate_schemas: bool = False) -> bool:
     """Open the ORM's connections unless this process already has them; True when this call opened them.
 
-    With generate_schemas, create missing tables (the SQLite demo: migrations are PostgreSQL's).
+    With generate_schemas, create missing tables (the SQLite demo: migrations are PostgreSQL's); a
+    SQLite file whose tables an older version generated is emptied and generated anew
+    (`_drop_stale_sqlite_tables`).
     """
     if Tortoise.is_inited():
         return False
@@ -80,8 +84,32 @@ async def init_db(database_url: str | None = None, *, generate_schemas: bool = F
     if isinstance(client, AsyncpgDBClient):
         client.connection_class = NoResetConnection  # the pool is made on first use, with this class
     if generate_schemas:
+        if client.capabilities.dialect == "sqlite":
+            await _drop_stale_sqlite_tables(client)
         await Tortoise.generate_schemas(safe=True)
     return True
+
+
+async def _drop_stale_sqlite_tables(client: Any) -> None:
+    """Drop every table of a SQLite file generated from other models than these ones.
+
+    `generate_schemas(safe=True)` only creates missing tables: a demo file kept from an earlier
+    version would lack the new columns and fail every query. The file records a fingerprint of the
+    schema it was generated for (`PRAGMA user_version`); its data is the demo's, synced again from
+    the emulators on every start, so a stale file is simply regenerated.
+    """
+    fingerprint = int(hashlib.sha256(get_schema_sql(client, safe=True).encode()).hexdigest()[:7], 16)
+    (row,) = await client.execute_query_dict("PRAGMA user_version")
+    if row["user_version"] == fingerprint:
+        return
+    tables = await client.execute_query_dict(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    await client.execute_script(
+        "PRAGMA foreign_keys = OFF;"
+        + "".join(f'DROP TABLE IF EXISTS "{table["name"]}";' for table in tables)
+        + f"PRAGMA user_version = {fingerprint}; PRAGMA foreign_keys = ON;"
+    )
 
 
 async def migrate(database_url: str | None = None) -> list[str]:
