@@ -32,18 +32,22 @@ async def test_two_instances_sharing_a_key_never_come_closer_than_the_interval(
     first, second = (RedisIntervalLimiter(redis, key, interval) for redis in redis_pair)
     granted: list[float] = []
 
-    async def take(limiter: RedisIntervalLimiter) -> float:
+    async def take(limiter: RedisIntervalLimiter) -> tuple[float, float]:
+        started = time.monotonic()
         waited = await limiter.acquire()
         granted.append(time.monotonic())
-        return waited
+        return waited, granted[-1] - started
 
-    waits = await asyncio.gather(*(take(limiter) for _ in range(5) for limiter in (first, second)))
+    taken = await asyncio.gather(*(take(limiter) for _ in range(5) for limiter in (first, second)))
 
     granted.sort()
     gaps = [later - earlier for earlier, later in itertools.pairwise(granted)]
     # The limiter sends within a tenth of the interval after its slot (later, it takes a new slot).
     assert min(gaps) >= interval - interval / 10 - TOLERANCE
-    assert sum(waits) == pytest.approx(sum(interval * index for index in range(10)), abs=0.1)
+    # What acquire reports waiting is time it spent (a busy machine only adds to it), and the calls
+    # queued behind the first did wait.
+    assert all(waited <= spent + TOLERANCE for waited, spent in taken)
+    assert sum(waited > 0 for waited, _ in taken) >= 9
 
 
 async def test_different_keys_are_independent(redis_pair: tuple[Redis, Redis]) -> None:
