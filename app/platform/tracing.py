@@ -30,6 +30,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from app.errors import ErrorCode
 from app.platform.observability import request_id_var
 from app.settings import Settings
 
@@ -127,5 +128,6 @@ class OperationSpans(SchemaExtension):
             span.set_attribute("theset.request_id", request_id_var.get())
             errors = getattr(context.result, "errors", None) or []
             if errors:
-                codes = [str((error.extensions or {}).get("code", "INTERNAL")) for error in errors]
+                unknown = ErrorCode.INTERNAL_SERVER_ERROR.value
+                codes = [str((error.extensions or {}).get("code", unknown)) for error in errors]
                 span.set_attribute("graphql.error_codes", codes)
