@@ -18,7 +18,7 @@ from app.resources import open_resources
 from app.settings import Settings
 from app.setlists import service
 from app.setlists.models import UserVote
-sys.path.insert(0, "tests")
+sys.path.insert(0, "tests/support")
 from factories import make_setlist, make_setlist_song, make_show, make_user
 
 async def main():
