@@ -12,11 +12,10 @@ from strawberry.types.lazy_type import LazyType
 
 from app.api.context import Info
 from app.api.cost import list_size
-from app.api.enums import ShowStatus, SpotifyMatch, of
+from app.api.enums import ShowStatus, SpotifyMatch
 from app.api.ids import Node, decode_id, encode_id
 from app.api.loaders import Later, Loaders
 from app.api.pagination import Connection, build_connection, check_page_size, decode_cursor
-from app.catalog import models
 from app.catalog import service as catalog
 from app.errors import BadUserInput
 from app.platform.rawsql import Row, as_date, as_datetime, as_decimal, as_json
@@ -58,18 +57,6 @@ class Song(Node):
     )
 
     @classmethod
-    def from_model(cls, row: models.Song) -> Song:
-        return cls(
-            id=encode_id("Song", row.id),
-            spotify_id=row.spotify_id,
-            name=row.name,
-            album_name=row.album_name,
-            release_date=row.release_date,
-            duration_ms=row.duration_ms,
-            preview_url=row.preview_url,
-        )
-
-    @classmethod
     def from_row(cls, row: Row, p: str = "") -> Song:
         """From a row of catalog.SONG_COLUMNS, each named `p` + column."""
         return cls(
@@ -98,21 +85,6 @@ class Venue(Node):
     timezone: str | None = strawberry.field(
         description="The IANA time zone, e.g. `America/Chicago`: the zone of `Show.localTime`; null when unknown."
     )
-
-    @classmethod
-    def from_model(cls, row: models.Venue) -> Venue:
-        return cls(
-            id=encode_id("Venue", row.id),
-            name=row.name,
-            city=row.city,
-            state_code=row.state_code,
-            country_code=row.country_code,
-            address=row.address,
-            postal_code=row.postal_code,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            timezone=row.timezone,
-        )
 
     @classmethod
     def from_row(cls, row: Row, p: str = "") -> Venue:
@@ -162,21 +134,6 @@ class Artist(Node):
         )
     )
     _pk: strawberry.Private[int]
-
-    @classmethod
-    def from_model(cls, row: models.Artist) -> Artist:
-        return cls(
-            id=encode_id("Artist", row.id),
-            name=row.name,
-            slug=row.slug,
-            spotify_id=row.spotify_id,
-            spotify_match=of(SpotifyMatch, row.spotify_match),
-            image_url=row.image_url,
-            genres=list(row.genres),
-            popularity=row.popularity,
-            predictability=row.predictability,
-            _pk=row.id,
-        )
 
     @classmethod
     def from_row(cls, row: Row, p: str = "") -> Artist:
@@ -242,23 +199,6 @@ class Show(Node):
     _pk: strawberry.Private[int]
     # The setlist's id and seed when the show was read with them; None: made on the first visit.
     _setlist: strawberry.Private[SetlistRef | None] = None
-
-    @classmethod
-    def from_model(cls, row: models.Show, loaders: Loaders) -> Show:
-        has_price = row.price_min is not None or row.price_max is not None
-        return cls(
-            id=encode_id("Show", row.id),
-            name=row.name,
-            starts_at=row.starts_at,
-            local_date=row.local_date,
-            local_time=row.local_time,
-            status=of(ShowStatus, row.status),
-            url=row.url,
-            price_range=PriceRange(min=row.price_min, max=row.price_max, currency=row.currency) if has_price else None,
-            artist=_later_artist(loaders, row.headliner_id),
-            venue=_later_venue(loaders, row.venue_id),
-            _pk=row.id,
-        )
 
     @classmethod
     def from_row(cls, row: Row, loaders: Loaders, *, joined: bool = False) -> Show:
@@ -363,12 +303,12 @@ def _later_venue(loaders: Loaders, pk: int) -> Venue:
     return cast(Venue, Later(load))
 
 
-def _show_key(row: models.Show) -> list[str | int]:
-    return [row.local_date.isoformat(), row.id]
+def _show_key(row: Row) -> list[str | int]:
+    return [as_date(row["local_date"]).isoformat(), row["id"]]
 
 
-def _artist_key(row: models.Artist) -> list[str | int]:
-    return [row.search_name, row.id]
+def _artist_key(row: Row) -> list[str | int]:
+    return [row["search_name"], row["id"]]
 
 
 @strawberry.type
@@ -421,7 +361,7 @@ class CatalogQuery:
             else None
         )
         loaders = info.context.loaders
-        return build_connection(rows, first, _show_key, lambda row: Show.from_model(row, loaders), earlier=earlier)
+        return build_connection(rows, first, _show_key, lambda row: Show.from_row(row, loaders), earlier=earlier)
 
     @strawberry.field(
         description="A show by its global id; null when it names no show (an id of another type is BAD_USER_INPUT)."
@@ -457,7 +397,7 @@ class CatalogQuery:
         search = _check_search(search)
         rows = await catalog.list_artists(first=first, search=search, after=after_key)
         earlier = partial(catalog.any_artist_up_to, after_key, search=search) if after_key else None
-        return build_connection(rows, first, _artist_key, Artist.from_model, earlier=earlier)
+        return build_connection(rows, first, _artist_key, Artist.from_row, earlier=earlier)
 
     @strawberry.field(
         description="An artist by its global id; null when it names no artist (an id of another type is"

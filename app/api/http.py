@@ -191,8 +191,10 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _personal(self, viewer: int, setlist_ids: tuple[int, ...]) -> Personal:
         """The viewer's own part of a shared read: their votes on its setlists (one statement)."""
-        votes = await setlists.votes_on_setlists(viewer, list(setlist_ids))
-        return Personal.of(votes, self.settings.votes_per_show)
+        votes = await setlists.voted_songs((viewer, setlist_id) for setlist_id in setlist_ids)
+        return Personal.of(
+            {setlist_id: songs for (_, setlist_id), songs in votes.items()}, self.settings.votes_per_show
+        )
 
     def _refused(self, error: AppError, sub_response: Response) -> Response:
         """A request refused before execution (persisted queries, trusted documents), with its code."""

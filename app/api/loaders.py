@@ -144,16 +144,6 @@ class Loaders:
         return _many_each(played.played_songs_by_setlist_ids)
 
     @cached_property
-    def votes_cast(self) -> DataLoader[tuple[int, int], int]:
-        """How many votes (user id, setlist id) holds."""
-
-        async def load(keys: list[tuple[int, int]]) -> list[int]:
-            found = await setlists.votes_cast(keys)
-            return [found.get(key, 0) for key in keys]
-
-        return DataLoader(load_fn=load)
-
-    @cached_property
     def voted_songs(self) -> DataLoader[tuple[int, int], list[int]]:
         """The setlist song ids (user id, setlist id) voted for."""
         return _many_each(setlists.voted_songs)

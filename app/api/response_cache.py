@@ -45,12 +45,10 @@ class Personal:
     budget: int  # VOTES_PER_SHOW
 
     @classmethod
-    def of(cls, votes: list[tuple[int, int]], budget: int) -> Personal:
-        """From the viewer's (setlist song id, setlist id) votes."""
-        cast: dict[int, int] = {}
-        for _, setlist_id in votes:
-            cast[setlist_id] = cast.get(setlist_id, 0) + 1
-        return cls(frozenset(song for song, _ in votes), cast, budget)
+    def of(cls, votes: dict[int, list[int]], budget: int) -> Personal:
+        """From the setlist songs the viewer voted for, by setlist id."""
+        voted = frozenset(song for songs in votes.values() for song in songs)
+        return cls(voted, {setlist_id: len(songs) for setlist_id, songs in votes.items()}, budget)
 
     def value(self, kind: str, pk: int) -> bytes:
         if kind == VOTED:

@@ -114,7 +114,7 @@ class Setlist(Node):
         viewer = await info.context.viewer_id()
         if viewer is None:
             return None
-        cast = await info.context.loaders.votes_cast.load((viewer, self._pk))
+        cast = len(await info.context.loaders.voted_songs.load((viewer, self._pk)))
         return max(0, info.context.settings.votes_per_show - cast)
 
     @strawberry.field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -26,13 +26,13 @@ async def list_shows(
     city: str | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> list[Show]:
-    """Up to `first + 1` shows ordered by (local_date, id), upcoming by default."""
+) -> Sequence[Row]:
+    """Up to `first + 1` shows (SHOW_COLUMNS) ordered by (local_date, id), upcoming by default."""
     query = _shows(artist_id=artist_id, city=city, date_from=date_from, date_to=date_to)
     if after is not None:
         after_date, after_id = after
         query = query.filter(Q(local_date__gt=after_date) | Q(local_date=after_date, id__gt=after_id))
-    return await query.order_by("local_date", "id").limit(first + 1)
+    return await query.order_by("local_date", "id").limit(first + 1).values(*_names(SHOW_COLUMNS))
 
 
 async def any_show_up_to(
@@ -63,17 +63,14 @@ def _shows(
     return query
 
 
-async def get_show(show_id: int) -> Show | None:
-    return await Show.get_or_none(id=show_id)
-
-
-async def list_artists(*, first: int, search: str | None = None, after: tuple[str, int] | None = None) -> list[Artist]:
-    """Up to `first + 1` artists ordered by folded name; `search` ignores case and accents."""
+async def list_artists(*, first: int, search: str | None = None, after: tuple[str, int] | None = None) -> Sequence[Row]:
+    """Up to `first + 1` artists (ARTIST_COLUMNS and search_name) ordered by folded name; `search` ignores
+    case and accents."""
     query = _artists(search)
     if after is not None:
         after_name, after_id = after
         query = query.filter(Q(search_name__gt=after_name) | Q(search_name=after_name, id__gt=after_id))
-    return await query.order_by("search_name", "id").limit(first + 1)
+    return await query.order_by("search_name", "id").limit(first + 1).values(*_names(ARTIST_COLUMNS), "search_name")
 
 
 async def any_artist_up_to(key: tuple[str, int], *, search: str | None = None) -> bool:
@@ -114,6 +111,11 @@ VENUE_COLUMNS = (
     " {p}longitude, {p}timezone"
 )
 SONG_COLUMNS = "{p}id, {p}spotify_id, {p}name, {p}album_name, {p}release_date, {p}duration_ms, {p}preview_url"
+
+
+def _names(columns: str) -> list[str]:
+    """The column names of one of the *_COLUMNS lists."""
+    return [name.strip() for name in columns.format(p="").split(",")]
 
 
 def prefixed(columns: str, table: str, prefix: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,22 +28,14 @@ class MemoryCache:
     # Bounds memory: a few KB per entry.
     MAX_ENTRIES = 1_000
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: LocalStore[bytes] = LocalStore(max_entries, math.inf, clock)
 
     async def get(self, key: str) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= self._clock():
-            self._entries.pop(key, None)
-            return None
-        return entry[1]
+        return self._entries.get(key)
 
     async def set(self, key: str, value: bytes, seconds: int) -> None:
-        self._entries[key] = (self._clock() + seconds, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.MAX_ENTRIES:
-            self._entries.popitem(last=False)
+        self._entries.put(key, value, seconds=seconds)
 
 
 class RedisCache:
@@ -82,8 +75,9 @@ V = TypeVar("V")
 class LocalStore(Generic[V]):
     """Objects of this process by key, least recently used dropped first, each for at most `seconds`.
 
-    The response cache's entries (app.api.response_cache): they are validated against Redis on every
-    use, so each process may hold its own.
+    The one in-process TTL store: the response cache's entries (app.api.response_cache, validated
+    against Redis on every use, so each process may hold its own), MemoryCache's bytes and the
+    revocable token cache (app.platform.revocable).
     """
 
     def __init__(self, max_entries: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -106,13 +100,18 @@ class LocalStore(Generic[V]):
         self._entries.move_to_end(key)
         return entry[1]
 
-    def put(self, key: str, value: V) -> None:
+    def put(self, key: str, value: V, *, seconds: float | None = None) -> None:
+        """Keep `value` for the store's `seconds`, or for `seconds` given here if shorter."""
         if not self.enabled:
             return
-        self._entries[key] = (self._clock() + self._seconds, value)
+        lifetime = self._seconds if seconds is None else min(self._seconds, seconds)
+        self._entries[key] = (self._clock() + lifetime, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        self._entries.pop(key, None)
 
     def clear(self) -> None:
         self._entries.clear()

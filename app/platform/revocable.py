@@ -13,11 +13,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from app.platform.broker import Broker, BrokerUnavailable
+from app.platform.cache import LocalStore
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,7 @@ class RevocableCache(Generic[V]):
         self._broker = broker
         self._channel = channel
         self._seconds = seconds
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, V]] = OrderedDict()
+        self._entries: LocalStore[V] = LocalStore(self.MAX_ENTRIES, seconds, clock)
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
@@ -48,26 +47,15 @@ class RevocableCache(Generic[V]):
         return self._seconds > 0
 
     def get(self, key: str) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry[0] <= self._clock():
-            del self._entries[key]
-            return None
-        return entry[1]
+        return self._entries.get(key)
 
     def put(self, key: str, value: V, *, lifetime: float) -> None:
         """Keep `value` for `seconds`, or for its own `lifetime` (seconds) if shorter."""
-        if not self.enabled:
-            return
-        self._entries[key] = (self._clock() + min(self._seconds, lifetime), value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.MAX_ENTRIES:
-            self._entries.popitem(last=False)
+        self._entries.put(key, value, seconds=lifetime)
 
     async def revoke(self, key: str) -> None:
         """Evict `key` here and in every other process (logged, not raised, when the broker is down)."""
-        self._entries.pop(key, None)
+        self._entries.pop(key)
         try:
             await self._broker.publish(self._channel, key.encode())
         except BrokerUnavailable:
@@ -96,7 +84,7 @@ class RevocableCache(Generic[V]):
                     self._listening.set()
                     async for message in subscription:
                         if isinstance(message, bytes):
-                            self._entries.pop(message.decode(), None)
+                            self._entries.pop(message.decode())
                         else:  # OVERFLOW or RESYNC: revocations may have been lost
                             self._entries.clear()
             except BrokerUnavailable:

@@ -483,15 +483,6 @@ async def song_rows_by_setlist_ids(ids: list[int], viewer: int | None = None) ->
     return songs
 
 
-_VIEWER_VOTES_SQL = "SELECT setlist_song_id, setlist_id FROM user_votes WHERE user_id = $1 AND setlist_id = ANY($2)"
-
-
-async def votes_on_setlists(user_id: int, setlist_ids: list[int]) -> list[tuple[int, int]]:
-    """The user's votes on these setlists as (setlist song id, setlist id) pairs (one statement)."""
-    rows = await rawsql.rows(_VIEWER_VOTES_SQL, [user_id, setlist_ids])
-    return [(row["setlist_song_id"], row["setlist_id"]) for row in rows]
-
-
 async def votes_among(user_id: int, setlist_song_ids: list[int]) -> set[int]:
     """Which of these setlist songs the user voted for (one statement)."""
     return {row["setlist_song_id"] for row in await rawsql.rows(_VOTES_SQL, [user_id, setlist_song_ids])}
@@ -505,31 +496,18 @@ async def setlist_songs_by_ids(ids: Iterable[int]) -> dict[int, SetlistSong]:
     return {entry.id: entry for entry in await SetlistSong.filter(id__in=list(ids))}
 
 
+_VIEWER_VOTES_SQL = "SELECT setlist_song_id, setlist_id FROM user_votes WHERE user_id = $1 AND setlist_id = ANY($2)"
+
+
 async def voted_songs(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
-    """The setlist song ids each (user id, setlist id) voted for; one query per user (a request has one)."""
+    """The setlist song ids each (user id, setlist id) voted for; one statement per user (a request has one)."""
     wanted: dict[int, list[int]] = {}
     for user_id, setlist_id in keys:
         wanted.setdefault(user_id, []).append(setlist_id)
     found: dict[tuple[int, int], list[int]] = {}
     for user_id, setlist_ids in wanted.items():
-        rows = await UserVote.filter(user_id=user_id, setlist_id__in=setlist_ids).values(
-            "setlist_id", "setlist_song_id"
-        )
-        for row in rows:
+        for row in await rawsql.rows(_VIEWER_VOTES_SQL, [user_id, setlist_ids]):
             found.setdefault((user_id, row["setlist_id"]), []).append(row["setlist_song_id"])
-    return found
-
-
-async def votes_cast(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """How many votes each (user id, setlist id) holds; one query per user (a request has one)."""
-    wanted: dict[int, list[int]] = {}
-    for user_id, setlist_id in keys:
-        wanted.setdefault(user_id, []).append(setlist_id)
-    found: dict[tuple[int, int], int] = {}
-    for user_id, setlist_ids in wanted.items():
-        for row in await UserVote.filter(user_id=user_id, setlist_id__in=setlist_ids).values("setlist_id"):
-            key = (user_id, row["setlist_id"])
-            found[key] = found.get(key, 0) + 1
     return found
 
 

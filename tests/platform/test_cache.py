@@ -31,8 +31,7 @@ async def test_redis_cache_keeps_values_for_their_ttl(redis: Redis) -> None:
 
 async def test_memory_cache_forgets_expired_and_oldest_entries() -> None:
     now = [0.0]
-    cache = MemoryCache(clock=lambda: now[0])
-    cache.MAX_ENTRIES = 2
+    cache = MemoryCache(clock=lambda: now[0], max_entries=2)
     await cache.set("old", b"1", 10)
     await cache.set("mid", b"2", 100)
     await cache.set("new", b"3", 100)
