@@ -69,19 +69,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def sync_popular_tours(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: upcoming music events from Ticketmaster into artists, venues and shows."""
     resources: Resources = ctx["resources"]
-    try:
-        return await _deferring(tasks.sync_tours(resources.ticketmaster, resources.settings))
-    finally:
-        await resources.versions.bump_catalog()  # cached shared reads built before it are stale
+    return await _deferring(tasks.sync_tours(resources.ticketmaster, resources.settings), resources)
 
 
 async def sync_artist_songs(ctx: dict[str, Any]) -> dict[str, Any]:
     """Hourly: songs of artists whose cached catalog is missing or older than SONGS_MAX_AGE_HOURS."""
     resources: Resources = ctx["resources"]
-    try:
-        return await _deferring(tasks.sync_songs(resources.spotify, resources.settings))
-    finally:
-        await resources.versions.bump_catalog()
+    return await _deferring(tasks.sync_songs(resources.spotify, resources.settings), resources)
 
 
 async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -92,24 +86,24 @@ async def sync_played_setlists(ctx: dict[str, Any]) -> dict[str, Any]:
     announce = played_tasks.announcer(resources.broker)
     spotify = resources.spotify if resources.settings.spotify_client_id else None
     run = played_tasks.sync_played(resources.setlistfm, resources.settings, on_imported=announce, spotify=spotify)
-    return await _deferring(run)
+    return await _deferring(run, resources)
 
 
 async def sync_tour_history(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: recent setlists of headliners of upcoming shows from setlist.fm (the tour seed's history)."""
     resources: Resources = ctx["resources"]
-    try:
-        return await _deferring(sync_history(resources.setlistfm, resources.settings))
-    finally:
-        await resources.versions.bump_catalog()  # artists' predictability is on cached pages
+    return await _deferring(sync_history(resources.setlistfm, resources.settings), resources)
 
 
-async def _deferring(run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+async def _deferring(run: Awaitable[dict[str, Any]], resources: Resources) -> dict[str, Any]:
+    """Run a sync job; afterwards (whatever its outcome) the API processes' cached shared reads are stale."""
     try:
         return await run
     except tasks.SyncDeferred as deferred:
         # Rate limit, quota or open breaker: arq re-runs the job later instead of a worker sleeping.
         raise Retry(defer=deferred.seconds) from deferred
+    finally:
+        await resources.versions.bump_catalog()
 
 
 def _when(schedule: Schedule) -> dict[str, Any]:

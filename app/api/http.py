@@ -153,7 +153,11 @@ class GraphQLView(GraphQL[Context, None]):
         context: Context,
         sub_response: Response,
     ) -> Response | None:
-        """A shared read from the cache, or executed into it; None when the versions cannot be read."""
+        """A shared read from the cache, or executed into it; None when the versions or the viewer cannot be read."""
+        try:
+            viewer = await context.viewer_id()
+        except Unauthenticated:
+            return None  # executed as any request: the fields that need the viewer say why
         resources = context.resources
         key = cache_key(trusted.sha256, operation.variables, operation.operation_name)
         entry = resources.responses.get(key)
@@ -172,10 +176,6 @@ class GraphQLView(GraphQL[Context, None]):
             entry = recorder.entry(result.data, self.encode_json)
             if not recorder.failed:
                 resources.responses.put(key, entry)
-        try:
-            viewer = await context.viewer_id()
-        except Unauthenticated:
-            return None  # executed as any request: the fields that need the viewer say why
         etag = entry.etag(key, viewer)
         cache_control = _private(True) if not context.credentials.anonymous else self._public
         if request.method == "GET" and _matches(request.headers.get("if-none-match"), etag):

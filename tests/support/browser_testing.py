@@ -6,19 +6,19 @@ test fails, saying how to install it (`.ci/run` installs all three): it never sk
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from node_scripts import NodeScript, node_process
 
 BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The tests pass their own waits; this one only guards against a hang.
+BROWSER_EVENT_TIMEOUT = 60.0
 
 _HOW_TO_INSTALL = {
     "chromium": "apt-get update && apt-get install -y chromium   (or set CHROMIUM to a Chromium binary)",
@@ -41,45 +41,11 @@ def require_browser_tools() -> None:
         pytest.fail("Browser tests need Chromium, Node.js and playwright-core:\n" + "\n".join(lines), pytrace=False)
 
 
-class NodeScript:
-    """A running Node script that reports one JSON object per line on stdout."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def next_event(self, timeout: float) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
-        if not line:
-            await self.process.wait()
-            stderr = await self.process.stderr.read() if self.process.stderr else b""
-            raise AssertionError(f"the browser script exited ({self.process.returncode}): {stderr.decode()[-4000:]}")
-        event: dict[str, Any] = json.loads(line)
-        return event
-
-
 @contextlib.asynccontextmanager
 async def node_script(name: str, *args: str) -> AsyncIterator[NodeScript]:
     """`node tests/browser/<name> ARGS...`, ended when the block exits."""
     require_browser_tools()
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(BROWSER_TESTS / name),
-        *args,
-        "--chromium",
-        CHROMIUM,
-        cwd=BROWSER_TESTS,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield NodeScript(process)
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+    async with node_process(
+        BROWSER_TESTS / name, *args, "--chromium", CHROMIUM, timeout=BROWSER_EVENT_TIMEOUT
+    ) as script:
+        yield script

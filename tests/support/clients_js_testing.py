@@ -8,7 +8,6 @@ Node or a client is missing the test fails, saying how to install it: it never s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shutil
@@ -20,6 +19,7 @@ import httpx
 import pytest
 from factories import make_setlist, make_show, make_song
 from graphql_client import document
+from node_scripts import NodeScript, node_process
 
 from app.api.ids import encode_id
 
@@ -40,50 +40,19 @@ def require_client_tools() -> None:
         pytest.fail(f"{', '.join(missing)} not installed: run scripts/client-tools.sh", pytrace=False)
 
 
-class ClientScript:
-    """One running client script: its events, one JSON line each."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def next_event(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), EVENT_TIMEOUT)
-        if not line:
-            await self.process.wait()
-            stderr = await self.process.stderr.read() if self.process.stderr else b""
-            raise AssertionError(f"the client script exited ({self.process.returncode}): {stderr.decode()[-4000:]}")
-        event: dict[str, Any] = json.loads(line)
-        return event
-
-
 @contextlib.asynccontextmanager
 async def client_script(
     script: str, url: str, document: Path | str, variables: dict[str, Any], token: str | None = None
-) -> AsyncIterator[ClientScript]:
+) -> AsyncIterator[NodeScript]:
     """`node tests/clients_js/<script> URL DOCUMENT_FILE VARIABLES_JSON [TOKEN]` for the block's duration.
 
     `document`: a file, or the name of one in graphql/.
     """
     require_client_tools()
     path = document if isinstance(document, Path) else DOCUMENTS / f"{document}.graphql"
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(CLIENTS_JS / script),
-        url,
-        str(path),
-        json.dumps(variables),
-        *([token] if token else []),
-        cwd=CLIENTS_JS,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield ClientScript(process)
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
+    args = (url, str(path), json.dumps(variables), *([token] if token else []))
+    async with node_process(CLIENTS_JS / script, *args, timeout=EVENT_TIMEOUT) as running:
+        yield running
 
 
 async def a_setlist() -> tuple[str, list[str]]:
