@@ -35,6 +35,7 @@ from app.api.accounts import AccountsMutation, AccountsQuery
 from app.api.catalog import CatalogQuery
 from app.api.cost import CostModel, max_cost_rule
 from app.api.errors import CodedValidationCache, ErrorCodes, coded, is_expected, logger
+from app.api.execution import LeafExecutionContext
 from app.api.limits import RequestLimits, max_aliases_rule, max_depth_rule
 from app.api.live import Subscription
 from app.api.lookups import LookupsQuery
@@ -108,6 +109,7 @@ class TheSetSchema(strawberry.Schema):
         self._fast_path = fast_path
         self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._execute_function = self._get_execute_function()
+        self.execution_context_class = LeafExecutionContext.for_schema(self._schema)
         self._execute_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
     def remember(self, query: str, document: DocumentNode) -> None:

@@ -81,3 +81,24 @@ def test_the_attributes_the_handlers_read_exist() -> None:
 
 def test_schema_keeps_its_graphql_core_schema() -> None:
     assert isinstance(graphql_core_schema(build_schema()), GraphQLSchema), "strawberry.Schema._schema changed"
+
+
+def test_the_leaf_short_path_hooks_exist() -> None:
+    # app.api.execution overrides graphql-core's execute_field and reads Strawberry's basic-field marks.
+    from graphql.execution.executor import Executor
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    assert issubclass(StrawberryGraphQLCoreExecutionContext, Executor)
+    assert parameters(Executor.execute_field) == [
+        "self",
+        "parent_type",
+        "source",
+        "field_details_list",
+        "path",
+        "position_context",
+    ], f"Executor.execute_field{inspect.signature(Executor.execute_field)} changed"
+    schema = build_schema()
+    song = schema._schema.type_map["SetlistSong"]
+    votes = song.fields["votes"]  # type: ignore[attr-defined]
+    assert getattr(votes.resolve, "_is_default", False), "Strawberry no longer marks basic fields `_is_default`"
+    assert votes.extensions["strawberry-definition"].python_name == "votes"
