@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -284,7 +285,9 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, separators=(",", ":"))
+        # orjson: a show page's body in a tenth of json.dumps's time. Text, not bytes: Strawberry sends
+        # bytes over a websocket as a binary frame, which graphql-transport-ws does not allow.
+        return orjson.dumps(data).decode()
 
 
 @dataclass(frozen=True)
