@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from app.errors import RateLimited
 from app.platform.batching import GroupCommit
+from app.platform.cache import LocalStore
 from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ class Limit:
     count: int
     seconds: int
     message: str
+    # Hits one Redis round trip reserves for this process, spent here without Redis until the window
+    # ends (docs/decisions/0012-leased-limits.md); 1: every hit is counted in Redis.
+    lease: int = 1
 
 
 # Guessing a password costs an attacker one attempt per email per 6 s, and one address 2 per second.
@@ -42,7 +46,7 @@ SIGN_IN_PER_ADDRESS = Limit("sign_in:address", 30, 60, "Too many sign-in attempt
 # Each sign-up hashes a password with argon2 (CPU- and memory-heavy): bound what one address can make us do.
 SIGN_UP_PER_ADDRESS = Limit("sign_up:address", 20, 60, "Too many sign-ups from this address")
 # A fan taps a few songs a minute; scripts tapping faster are refused (vote and unvote together).
-VOTES_PER_USER = Limit("votes:user", 30, 60, "Too many votes; slow down")
+VOTES_PER_USER = Limit("votes:user", 30, 60, "Too many votes; slow down", lease=5)
 # A new suggestion fetches the track from Spotify: bound what one fan spends of the shared quota
 # across setlists (each setlist also caps a fan's suggestions, SUGGESTIONS_PER_USER).
 SUGGESTIONS_PER_USER = Limit("suggestions:user", 10, 60, "Too many suggestions; slow down")
@@ -54,6 +58,10 @@ LOOKUPS_PER_CALLER = Limit("lookups:caller", 60, 60, "Too many searches; slow do
 class Counter(Protocol):
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
         """Count one hit on `key`; the window's count so far and the seconds until it resets."""
+        ...
+
+    async def spend(self, key: str, limit: Limit) -> float | None:
+        """One hit of `limit` on `key`: None when within it, else the seconds until its window resets."""
         ...
 
 
@@ -77,6 +85,10 @@ class MemoryCounter:
         self._counts[key] = (window, hits)
         return hits, (window + 1) * seconds - now
 
+    async def spend(self, key: str, limit: Limit) -> float | None:
+        hits, reset_in = await self.hit(key, limit.seconds)
+        return None if hits <= limit.count else reset_in
+
 
 # INCR, and EXPIRE on a window's first hit only (the window never slides), in one round trip: a
 # script costs the API process less than a MULTI pipeline of three commands. One call counts the
@@ -93,14 +105,72 @@ return out
 """
 
 
+# Reserve up to `want` hits of a window without passing its limit (INCRBY the granted part only), in
+# one round trip: KEYS[i] with want, window seconds and limit in ARGV[3i-2..3i]; grant and TTL back.
+_RESERVE_SCRIPT = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local want, limit = tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i])
+  local used = tonumber(redis.call('GET', key) or '0')
+  local grant = math.max(0, math.min(want, limit - used))
+  if grant > 0 and redis.call('INCRBY', key, grant) == grant then redis.call('EXPIRE', key, ARGV[3 * i - 1]) end
+  out[2 * i - 1] = grant
+  out[2 * i] = redis.call('TTL', key)
+end
+return out
+"""
+
+
 class RedisCounter:
     """Counters shared by every process through Redis; falls back to `fallback` when Redis fails."""
 
-    def __init__(self, redis: Redis, fallback: MemoryCounter, guard: RedisGuard | None = None) -> None:
+    # Bounds the leases kept (one per subject and leased limit with hits left in its window).
+    MAX_LEASES = 50_000
+
+    def __init__(
+        self,
+        redis: Redis,
+        fallback: MemoryCounter,
+        guard: RedisGuard | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._script = redis.register_script(_HIT_SCRIPT)
+        self._reserve = redis.register_script(_RESERVE_SCRIPT)
         self._fallback = fallback
         self._guard = guard or RedisGuard.passthrough()
+        self._clock = clock
         self.hits: GroupCommit[tuple[str, int], tuple[int, int]] = GroupCommit(self._hit_all)
+        self.reserves: GroupCommit[tuple[str, Limit], tuple[int, int]] = GroupCommit(self._reserve_all)
+        # Per key: the hits this process reserved and has not spent, and when their window ends.
+        self._leases: LocalStore[tuple[int, float]] = LocalStore(self.MAX_LEASES, math.inf, clock)
+
+    async def spend(self, key: str, limit: Limit) -> float | None:
+        if limit.lease <= 1:
+            hits, reset_in = await self.hit(key, limit.seconds)
+            return None if hits <= limit.count else reset_in
+        now = self._clock()
+        lease = self._leases.get(key)
+        if lease is not None and lease[0] > 0:
+            self._leases.put(key, (lease[0] - 1, lease[1]), seconds=lease[1] - now)
+            return None
+        try:
+            granted, ttl = await self._guard.call(lambda: self.reserves.submit((key, limit)))
+        except RedisSkipped:
+            return await self._fallback.spend(key, limit)
+        except REDIS_FAILURES:
+            logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
+            return await self._fallback.spend(key, limit)
+        reset_in = float(ttl if ttl > 0 else limit.seconds)
+        if granted <= 0:
+            return reset_in
+        if granted > 1:
+            self._leases.put(key, (int(granted) - 1, now + reset_in), seconds=reset_in)
+        return None
+
+    async def _reserve_all(self, wants: list[tuple[str, Limit]]) -> list[tuple[int, int]]:
+        args = [value for _, limit in wants for value in (limit.lease, limit.seconds, limit.count)]
+        out = await self._reserve(keys=[key for key, _ in wants], args=args)
+        return list(zip(out[::2], out[1::2], strict=True))
 
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
         try:
@@ -130,6 +200,6 @@ def subject_key(text: str) -> str:
 
 async def check(counter: Counter, limit: Limit, subject: str) -> None:
     """Count one hit of `subject` against `limit`; RATE_LIMITED (with retryAfter) past it."""
-    hits, reset_in = await counter.hit(f"{_KEY_PREFIX}:{limit.name}:{subject_key(subject)}", limit.seconds)
-    if hits > limit.count:
+    reset_in = await counter.spend(f"{_KEY_PREFIX}:{limit.name}:{subject_key(subject)}", limit)
+    if reset_in is not None:
         raise RateLimited(f"{limit.message}; try again in {math.ceil(reset_in)} s", retry_after=reset_in)

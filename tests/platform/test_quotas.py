@@ -70,3 +70,57 @@ async def test_redis_counter_falls_back_to_this_process_when_redis_is_down() -> 
         await unreachable.aclose()
 
     assert [count for count, _ in hits] == [1, 2]
+
+
+LEASED = Limit(f"test:leased:{uuid.uuid4().hex}", 7, 60, "Too many", lease=5)
+
+
+async def test_a_leased_limit_spends_its_reserved_hits_without_redis(redis: Redis) -> None:
+    counter = RedisCounter(redis, MemoryCounter())
+    subject = uuid.uuid4().hex
+    for _ in range(5):
+        await quotas.check(counter, LEASED, subject)
+    assert counter.reserves.batches == 1  # one round trip reserved the five
+    await quotas.check(counter, LEASED, subject)
+    assert counter.reserves.batches == 2
+
+
+async def test_a_leased_limit_is_exact_on_one_process(redis: Redis) -> None:
+    counter = RedisCounter(redis, MemoryCounter())
+    subject = uuid.uuid4().hex
+    for _ in range(LEASED.count):
+        await quotas.check(counter, LEASED, subject)
+
+    with pytest.raises(RateLimited) as refused:
+        await quotas.check(counter, LEASED, subject)
+
+    assert 0 < refused.value.retry_after <= 60
+    key = f"theset:limit:{LEASED.name}:{quotas.subject_key(subject)}"
+    assert int(await redis.get(key)) == LEASED.count  # reserved no more than the limit
+
+
+async def test_processes_leasing_one_limit_never_allow_more_than_it_together(redis: Redis) -> None:
+    first, second = RedisCounter(redis, MemoryCounter()), RedisCounter(redis, MemoryCounter())
+    subject = uuid.uuid4().hex
+    allowed = 0
+    for _ in range(3 * LEASED.count):
+        for counter in (first, second):
+            try:
+                await quotas.check(counter, LEASED, subject)
+            except RateLimited:
+                continue
+            allowed += 1
+    assert allowed == LEASED.count  # 5 reserved by the first, the 2 left by the second
+
+
+async def test_a_leased_limit_refused_by_redis_is_refused_until_its_window_ends(redis: Redis) -> None:
+    clock = Clock()
+    counter = RedisCounter(redis, MemoryCounter(), clock=clock)
+    subject = uuid.uuid4().hex
+    await quotas.check(counter, LEASED, subject)  # reserves 5, spends 1
+    clock.now += 61  # this process's lease has ended with its window
+    key = f"theset:limit:{LEASED.name}:{quotas.subject_key(subject)}"
+    await redis.set(key, LEASED.count, ex=60)  # and other processes spent the new window
+
+    with pytest.raises(RateLimited):
+        await quotas.check(counter, LEASED, subject)
