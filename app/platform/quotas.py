@@ -11,9 +11,9 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from redis.asyncio import Redis
 
@@ -23,6 +23,7 @@ from app.platform.cache import LocalStore
 from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _KEY_PREFIX = "theset:limit"
 
@@ -56,10 +57,6 @@ LOOKUPS_PER_CALLER = Limit("lookups:caller", 60, 60, "Too many searches; slow do
 
 
 class Counter(Protocol):
-    async def hit(self, key: str, seconds: int) -> tuple[int, float]:
-        """Count one hit on `key`; the window's count so far and the seconds until it resets."""
-        ...
-
     async def spend(self, key: str, limit: Limit) -> float | None:
         """One hit of `limit` on `key`: None when within it, else the seconds until its window resets."""
         ...
@@ -86,8 +83,19 @@ class MemoryCounter:
         return hits, (window + 1) * seconds - now
 
     async def spend(self, key: str, limit: Limit) -> float | None:
-        hits, reset_in = await self.hit(key, limit.seconds)
-        return None if hits <= limit.count else reset_in
+        return _within(limit, *await self.hit(key, limit.seconds))
+
+
+def _within(limit: Limit, hits: int, reset_in: float) -> float | None:
+    """None when `hits` are within `limit`, else the seconds until its window resets."""
+    return None if hits <= limit.count else reset_in
+
+
+@dataclass
+class _Lease:
+    """Hits this process reserved of one window and has not spent (the store drops it when the window ends)."""
+
+    left: int
 
 
 # INCR, and EXPIRE on a window's first hit only (the window never slides), in one round trip: a
@@ -138,34 +146,37 @@ class RedisCounter:
         self._reserve = redis.register_script(_RESERVE_SCRIPT)
         self._fallback = fallback
         self._guard = guard or RedisGuard.passthrough()
-        self._clock = clock
         self.hits: GroupCommit[tuple[str, int], tuple[int, int]] = GroupCommit(self._hit_all)
         self.reserves: GroupCommit[tuple[str, Limit], tuple[int, int]] = GroupCommit(self._reserve_all)
-        # Per key: the hits this process reserved and has not spent, and when their window ends.
-        self._leases: LocalStore[tuple[int, float]] = LocalStore(self.MAX_LEASES, math.inf, clock)
+        self._leases: LocalStore[_Lease] = LocalStore(self.MAX_LEASES, math.inf, clock)
 
     async def spend(self, key: str, limit: Limit) -> float | None:
         if limit.lease <= 1:
-            hits, reset_in = await self.hit(key, limit.seconds)
-            return None if hits <= limit.count else reset_in
-        now = self._clock()
+            return _within(limit, *await self.hit(key, limit.seconds))
         lease = self._leases.get(key)
-        if lease is not None and lease[0] > 0:
-            self._leases.put(key, (lease[0] - 1, lease[1]), seconds=lease[1] - now)
+        if lease is not None and lease.left > 0:
+            lease.left -= 1
             return None
-        try:
-            granted, ttl = await self._guard.call(lambda: self.reserves.submit((key, limit)))
-        except RedisSkipped:
+        reserved = await self._in_redis(lambda: self.reserves.submit((key, limit)))
+        if reserved is None:
             return await self._fallback.spend(key, limit)
-        except REDIS_FAILURES:
-            logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
-            return await self._fallback.spend(key, limit)
+        granted, ttl = reserved
         reset_in = float(ttl if ttl > 0 else limit.seconds)
         if granted <= 0:
             return reset_in
         if granted > 1:
-            self._leases.put(key, (int(granted) - 1, now + reset_in), seconds=reset_in)
+            self._leases.put(key, _Lease(int(granted) - 1), seconds=reset_in)
         return None
+
+    async def _in_redis(self, command: Callable[[], Awaitable[T]]) -> T | None:
+        """`command()` through the guard; None when Redis is skipped or unreachable (count in this process)."""
+        try:
+            return await self._guard.call(command)
+        except RedisSkipped:
+            return None
+        except REDIS_FAILURES:
+            logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
+            return None
 
     async def _reserve_all(self, wants: list[tuple[str, Limit]]) -> list[tuple[int, int]]:
         args = [value for _, limit in wants for value in (limit.lease, limit.seconds, limit.count)]
@@ -173,13 +184,11 @@ class RedisCounter:
         return list(zip(out[::2], out[1::2], strict=True))
 
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
-        try:
-            hits, ttl = await self._guard.call(lambda: self.hits.submit((key, seconds)))
-        except RedisSkipped:
+        """Count one hit on `key`; the window's count so far and the seconds until it resets."""
+        counted = await self._in_redis(lambda: self.hits.submit((key, seconds)))
+        if counted is None:
             return await self._fallback.hit(key, seconds)
-        except REDIS_FAILURES:
-            logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
-            return await self._fallback.hit(key, seconds)
+        hits, ttl = counted
         return int(hits), float(ttl if ttl > 0 else seconds)
 
     async def _hit_all(self, hits: list[tuple[str, int]]) -> list[tuple[int, int]]:
