@@ -7,7 +7,8 @@ BENCH_CONNECTIONS (8) connections for BENCH_SECONDS (8) s per figure, driven by 
 from request files written here (bearer tokens and ids rotate per request); the vote SQL alone
 by pgbench with 8 clients. Every figure runs once per round, TheSet and its peer one after the
 other, in BENCH_ROUNDS (2) rounds; rows give both absolute figures and the ratio per round as
-min-max. docs/benchmarks.md explains the method and how to read the rows.
+min-max. Beside each vote figure, the CPU time each vote cost the server process, PostgreSQL and
+Redis (from /proc, over the figure's 8 s). docs/benchmarks.md explains the method and how to read the rows.
 
 Run: `.venv/bin/python -m tests.benchmarks bench_http` (or `make bench` for every benchmark).
 About 3-4 minutes. Installs wrk and pgbench first when missing (scripts/bench-tools.sh).
@@ -28,8 +29,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -125,6 +126,8 @@ class Measure:
     requests: int = 0
     failed: int = 0  # unexpected status, GraphQL errors, socket errors
     wrapped: int = 0  # times the request file started over
+    # CPU microseconds per request, by process: the server under load ("app"), "postgres", "redis".
+    cpu_us: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -283,6 +286,43 @@ def ensure_tools() -> None:
         subprocess.run([REPO / "scripts" / "bench-tools.sh"], check=True)
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (0 for one that is gone)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL process (the backends serving the load are forked per connection)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+    return pids
+
+
+@contextlib.contextmanager
+def cpu_per_request(measured: list[Measure], processes: dict[str, list[int]]) -> Iterator[None]:
+    """Fill the measure's `cpu_us`: each process group's CPU time over the block, per request made."""
+    before = {name: cpu_seconds(pids) for name, pids in processes.items()}
+    yield
+    (measure,) = measured
+    for name, pids in processes.items():
+        used = cpu_seconds(pids) - before[name]
+        measure.cpu_us[name] = used * 1e6 / measure.requests if measure.requests else 0.0
+
+
 async def run_wrk(port: int, lines: list[str], expected_status: int, seconds: int, workdir: Path) -> Measure:
     requests = workdir / "requests.tsv"
     requests.write_text("\n".join(lines) + "\n")
@@ -353,8 +393,8 @@ async def run_pgbench(url: str, script: str, seconds: int, workdir: Path) -> Mea
 
 
 @contextlib.asynccontextmanager
-async def uvicorn_server(target: str, env: dict[str, str]) -> AsyncIterator[int]:
-    """One uvicorn process, one worker, the same flags for TheSet and the peer; its port once it listens."""
+async def uvicorn_server(target: str, env: dict[str, str]) -> AsyncIterator[Server]:
+    """One uvicorn process, one worker, the same flags for TheSet and the peer, once it listens."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port)),
@@ -377,7 +417,7 @@ async def uvicorn_server(target: str, env: dict[str, str]) -> AsyncIterator[int]
                 continue
             writer.close()
             break
-        yield port
+        yield Server(port, process.pid)  # one worker: uvicorn serves in this process itself
     finally:
         if process.returncode is None:
             process.terminate()
@@ -430,7 +470,7 @@ async def main() -> list[Row]:
                 uvicorn_server("app.main:server_app", theset_env) as theset,
                 uvicorn_server("tests.benchmarks.peers.stock:create_app", {"DATABASE_URL": url}) as peer,
             ):
-                results = await measure(plan, url, {THESET: theset, PEER: peer}, Path(tmp))
+                results = await measure(plan, url, {THESET: theset, PEER: peer}, Path(tmp), redis_pid=redis.pid)
         drift = await count_drift(url, plan)
     finally:
         await drop_database(name)
@@ -461,8 +501,11 @@ async def seed(url: str) -> Plan:
     )
 
 
-async def measure(plan: Plan, url: str, ports: dict[str, int], workdir: Path) -> dict[str, list[Measure]]:
+async def measure(
+    plan: Plan, url: str, servers: dict[str, Server], workdir: Path, redis_pid: int | None
+) -> dict[str, list[Measure]]:
     main_show = plan.shows[0]
+    ports = {name: server.port for name, server in servers.items()}
     async with httpx.AsyncClient(timeout=30) as http:
         # An ETag on the anonymous show page over GET: caching has landed, its rows light up.
         probe = await send(http, ports[THESET], get(SHOW_PAGE, {"id": encode_id("Show", main_show)}, []))
@@ -499,7 +542,15 @@ async def measure(plan: Plan, url: str, ports: dict[str, int], workdir: Path) ->
                     if figure.server == THESET and figure.key.startswith("vote"):
                         await open_the_app(http, port, lines)
                     await check_answers(http, port, figure.server, lines[:1], figure.expected_status)
-                    measured = await run_wrk(port, lines[1:] or lines, figure.expected_status, SECONDS, workdir)
+                    processes = {
+                        "app": [servers[figure.server].pid],
+                        "postgres": postgres_pids(),  # the pools' backends: connected since the warm-up
+                        "redis": [redis_pid] if redis_pid else [],
+                    }
+                    done: list[Measure] = []
+                    with cpu_per_request(done, processes):
+                        done.append(await run_wrk(port, lines[1:] or lines, figure.expected_status, SECONDS, workdir))
+                    measured = done[0]
                     if not figure.once:
                         measured.wrapped = 0  # one request sent over and over is the point
                 results.setdefault(key, []).append(measured)
@@ -579,6 +630,11 @@ def _describe(key: str, measures: list[Measure]) -> str:
     return f"{text} (request file started over {wrapped}x)" if wrapped else text
 
 
+def _cpu(measures: list[Measure]) -> str:
+    spans = [_span([m.cpu_us[name] for m in measures]) for name in ("app", "postgres", "redis")]
+    return " + ".join(spans) + " us"
+
+
 def rows(results: dict[str, list[Measure]], drift: Drift) -> list[Row]:
     setup = f"wrk -t1 -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} rounds"
     table: list[Row] = []
@@ -609,6 +665,19 @@ def rows(results: dict[str, list[Measure]], drift: Drift) -> list[Row]:
                     f"stock vote: {max(m.p99_ms for m in peer):.1f} ms",
                     "",
                     "<= 25 ms",
+                )
+            )
+    for kind in ("spread", "hot"):
+        theset, peer = results.get(f"{THESET}: vote {kind}", []), results.get(f"{PEER}: vote {kind}", [])
+        if theset and peer and theset[0].cpu_us:
+            table.append(
+                Row(
+                    "http",
+                    f"CPU per vote ({kind}): server + PostgreSQL + Redis (ratio: the servers')",
+                    _cpu(theset),
+                    f"stock vote: {_cpu(peer)}",
+                    _span([t.cpu_us["app"] / p.cpu_us["app"] for t, p in zip(theset, peer, strict=True)], "{:.2f}"),
+                    "",
                 )
             )
     table.append(
