@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -43,6 +43,7 @@ import httpx
 from app.api.ids import encode_id
 from app.platform.db import migrate
 from app.setlists.service import VOTE_SQL
+from tests.benchmarks.processes import Server, cpu_seconds, postgres_pids
 from tests.benchmarks.report import Row, print_table
 from tests.benchmarks.seeding import seed_shows, seed_users
 from tests.support.databases import create_database, drop_database
@@ -286,41 +287,9 @@ def ensure_tools() -> None:
         subprocess.run([REPO / "scripts" / "bench-tools.sh"], check=True)
 
 
-@dataclass(frozen=True)
-class Server:
-    port: int
-    pid: int
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time the processes have used so far (0 for one that is gone)."""
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_pids() -> list[int]:
-    """Every PostgreSQL process (the backends serving the load are forked per connection)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):
-            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
-                pids.append(int(entry.name))
-    return pids
-
-
-@contextlib.contextmanager
-def cpu_per_request(measured: list[Measure], processes: dict[str, list[int]]) -> Iterator[None]:
-    """Fill the measure's `cpu_us`: each process group's CPU time over the block, per request made."""
-    before = {name: cpu_seconds(pids) for name, pids in processes.items()}
-    yield
-    (measure,) = measured
-    for name, pids in processes.items():
-        used = cpu_seconds(pids) - before[name]
-        measure.cpu_us[name] = used * 1e6 / measure.requests if measure.requests else 0.0
+def cpu_per_request(processes: dict[str, list[int]], before: dict[str, float], requests: int) -> dict[str, float]:
+    """Each process group's CPU microseconds per request since `before` (its cpu_seconds then)."""
+    return {name: (cpu_seconds(pids) - before[name]) * 1e6 / max(requests, 1) for name, pids in processes.items()}
 
 
 async def run_wrk(port: int, lines: list[str], expected_status: int, seconds: int, workdir: Path) -> Measure:
@@ -417,7 +386,7 @@ async def uvicorn_server(target: str, env: dict[str, str]) -> AsyncIterator[Serv
                 continue
             writer.close()
             break
-        yield Server(port, process.pid)  # one worker: uvicorn serves in this process itself
+        yield Server(process.pid, port)  # one worker: uvicorn serves in this process itself
     finally:
         if process.returncode is None:
             process.terminate()
@@ -547,10 +516,9 @@ async def measure(
                         "postgres": postgres_pids(),  # the pools' backends: connected since the warm-up
                         "redis": [redis_pid] if redis_pid else [],
                     }
-                    done: list[Measure] = []
-                    with cpu_per_request(done, processes):
-                        done.append(await run_wrk(port, lines[1:] or lines, figure.expected_status, SECONDS, workdir))
-                    measured = done[0]
+                    before = {name: cpu_seconds(pids) for name, pids in processes.items()}
+                    measured = await run_wrk(port, lines[1:] or lines, figure.expected_status, SECONDS, workdir)
+                    measured.cpu_us = cpu_per_request(processes, before, measured.requests)
                     if not figure.once:
                         measured.wrapped = 0  # one request sent over and over is the point
                 results.setdefault(key, []).append(measured)
@@ -667,9 +635,6 @@ def rows(results: dict[str, list[Measure]], drift: Drift) -> list[Row]:
                     "<= 25 ms",
                 )
             )
-    for kind in ("spread", "hot"):
-        theset, peer = results.get(f"{THESET}: vote {kind}", []), results.get(f"{PEER}: vote {kind}", [])
-        if theset and peer and theset[0].cpu_us:
             table.append(
                 Row(
                     "http",

@@ -54,6 +54,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from tests.benchmarks.processes import Server
 from tests.benchmarks.report import Row, print_table
 from tests.support.redis_server import free_port
 
@@ -291,18 +292,6 @@ class Client:
 
 
 # --- servers and data ----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    pid: int
-    port: int
-
-    def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
 
 
 @contextlib.asynccontextmanager
