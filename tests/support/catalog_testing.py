@@ -169,3 +169,14 @@ class ProgressRecorder:
 
     def advance(self, n: int = 1) -> None:
         self.done += n
+
+
+def assert_one_shared_ticketmaster_pace(stats: dict[str, Any]) -> None:
+    """Several processes paced by one shared limiter, judged from the Ticketmaster emulator's stats.
+
+    Never past TM's 5 requests in any second: slots 300 ms apart give 4, unshared limiters measured 6-8.
+    The emulator times arrivals on a busy 2-core machine, so one call handled late can land inside spike
+    arrest's 200 ms after the previous one (the client retries it); unshared limiters measured 2-6.
+    """
+    assert stats["max_requests_in_any_window"] <= 5, stats
+    assert stats["spike_arrest_violations"] <= 1, stats
