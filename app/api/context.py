@@ -38,6 +38,7 @@ class Context:
     # Set while a shared read is executed for the response cache: anonymous, dependencies recorded.
     recorder: Recorder | None = None
     _user_lookup: asyncio.Future[User | None] | None = field(default=None, init=False, repr=False)
+    _credentials: Credentials | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -57,8 +58,17 @@ class Context:
 
     @property
     def credentials(self) -> Credentials:
-        raw = self.authorization if self.authorization is not None else self.request.headers.get("authorization")
-        return parse_authorization(raw)
+        # Parsed once: the HTTP layer and several resolvers of one request ask.
+        if self._credentials is None:
+            raw = self.authorization if self.authorization is not None else self.request.headers.get("authorization")
+            self._credentials = parse_authorization(raw)
+        return self._credentials
+
+    def present(self, authorization: str) -> None:
+        """Credentials from elsewhere than the request's header (a websocket's connection_init)."""
+        self.authorization = authorization
+        self._credentials = None
+        self._user_lookup = None
 
     @property
     def client_address(self) -> str:

@@ -246,7 +246,7 @@ class GraphQLView(GraphQL[Context, None]):
             return None
         if not isinstance(authorization, str):
             raise ConnectionRejectionError()
-        context.authorization = authorization
+        context.present(authorization)
         try:
             await context.user()
         except Unauthenticated:

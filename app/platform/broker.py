@@ -316,16 +316,14 @@ class RedisBroker:
     async def publish(self, channel: str, message: bytes) -> None:
         """Send `message` to every subscriber of `channel`; BrokerUnavailable when Redis does not answer in time."""
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._guard.call(lambda: self._redis.publish(self._prefix + channel, message))
+            await self._guard.call(lambda: self._redis.publish(self._prefix + channel, message), self._timeout)
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
 
     async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
         """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
         try:
-            async with asyncio.timeout(self._timeout):
-                number = await self._guard.call(lambda: self.numbered.submit((channel, head, tail)))
+            number = await self._guard.call(lambda: self.numbered.submit((channel, head, tail)), self._timeout)
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
         return int(number)
@@ -341,8 +339,7 @@ class RedisBroker:
     async def sequence(self, channel: str) -> int:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
         try:
-            async with asyncio.timeout(self._timeout):
-                value = await self._guard.call(lambda: self._redis.get(self.sequence_key(channel)))
+            value = await self._guard.call(lambda: self._redis.get(self.sequence_key(channel)), self._timeout)
         except (RedisError, OSError, TimeoutError) as error:
             raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
         return int(value or 0)

@@ -24,6 +24,15 @@ class _WaitingPool(Pool):  # type: ignore[misc]  # asyncpg is untyped
         # The acquire timeout is also release()'s default (asyncpg records it with the connection).
         return super().acquire(timeout=self.wait_timeout if timeout is None else timeout)
 
+    async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109  # asyncpg's own signature
+        if timeout is None or self._queue.empty():
+            return await super()._acquire(timeout)
+        # A connection is free, so there is no wait to bound (opening one has its own connect
+        # timeout): taken without arming a timer. Its release still gives up after `timeout`.
+        proxy = await super()._acquire(None)
+        proxy._holder._timeout = timeout
+        return proxy
+
 
 class TimedAsyncpgDBClient(AsyncpgDBClient):
     def __init__(self, *args: Any, pool_timeout: float | str, **kwargs: Any) -> None:

@@ -75,16 +75,19 @@ class RedisGuard:
         """Redis answered another caller (the broker reconnected): end the cooldown now."""
         self._skip_until = 0.0
 
-    async def call(self, command: Callable[[], Awaitable[T]]) -> T:
-        """`command()` within the deadline; RedisSkipped at once while cooling down.
+    async def call(self, command: Callable[[], Awaitable[T]], deadline: float | None = None) -> T:
+        """`command()` within the deadline (or `deadline`, when shorter); RedisSkipped at once while cooling down.
 
         An outage (timeout, refused or reset connection) starts the cooldown and is raised to the
         caller, whose fallback takes over.
         """
         if self.cooling_down:
             raise RedisSkipped("Redis did not answer moments ago")
+        seconds = self.deadline_seconds
+        if deadline is not None and (seconds is None or deadline < seconds):
+            seconds = deadline
         try:
-            async with asyncio.timeout(self.deadline_seconds):
+            async with asyncio.timeout(seconds):
                 return await command()
         except OUTAGE_ERRORS:
             self.failures += 1
