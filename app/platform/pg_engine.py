@@ -4,6 +4,10 @@ asyncpg's pool waits for a free connection for as long as it takes. With Postgre
 pooled connection sits in a statement until its command_timeout, and the requests queued behind them
 waited one timeout after another (12 requests on 3 connections: 5 s with a 1 s timeout). Here taking
 a connection from the pool, and handing it back, give up after `pool_timeout` seconds too.
+
+Both also skip asyncpg's machinery when there is nothing to wait for: a free connection is taken,
+and a clean one handed back, without a timer or a task (docs/decisions/0006-performance-facts.md).
+These overrides read asyncpg's private pool state; the lock file pins the asyncpg they were written for.
 """
 
 from __future__ import annotations
@@ -32,6 +36,30 @@ class _WaitingPool(Pool):  # type: ignore[misc]  # asyncpg is untyped
         proxy = await super()._acquire(None)
         proxy._holder._timeout = timeout
         return proxy
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109  # asyncpg's
+        holder = getattr(connection, "_holder", None)
+        if holder is not None and holder._pool is self and self._clean(connection._con, holder):
+            self._check_init()
+            # Nothing to roll back, cancel, close or reset: the hand-back cannot suspend, so it needs
+            # neither asyncpg's shielded task (one more task and loop turn per query) nor a timer.
+            connection._con._on_release()
+            await holder.release(None)
+            return
+        await super().release(connection, timeout=timeout)
+
+    def _clean(self, con: Any, holder: Any) -> bool:
+        """Whether asyncpg's release of `con` would only put it back (the checks its release makes)."""
+        if con is None or con.is_closed() or self._reset is not None or con.get_reset_query():
+            return False
+        protocol = con._protocol
+        return bool(
+            not protocol.is_in_transaction()
+            and con._top_xact is None
+            and not protocol._is_cancelling()
+            and protocol.queries_count < self._max_queries
+            and holder._generation == self._generation
+        )
 
 
 class TimedAsyncpgDBClient(AsyncpgDBClient):

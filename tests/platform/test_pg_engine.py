@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
 
+from app.platform.db import NoResetConnection
 from app.platform.pg_engine import _WaitingPool
 
 WAIT_SECONDS = 0.3
@@ -16,7 +18,7 @@ WAIT_SECONDS = 0.3
 
 @pytest.fixture
 async def pool(postgres_url: str) -> AsyncIterator[Any]:
-    # asyncpg.create_pool's defaults, as TimedAsyncpgDBClient.create_pool passes them.
+    # As TimedAsyncpgDBClient.create_pool makes it for app.platform.db.
     opened = await _WaitingPool(
         postgres_url,
         wait_timeout=WAIT_SECONDS,
@@ -25,7 +27,7 @@ async def pool(postgres_url: str) -> AsyncIterator[Any]:
         max_queries=50_000,
         max_inactive_connection_lifetime=300.0,
         loop=None,
-        connection_class=asyncpg.Connection,
+        connection_class=NoResetConnection,
         record_class=asyncpg.Record,
     )
     try:
@@ -70,3 +72,40 @@ async def test_waiting_for_a_busy_pool_gives_up_after_the_wait_timeout(pool: Any
         assert asyncio.get_running_loop().time() - started == pytest.approx(WAIT_SECONDS, abs=0.2)
     async with pool.acquire() as connection:  # handed back: free again
         assert await connection.fetchval("SELECT 1") == 1
+
+
+async def test_a_clean_connection_is_handed_back_without_a_task_or_a_timeout(
+    pool: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+    tasks = 0
+    create_task = loop.create_task
+
+    def counting(*args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        nonlocal tasks
+        tasks += 1
+        return create_task(*args, **kwargs)
+
+    async with pool.acquire() as connection:
+        await connection.fetchval("SELECT 1")
+        monkeypatch.setattr(loop, "create_task", counting)
+        timers = _Timers(loop, monkeypatch)
+    assert (tasks, timers.armed) == (0, 1)  # the one timer: asyncpg's close of a connection left idle
+    async with pool.acquire() as connection:  # handed back: the one connection is free again
+        assert await connection.fetchval("SELECT 2") == 2
+
+
+async def test_a_release_that_must_roll_back_survives_its_callers_cancellation(pool: Any) -> None:
+    connection = await pool.acquire()
+    backend = await connection.fetchval("SELECT pg_backend_pid()")
+    await connection.execute("BEGIN")
+
+    release = asyncio.ensure_future(pool.release(connection))
+    await asyncio.sleep(0)  # the release runs up to its first wait: the ROLLBACK on the wire
+    release.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await release
+
+    async with pool.acquire() as again:  # rolled back and kept, not terminated half-way
+        assert not again.is_in_transaction()
+        assert await again.fetchval("SELECT pg_backend_pid()") == backend
