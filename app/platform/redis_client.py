@@ -14,7 +14,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,12 +37,44 @@ class RedisSkipped(RedisConnectionError):
 def create_redis(settings: Settings) -> Redis:
     """A client on REDIS_URL whose commands and connections give up after the configured timeouts."""
     assert settings.redis_url is not None, "create_redis needs REDIS_URL"
-    client: Redis = Redis.from_url(
+    pool = ReadyConnectionPool.from_url(
         settings.redis_url,
         socket_timeout=settings.redis_socket_timeout_seconds,
         socket_connect_timeout=settings.redis_connect_timeout_seconds,
     )
+    client: Redis = Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
     return client
+
+
+class ReadyConnectionPool(ConnectionPool):
+    """redis-py's pool, handing out an idle connection without first trying to read from it.
+
+    Before every command redis-py makes sure the connection it takes holds no reply left unread, by
+    reading from it under a zero timeout: each command waited a loop turn for that timeout and
+    unwound its cancellation (docs/decisions/0006-performance-facts.md). A connection that is open
+    and has nothing buffered, neither in its stream nor in its parser, is handed out at once;
+    anything else goes through redis-py's own check, which reconnects it.
+    """
+
+    async def ensure_connection(self, connection: AbstractConnection) -> None:
+        if not _idle(connection):
+            await super().ensure_connection(connection)
+
+
+def _idle(connection: AbstractConnection) -> bool:
+    # redis-py's private state, as of the redis-py the lock file pins (tests/platform/test_redis_pool.py).
+    stream = getattr(connection, "_reader", None)
+    reader = getattr(connection._parser, "_reader", None)  # hiredis' Reader; the pure-Python parser has none
+    return bool(
+        connection.is_connected
+        and isinstance(stream, asyncio.StreamReader)
+        and not getattr(stream, "_buffer", True)  # bytes received and not yet read
+        and not stream.at_eof()
+        and getattr(connection._parser, "_connected", False)
+        and reader is not None
+        and hasattr(reader, "has_data")
+        and not reader.has_data()
+    )
 
 
 class RedisGuard:
