@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any, Final, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Final, Protocol, TypeVar
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.client import PubSub
@@ -31,6 +31,8 @@ from redis.exceptions import RedisError
 
 from app.platform.batching import GroupCommit
 from app.platform.redis_client import RedisGuard
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -315,17 +317,11 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Send `message` to every subscriber of `channel`; BrokerUnavailable when Redis does not answer in time."""
-        try:
-            await self._guard.call(lambda: self._redis.publish(self._prefix + channel, message), self._timeout)
-        except (RedisError, OSError, TimeoutError) as error:
-            raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
+        await self._in_time(lambda: self._redis.publish(self._prefix + channel, message), f"publish to {channel!r}")
 
     async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
         """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
-        try:
-            number = await self._guard.call(lambda: self.numbered.submit((channel, head, tail)), self._timeout)
-        except (RedisError, OSError, TimeoutError) as error:
-            raise BrokerUnavailable(f"could not publish to {channel!r}: {error!r}") from error
+        number = await self._in_time(lambda: self.numbered.submit((channel, head, tail)), f"publish to {channel!r}")
         return int(number)
 
     async def _publish_all(self, messages: list[tuple[str, bytes, bytes]]) -> list[int]:
@@ -338,11 +334,17 @@ class RedisBroker:
 
     async def sequence(self, channel: str) -> int:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""
-        try:
-            value = await self._guard.call(lambda: self._redis.get(self.sequence_key(channel)), self._timeout)
-        except (RedisError, OSError, TimeoutError) as error:
-            raise BrokerUnavailable(f"could not read the sequence of {channel!r}: {error!r}") from error
+        value = await self._in_time(
+            lambda: self._redis.get(self.sequence_key(channel)), f"read the sequence of {channel!r}"
+        )
         return int(value or 0)
+
+    async def _in_time(self, command: Callable[[], Awaitable[T]], what: str) -> T:
+        """`command()` through the guard within the broker's timeout; BrokerUnavailable when it fails."""
+        try:
+            return await self._guard.call(command, self._timeout)
+        except (RedisError, OSError, TimeoutError) as error:
+            raise BrokerUnavailable(f"could not {what}: {error!r}") from error
 
     def sequence_key(self, channel: str) -> str:
         """The Redis key of the channel's sequence number (app.platform.versions reads it)."""

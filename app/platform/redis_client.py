@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from redis._parsers import _AsyncHiredisParser
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -63,17 +64,15 @@ class ReadyConnectionPool(ConnectionPool):
 
 def _idle(connection: AbstractConnection) -> bool:
     # redis-py's private state, as of the redis-py the lock file pins (tests/platform/test_redis_pool.py).
-    stream = getattr(connection, "_reader", None)
-    reader = getattr(connection._parser, "_reader", None)  # hiredis' Reader; the pure-Python parser has none
-    return bool(
-        connection.is_connected
-        and isinstance(stream, asyncio.StreamReader)
+    parser, stream = connection._parser, connection._reader
+    return (
+        isinstance(parser, _AsyncHiredisParser)  # the pure-Python parser cannot be peeked into
+        and stream is not None
+        and getattr(parser, "_connected", False)  # set once the parser is on a connection
         and not getattr(stream, "_buffer", True)  # bytes received and not yet read
         and not stream.at_eof()
-        and getattr(connection._parser, "_connected", False)
-        and reader is not None
-        and hasattr(reader, "has_data")
-        and not reader.has_data()
+        and parser._reader is not None
+        and not parser._reader.has_data()
     )
 
 
@@ -116,9 +115,7 @@ class RedisGuard:
         """
         if self.cooling_down:
             raise RedisSkipped("Redis did not answer moments ago")
-        seconds = self.deadline_seconds
-        if deadline is not None and (seconds is None or deadline < seconds):
-            seconds = deadline
+        seconds = min((d for d in (self.deadline_seconds, deadline) if d is not None), default=None)
         try:
             async with asyncio.timeout(seconds):
                 return await command()

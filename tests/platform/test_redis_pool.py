@@ -56,5 +56,6 @@ async def test_a_connection_left_with_an_unread_reply_is_replaced(client: Redis,
         if connection._reader._buffer:
             break
         await asyncio.sleep(0.01)
+    assert connection._reader._buffer, "the unread reply never arrived"
 
     assert await client.get(f"{key}:b") == b"fresh"
