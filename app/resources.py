@@ -24,6 +24,7 @@ from app.platform.background import BackgroundTasks
 from app.platform.broker import Broker, InProcessBroker, RedisBroker
 from app.platform.cache import Cache, LocalStore, create_cache
 from app.platform.quotas import Counter, create_counter
+from app.platform.redis_calls import RedisCalls
 from app.platform.redis_client import RedisGuard, create_redis
 from app.platform.revocable import RevocableCache
 from app.platform.versions import Versions
@@ -54,9 +55,9 @@ class Resources:
 REVOKED_TOKENS_CHANNEL = "auth:revoked"
 
 
-def create_broker(redis: Redis | None, guard: RedisGuard | None = None) -> Broker:
+def create_broker(redis: Redis | None, guard: RedisGuard | None = None, calls: RedisCalls | None = None) -> Broker:
     """Redis pub/sub when REDIS_URL is set, else the in-process broker."""
-    return RedisBroker(redis, guard=guard) if redis is not None else InProcessBroker()
+    return RedisBroker(redis, guard=guard, calls=calls) if redis is not None else InProcessBroker()
 
 
 @asynccontextmanager
@@ -69,7 +70,9 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
     if redis is None and settings.redis_url:
         redis = create_redis(settings)
     guard = RedisGuard.from_settings(settings)
-    broker = create_broker(redis, guard)
+    # One batch of script calls for the limits and the broker: a vote's reservation rides with its publish.
+    calls = RedisCalls(redis) if redis is not None else None
+    broker = create_broker(redis, guard, calls)
     background = BackgroundTasks()
     tokens: RevocableCache[Any] = RevocableCache(broker, REVOKED_TOKENS_CHANNEL, settings.token_cache_seconds)
     async with httpx.AsyncClient() as http:
@@ -84,7 +87,7 @@ async def open_resources(settings: Settings, *, redis: Redis | None = None) -> A
                 spotify=build_spotify_client(settings, redis, http),
                 ticketmaster=build_ticketmaster_client(settings, redis, http),
                 setlistfm=build_setlistfm_client(settings, redis, http),
-                counter=create_counter(redis, guard),
+                counter=create_counter(redis, guard, calls),
                 cache=create_cache(redis, guard),
                 background=background,
                 redis_guard=guard,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final, Protocol, TypeVar
 
 from redis.asyncio import ConnectionPool, Redis
@@ -29,7 +29,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from app.platform.batching import GroupCommit
+from app.platform import redis_calls
+from app.platform.redis_calls import RedisCalls, Rider
 from app.platform.redis_client import RedisGuard
 
 T = TypeVar("T")
@@ -108,10 +109,12 @@ class Broker(Protocol):
         """Register a subscriber; it is registered when the block starts and released when it ends."""
         ...
 
-    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes, along: Sequence[Rider] = ()) -> int:
         """Publish `head + n + tail` where n is the channel's next sequence number; returns n.
 
         Numbering and publishing are one atomic step, so subscribers receive numbers in order.
+        `along`: Redis calls to make in the same round trip, each told its answer or the failure;
+        a broker without Redis leaves them untold, for their owners to make on their own.
         """
         ...
 
@@ -193,8 +196,8 @@ class InProcessBroker:
         self._published += 1
         self.local.deliver(channel, message)
 
-    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
-        """Publish `head + n + tail` with the channel's next sequence number n."""
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes, along: Sequence[Rider] = ()) -> int:
+        """Publish `head + n + tail` with the channel's next sequence number n (`along` untold: no Redis)."""
         number = self._sequences[channel] = self._sequences.get(channel, 0) + 1
         await self.publish(channel, head + str(number).encode() + tail)
         return number
@@ -234,20 +237,6 @@ class InProcessBroker:
         return True
 
 
-# KEYS: counter, channel (per message); ARGV: head, tail (per message). Sequence numbers never
-# expire: they are a setlist's whole history, and a counter that restarted would look like a jump
-# back to subscribers. One call publishes the messages that arrived together (app.platform.batching).
-_PUBLISH_NUMBERED = """
-local numbers = {}
-for i = 1, #KEYS, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  redis.call('PUBLISH', KEYS[i + 1], ARGV[i] .. n .. ARGV[i + 1])
-  numbers[#numbers + 1] = n
-end
-return numbers
-"""
-
-
 class RedisBroker:
     """Redis pub/sub: one connection and one reader task per process, delivered to local subscribers."""
 
@@ -260,9 +249,12 @@ class RedisBroker:
         backoff: tuple[float, float] = (0.1, 2.0),
         health_check_interval: float = 5.0,
         guard: RedisGuard | None = None,
+        calls: RedisCalls | None = None,
     ) -> None:
         self.local = LocalSubscribers()
         self._redis = redis
+        # Numbered publishes share round trips with the request limits' calls (app.platform.redis_calls).
+        self._calls = calls or RedisCalls(redis)
         # Publishing and reading sequence numbers are on request paths: skipped while Redis cools down.
         self._guard = guard or RedisGuard.passthrough()
         self._prefix = prefix
@@ -285,8 +277,6 @@ class RedisBroker:
         }
         self._pool = ConnectionPool(connection_class=shared.connection_class, **options)
         self._pubsub = PubSub(self._pool)
-        self._publish_numbered = redis.register_script(_PUBLISH_NUMBERED)
-        self.numbered: GroupCommit[tuple[str, bytes, bytes], int] = GroupCommit(self._publish_all)
         self._reader: asyncio.Task[None] | None = None
         # Guards sending commands on the pub/sub connection and (re)building its subscriptions.
         self._lock = asyncio.Lock()
@@ -319,18 +309,20 @@ class RedisBroker:
         """Send `message` to every subscriber of `channel`; BrokerUnavailable when Redis does not answer in time."""
         await self._in_time(lambda: self._redis.publish(self._prefix + channel, message), f"publish to {channel!r}")
 
-    async def publish_numbered(self, channel: str, head: bytes, tail: bytes) -> int:
+    async def publish_numbered(self, channel: str, head: bytes, tail: bytes, along: Sequence[Rider] = ()) -> int:
         """INCR the channel's counter and PUBLISH `head + n + tail` in one Lua call: numbers arrive in order."""
-        number = await self._in_time(lambda: self.numbered.submit((channel, head, tail)), f"publish to {channel!r}")
-        return int(number)
-
-    async def _publish_all(self, messages: list[tuple[str, bytes, bytes]]) -> list[int]:
-        keys: list[str] = []
-        args: list[bytes] = []
-        for channel, head, tail in messages:
-            keys += [self.sequence_key(channel), self._prefix + channel]
-            args += [head, tail]
-        return [int(n) for n in await self._publish_numbered(keys=keys, args=args)]
+        call = redis_calls.publish_numbered(self.sequence_key(channel), self._prefix + channel, head, tail)
+        try:
+            answers = await self._in_time(
+                lambda: self._calls.run(call, *(rider.call for rider in along)), f"publish to {channel!r}"
+            )
+        except BaseException as error:
+            for rider in along:
+                rider.failed(error)
+            raise
+        for rider, answer in zip(along, answers[1:], strict=True):
+            rider.answered(answer)
+        return int(answers[0])
 
     async def sequence(self, channel: str) -> int:
         """The channel's last sequence number; BrokerUnavailable when Redis does not answer in time."""

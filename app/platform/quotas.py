@@ -7,25 +7,30 @@ shared one, but it never turns a Redis outage into refused votes or sign-ins.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from redis.asyncio import Redis
 
 from app.errors import RateLimited
-from app.platform.batching import GroupCommit
+from app.platform import redis_calls
 from app.platform.cache import LocalStore
+from app.platform.redis_calls import RedisCalls, Rider
 from app.platform.redis_client import REDIS_FAILURES, RedisGuard, RedisSkipped
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _KEY_PREFIX = "theset:limit"
+# How long a hit waits for the same key's owed hit to be counted when the guard sets no deadline.
+_OWED_WAIT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class Counter(Protocol):
         """One hit of `limit` on `key`: None when within it, else the seconds until its window resets."""
         ...
 
+    async def admit(self, key: str, limit: Limit) -> Charge | float:
+        """One hit, like `spend`, that may be paid later (see `charged`): a float is a refusal."""
+        ...
+
 
 class MemoryCounter:
     """This process's counters: the embedded demo, and the fallback while Redis is unreachable."""
@@ -73,6 +82,10 @@ class MemoryCounter:
         self._counts: dict[str, tuple[int, int]] = {}  # key -> (window number, hits)
 
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
+        return self.count(key, seconds)
+
+    def count(self, key: str, seconds: int) -> tuple[int, float]:
+        """Count one hit on `key`; the window's count so far and the seconds until it resets."""
         now = self._clock()
         window = int(now // seconds)
         current, hits = self._counts.get(key, (window, 0))
@@ -83,7 +96,11 @@ class MemoryCounter:
         return hits, (window + 1) * seconds - now
 
     async def spend(self, key: str, limit: Limit) -> float | None:
-        return _within(limit, *await self.hit(key, limit.seconds))
+        return _within(limit, *self.count(key, limit.seconds))
+
+    async def admit(self, key: str, limit: Limit) -> Charge | float:
+        reset_in = await self.spend(key, limit)
+        return PAID if reset_in is None else reset_in
 
 
 def _within(limit: Limit, hits: int, reset_in: float) -> float | None:
@@ -93,40 +110,67 @@ def _within(limit: Limit, hits: int, reset_in: float) -> float | None:
 
 @dataclass
 class _Lease:
-    """Hits this process reserved of one window and has not spent (the store drops it when the window ends)."""
+    """What this process holds of one window until it ends (`ends_at`, the counter's clock): the hits it
+    reserved and has not spent, how many it reserved in all, or a refusal (a count in Redis never goes
+    down within its window)."""
 
     left: int
+    ends_at: float
+    reserved: int = 0
+    refused: bool = False
+    # False after Redis failed to count a hit: the next one asks Redis (or the fallback) before it is admitted.
+    may_owe: bool = True
 
 
-# INCR, and EXPIRE on a window's first hit only (the window never slides), in one round trip: a
-# script costs the API process less than a MULTI pipeline of three commands. One call counts the
-# hits that arrived together (app.platform.batching): KEYS[i] with window ARGV[i].
-_HIT_SCRIPT = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  local hits = redis.call('INCR', key)
-  if hits == 1 then redis.call('EXPIRE', key, ARGV[i]) end
-  out[2 * i - 1] = hits
-  out[2 * i] = redis.call('TTL', key)
-end
-return out
-"""
+# A lease is kept this long past its window's end (TTLs are whole seconds): a first hit of the
+# window after it surely falls in a new window, so a limit on one process stays exact.
+_LEASE_GRACE_SECONDS = 1.0
 
 
-# Reserve up to `want` hits of a window without passing its limit (INCRBY the granted part only), in
-# one round trip: KEYS[i] with want, window seconds and limit in ARGV[3i-2..3i]; grant and TTL back.
-_RESERVE_SCRIPT = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  local want, limit = tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i])
-  local used = tonumber(redis.call('GET', key) or '0')
-  local grant = math.max(0, math.min(want, limit - used))
-  if grant > 0 and redis.call('INCRBY', key, grant) == grant then redis.call('EXPIRE', key, ARGV[3 * i - 1]) end
-  out[2 * i - 1] = grant
-  out[2 * i] = redis.call('TTL', key)
-end
-return out
-"""
+class Charge:
+    """A hit that is paid already: nothing rides along with a later round trip, nothing is owed."""
+
+    riders: tuple[Rider, ...] = ()
+
+    async def close(self) -> None:
+        return None
+
+
+PAID: Final = Charge()
+
+
+class _Owed(Charge):
+    """A hit of a leased limit that this process holds no lease for, admitted before Redis has counted it.
+
+    It rides along with the caller's next Redis round trip (the vote's publish) as a reservation of
+    the lease; `close()` makes the reservation on its own when nothing carried it.
+    """
+
+    def __init__(self, counter: RedisCounter, key: str, limit: Limit) -> None:
+        self.call = redis_calls.reserve(key, limit.lease, limit.seconds, limit.count)
+        self.key = key
+        self.limit = limit
+        self.settled = asyncio.Event()
+        self._counter = counter
+        self.riders = (self,)
+
+    def answered(self, result: Any) -> None:
+        granted, ttl = result
+        self._counter.settle(self, int(granted), int(ttl))
+
+    def failed(self, error: BaseException) -> None:
+        self._counter.settle_here(self)
+
+    async def close(self) -> None:
+        if self.settled.is_set():
+            return
+        try:
+            answers = await self._counter.in_redis(lambda: self._counter.calls.run(self.call))
+            if answers is not None:
+                self.answered(answers[0])
+        finally:
+            if not self.settled.is_set():  # Redis unreachable, or the caller cancelled: count it here
+                self._counter.settle_here(self)
 
 
 class RedisCounter:
@@ -141,34 +185,107 @@ class RedisCounter:
         fallback: MemoryCounter,
         guard: RedisGuard | None = None,
         clock: Callable[[], float] = time.monotonic,
+        calls: RedisCalls | None = None,
     ) -> None:
-        self._script = redis.register_script(_HIT_SCRIPT)
-        self._reserve = redis.register_script(_RESERVE_SCRIPT)
+        self.calls = calls or RedisCalls(redis)
         self._fallback = fallback
         self._guard = guard or RedisGuard.passthrough()
-        self.hits: GroupCommit[tuple[str, int], tuple[int, int]] = GroupCommit(self._hit_all)
-        self.reserves: GroupCommit[tuple[str, Limit], tuple[int, int]] = GroupCommit(self._reserve_all)
+        self._clock = clock
         self._leases: LocalStore[_Lease] = LocalStore(self.MAX_LEASES, math.inf, clock)
+        # Hits admitted and not yet counted by Redis, by key: a concurrent hit on the key waits
+        # for its answer (the lease), so no more than one hit per key and window goes unpaid.
+        self._owed: dict[str, _Owed] = {}
 
     async def spend(self, key: str, limit: Limit) -> float | None:
         if limit.lease <= 1:
             return _within(limit, *await self.hit(key, limit.seconds))
         lease = self._leases.get(key)
-        if lease is not None and lease.left > 0:
-            lease.left -= 1
-            return None
-        reserved = await self._in_redis(lambda: self.reserves.submit((key, limit)))
+        now = self._clock()
+        if lease is not None and now < lease.ends_at:
+            if lease.refused:
+                return lease.ends_at - now
+            if lease.left > 0:
+                lease.left -= 1
+                return None
+            if lease.reserved >= limit.count:  # this process alone reserved the whole window
+                return lease.ends_at - now
+        call = redis_calls.reserve(key, limit.lease, limit.seconds, limit.count)
+        reserved = await self.in_redis(lambda: self.calls.run(call))
         if reserved is None:
             return await self._fallback.spend(key, limit)
-        granted, ttl = reserved
-        reset_in = float(ttl if ttl > 0 else limit.seconds)
-        if granted <= 0:
-            return reset_in
-        if granted > 1:
-            self._leases.put(key, _Lease(int(granted) - 1), seconds=reset_in)
-        return None
+        granted, ttl = reserved[0]
+        return self._keep(key, limit, int(granted), int(ttl))
 
-    async def _in_redis(self, command: Callable[[], Awaitable[T]]) -> T | None:
+    async def admit(self, key: str, limit: Limit) -> Charge | float:
+        """One hit, paid now (from a lease, or by a round trip of its own) or owed (see `charged`): a float
+        is a refusal, the seconds until the window resets."""
+        if limit.lease > 1:
+            owed = self._owed.get(key)
+            if owed is not None:
+                with contextlib.suppress(TimeoutError):  # its owner settles it within its request's bound
+                    async with asyncio.timeout(self._guard.deadline_seconds or _OWED_WAIT_SECONDS):
+                        await owed.settled.wait()
+            elif self._may_owe(key, limit):
+                owed = self._owed[key] = _Owed(self, key, limit)
+                return owed
+        reset_in = await self.spend(key, limit)
+        return PAID if reset_in is None else reset_in
+
+    def _may_owe(self, key: str, limit: Limit) -> bool:
+        """Whether the hit would need a reservation, and may make it after the fact: the window is new
+        here, or its lease is spent while the limit may have hits left (this process did not reserve them
+        all, and Redis has not refused)."""
+        if self._guard.cooling_down:
+            return False
+        lease = self._leases.get(key)
+        if lease is None:
+            return True
+        return (
+            lease.may_owe
+            and not lease.refused
+            and lease.left == 0
+            and lease.reserved < limit.count
+            and self._clock() < lease.ends_at  # past it, the window may or may not have ended in Redis
+        )
+
+    def settle(self, owed: _Owed, granted: int, ttl: int) -> None:
+        """Redis answered an owed hit's reservation: keep the rest as the lease (none: a hit past the limit)."""
+        if owed.settled.is_set():
+            return
+        if self._keep(owed.key, owed.limit, granted, ttl) is not None:
+            logger.info("Rate limit %s: a hit admitted before Redis counted it was past the limit", owed.limit.name)
+        self._done(owed)
+
+    def settle_here(self, owed: _Owed) -> None:
+        """Redis did not answer an owed hit's reservation: this process counts it, as it counts every hit then."""
+        if owed.settled.is_set():
+            return
+        self._fallback.count(owed.key, owed.limit.seconds)
+        # No more owed hits on the key this window: the next one asks Redis first, and this process's
+        # count (exact, with the hit above) refuses past the limit while Redis stays away.
+        lease = _Lease(0, self._clock() + owed.limit.seconds, may_owe=False)
+        self._leases.put(owed.key, lease, seconds=owed.limit.seconds + _LEASE_GRACE_SECONDS)
+        self._done(owed)
+
+    def _done(self, owed: _Owed) -> None:
+        owed.settled.set()
+        if self._owed.get(owed.key) is owed:
+            del self._owed[owed.key]
+
+    def _keep(self, key: str, limit: Limit, granted: int, ttl: int) -> float | None:
+        """This hit takes one of the `granted`; the rest joins the lease until the window ends. None when
+        granted, else the seconds until the window resets (and the key is refused here until then)."""
+        reset_in = float(ttl if ttl > 0 else limit.seconds)
+        ends_at = self._clock() + reset_in
+        held = self._leases.get(key)
+        # The same window as the lease held (estimates of its end differ by TTL rounding), or a new one.
+        same = held is not None and abs(held.ends_at - ends_at) < 2 * _LEASE_GRACE_SECONDS
+        left, reserved = (held.left, held.reserved) if held is not None and same else (0, 0)
+        lease = _Lease(left + max(0, granted - 1), ends_at, reserved + max(0, granted), refused=granted <= 0)
+        self._leases.put(key, lease, seconds=reset_in + _LEASE_GRACE_SECONDS)
+        return None if granted > 0 else reset_in
+
+    async def in_redis(self, command: Callable[[], Awaitable[T]]) -> T | None:
         """`command()` through the guard; None when Redis is skipped or unreachable (count in this process)."""
         try:
             return await self._guard.call(command)
@@ -178,28 +295,19 @@ class RedisCounter:
             logger.warning("Rate limit: Redis unreachable, counting in this process", exc_info=True)
             return None
 
-    async def _reserve_all(self, wants: list[tuple[str, Limit]]) -> list[tuple[int, int]]:
-        args = [value for _, limit in wants for value in (limit.lease, limit.seconds, limit.count)]
-        out = await self._reserve(keys=[key for key, _ in wants], args=args)
-        return list(zip(out[::2], out[1::2], strict=True))
-
     async def hit(self, key: str, seconds: int) -> tuple[int, float]:
         """Count one hit on `key`; the window's count so far and the seconds until it resets."""
-        counted = await self._in_redis(lambda: self.hits.submit((key, seconds)))
+        counted = await self.in_redis(lambda: self.calls.run(redis_calls.hit(key, seconds)))
         if counted is None:
             return await self._fallback.hit(key, seconds)
-        hits, ttl = counted
+        hits, ttl = counted[0]
         return int(hits), float(ttl if ttl > 0 else seconds)
 
-    async def _hit_all(self, hits: list[tuple[str, int]]) -> list[tuple[int, int]]:
-        counts = await self._script(keys=[key for key, _ in hits], args=[seconds for _, seconds in hits])
-        return list(zip(counts[::2], counts[1::2], strict=True))
 
-
-def create_counter(redis: Redis | None, guard: RedisGuard | None = None) -> Counter:
+def create_counter(redis: Redis | None, guard: RedisGuard | None = None, calls: RedisCalls | None = None) -> Counter:
     """Redis-shared counters when Redis is configured (this process's as their fallback), else this process's."""
     memory = MemoryCounter()
-    return RedisCounter(redis, memory, guard) if redis is not None else memory
+    return RedisCounter(redis, memory, guard, calls=calls) if redis is not None else memory
 
 
 def subject_key(text: str) -> str:
@@ -209,6 +317,34 @@ def subject_key(text: str) -> str:
 
 async def check(counter: Counter, limit: Limit, subject: str) -> None:
     """Count one hit of `subject` against `limit`; RATE_LIMITED (with retryAfter) past it."""
-    reset_in = await counter.spend(f"{_KEY_PREFIX}:{limit.name}:{subject_key(subject)}", limit)
+    reset_in = await counter.spend(_key(limit, subject), limit)
     if reset_in is not None:
-        raise RateLimited(f"{limit.message}; try again in {math.ceil(reset_in)} s", retry_after=reset_in)
+        raise _refusal(limit, reset_in)
+
+
+@contextlib.asynccontextmanager
+async def charged(counter: Counter, limit: Limit, subject: str) -> AsyncIterator[Charge]:
+    """`check`, for work that ends in a Redis round trip of its own (a vote's publish).
+
+    A leased limit's hit that `check` would reserve in a round trip of its own (the window is new in
+    this process, or its lease is spent) is admitted at once and owed: pass `charge.riders` to that
+    round trip (the broker's `publish_numbered(along=...)`) and the reservation travels in it.
+    Whatever still owes when the block ends, because it failed or its round trip took no riders, is
+    reserved then. A fan gets past the limit by at most one hit per process and window, and only when
+    other processes spent it (docs/decisions/0013-one-round-trip-per-vote.md).
+    """
+    admitted = await counter.admit(_key(limit, subject), limit)
+    if not isinstance(admitted, Charge):
+        raise _refusal(limit, admitted)
+    try:
+        yield admitted
+    finally:
+        await admitted.close()
+
+
+def _key(limit: Limit, subject: str) -> str:
+    return f"{_KEY_PREFIX}:{limit.name}:{subject_key(subject)}"
+
+
+def _refusal(limit: Limit, reset_in: float) -> RateLimited:
+    return RateLimited(f"{limit.message}; try again in {math.ceil(reset_in)} s", retry_after=reset_in)

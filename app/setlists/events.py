@@ -11,11 +11,13 @@ Ids are the database's integer keys: the subscription turns them into public ids
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from app.platform.broker import Broker
+from app.platform.redis_calls import Rider
 
 ChangeKind = Literal["vote", "unvote", "suggestion", "played"]
 
@@ -72,12 +74,13 @@ class VoteCountsChanged(BaseModel):
         return cls.model_validate_json(message)
 
 
-async def publish_change(broker: Broker, change: VoteCountsChanged) -> int:
+async def publish_change(broker: Broker, change: VoteCountsChanged, along: Sequence[Rider] = ()) -> int:
     """Publish a committed change on its setlist's channel, numbered; the sequence number it got.
 
     The broker numbers and publishes in one atomic step (the setlist's next sequence number goes
-    between `head` and `tail`), so subscribers receive the numbers in order.
+    between `head` and `tail`), so subscribers receive the numbers in order. `along`: Redis calls
+    that travel in the same round trip (a vote's rate-limit charge).
     """
     stamped = change.model_copy(update={"published_at": time.time()})
     body = stamped.model_dump_json(exclude={"sequence"}).encode()  # b'{"setlist_id":…,"published_at":…}'
-    return await broker.publish_numbered(channel_for(change.setlist_id), body[:-1] + b',"sequence":', b"}")
+    return await broker.publish_numbered(channel_for(change.setlist_id), body[:-1] + b',"sequence":', b"}", along)

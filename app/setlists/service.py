@@ -32,6 +32,7 @@ from app.platform import quotas, rawsql
 from app.platform.clock import utcnow
 from app.platform.observability import VOTES
 from app.platform.rawsql import Row
+from app.platform.redis_calls import Rider
 from app.resources import Resources
 from app.setlists.events import ChangeKind, SongVotes, VoteCountsChanged, publish_change
 from app.setlists.models import SeedSource, Setlist, SetlistSong, UserVote
@@ -273,32 +274,34 @@ async def unvote(resources: Resources, *, user_id: int, setlist_song_id: int) ->
 async def _count_vote(
     resources: Resources, user_id: int, setlist_song_id: int, kind: ChangeKind, at: dt.datetime | None = None
 ) -> CountedSong:
-    await quotas.check(resources.counter, quotas.VOTES_PER_USER, str(user_id))
-    now = at or utcnow()
-    budget = resources.settings.votes_per_show
-    values: list[Any] = [now, user_id, setlist_song_id, now.date(), *([budget] if kind == "vote" else [])]
-    # A vote that lost its slot to the same fan's concurrent vote tries the next free one: each retry
-    # means another vote took a slot, so there are at most `budget` of them.
-    for _ in range(budget + 1):
-        row = await _change_vote(kind, values)
-        if row is not None:
-            break
-        refusal = await _vote_refused(setlist_song_id, user_id, now, kind, budget)
-        if refusal is not None:
-            raise refusal
-    else:
-        raise VoteBudgetSpent(budget)
-    entry = CountedSong(
-        row["id"],
-        row["setlist_id"],
-        row["song_id"],
-        row["votes"],
-        row["version"],
-        bool(row["suggested"]),
-        row["position"],
-    )
-    VOTES.labels(kind).inc()  # committed
-    await _publish(resources, VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)]))
+    # A vote that needs a new lease of the fan's limit reserves it in its publish's round trip.
+    async with quotas.charged(resources.counter, quotas.VOTES_PER_USER, str(user_id)) as charge:
+        now = at or utcnow()
+        budget = resources.settings.votes_per_show
+        values: list[Any] = [now, user_id, setlist_song_id, now.date(), *([budget] if kind == "vote" else [])]
+        # A vote that lost its slot to the same fan's concurrent vote tries the next free one: each retry
+        # means another vote took a slot, so there are at most `budget` of them.
+        for _ in range(budget + 1):
+            row = await _change_vote(kind, values)
+            if row is not None:
+                break
+            refusal = await _vote_refused(setlist_song_id, user_id, now, kind, budget)
+            if refusal is not None:
+                raise refusal
+        else:
+            raise VoteBudgetSpent(budget)
+        entry = CountedSong(
+            row["id"],
+            row["setlist_id"],
+            row["song_id"],
+            row["votes"],
+            row["version"],
+            bool(row["suggested"]),
+            row["position"],
+        )
+        VOTES.labels(kind).inc()  # committed
+        change = VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)])
+        await _publish(resources, change, charge.riders)
     return entry
 
 
@@ -339,9 +342,9 @@ def _votes(entry: SetlistSong | CountedSong) -> SongVotes:
     return SongVotes(setlist_song_id=entry.id, votes=entry.votes, version=entry.version)
 
 
-async def _publish(resources: Resources, change: VoteCountsChanged) -> None:
+async def _publish(resources: Resources, change: VoteCountsChanged, along: Sequence[Rider] = ()) -> None:
     try:
-        await publish_change(resources.broker, change)
+        await publish_change(resources.broker, change, along)
     except Exception:  # the change is committed: live viewers get a fresh snapshot when the broker is back
         logger.warning("Could not publish a change of setlist %s", change.setlist_id, exc_info=True)
 
