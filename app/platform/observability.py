@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
+from types import MappingProxyType
 from typing import Any, Final
 from wsgiref.simple_server import WSGIServer
 
@@ -45,6 +46,8 @@ GRAPHQL_LATENCY = Histogram(
 )
 HTTP_REQUESTS = Counter("theset_http_requests_total", "HTTP requests by route and status", ["route", "status"])
 VOTES = Counter("theset_votes_total", "Vote changes committed", ["kind"])
+# Each kind's child, looked up once: `labels()` validates and locks on every call of the vote path.
+VOTES_BY_KIND: Final = MappingProxyType({kind: VOTES.labels(kind) for kind in ("vote", "unvote")})
 ACTIVE_SUBSCRIBERS = Gauge("theset_active_subscribers", "Open vote-count subscriptions in this process")
 
 # Live fan-out. Across processes the lag compares two hosts' wall clocks (NTP keeps them within ms).

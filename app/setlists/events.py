@@ -81,6 +81,7 @@ async def publish_change(broker: Broker, change: VoteCountsChanged, along: Seque
     between `head` and `tail`), so subscribers receive the numbers in order. `along`: Redis calls
     that travel in the same round trip (a vote's rate-limit charge).
     """
-    stamped = change.model_copy(update={"published_at": time.time()})
-    body = stamped.model_dump_json(exclude={"sequence"}).encode()  # b'{"setlist_id":…,"published_at":…}'
-    return await broker.publish_numbered(channel_for(change.setlist_id), body[:-1] + b',"sequence":', b"}", along)
+    # The stamp is written beside the dump, not through a copy of the model: a copy costs a vote more.
+    body = change.model_dump_json(exclude={"sequence", "published_at"}).encode()  # b'{"setlist_id":…}'
+    head = body[:-1] + b',"published_at":' + repr(time.time()).encode() + b',"sequence":'
+    return await broker.publish_numbered(channel_for(change.setlist_id), head, b"}", along)

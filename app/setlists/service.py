@@ -30,7 +30,7 @@ from app.errors import AppError, BadUserInput, Forbidden, NotFound, VoteBudgetSp
 from app.lookups import service as lookups
 from app.platform import quotas, rawsql
 from app.platform.clock import utcnow
-from app.platform.observability import VOTES
+from app.platform.observability import VOTES_BY_KIND
 from app.platform.rawsql import Row
 from app.platform.redis_calls import Rider
 from app.resources import Resources
@@ -299,7 +299,7 @@ async def _count_vote(
             bool(row["suggested"]),
             row["position"],
         )
-        VOTES.labels(kind).inc()  # committed
+        VOTES_BY_KIND[kind].inc()  # committed
         change = VoteCountsChanged(setlist_id=entry.setlist_id, kind=kind, songs=[_votes(entry)])
         await _publish(resources, change, charge.riders)
     return entry
