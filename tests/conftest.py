@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 import pytest
 from catalog_testing import Emulator
@@ -32,6 +33,13 @@ from app.platform.cache import MemoryCache
 from app.platform.quotas import MemoryCounter
 from app.resources import Resources
 from app.settings import Settings
+
+# anyio imports its parts on first use, and under pytest each first import runs the assertion
+# rewriter (an ast.parse) inside whatever request first needs the part: one such parse, deep in a
+# page served by a test, failed with CPython 3.11.7's "AST constructor recursion depth mismatch"
+# SystemError. Importing every part now keeps parsing out of requests.
+for _name in dir(anyio):
+    getattr(anyio, _name)
 
 pytest_plugins = ["spotify_fixtures"]
 

@@ -11,7 +11,8 @@ value the scalar refuses, a missing attribute) goes the whole way, which reports
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Awaitable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +25,8 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path
+from graphql.pyutils import Path, gather_with_cancel
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # A leaf's attribute, whether it may be null, and its type (for serialize).
@@ -52,6 +54,21 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context; `leaves` (per schema: see `for_schema`) take the short path."""
 
     leaves: Mapping[str, Mapping[str, Leaf]] = MappingProxyType({})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core's helpers hold bound methods of the context: a reference cycle per request that
+        # keeps the request, its Context and every result object until the garbage collector runs, and
+        # the collector's passes set the tail latency (docs/decisions/0005-gc-tuning.md). The same
+        # helpers, holding the context weakly.
+        context = weakref.ref(self)
+
+        def track(values: Sequence[Any]) -> None:
+            alive = context()
+            if alive is not None:
+                alive.track_async_work(values)
+
+        self.async_helpers = GraphQLResolveInfoHelpers(gather=_gather, track=track)
 
     @classmethod
     def for_schema(cls, schema: GraphQLSchema) -> type[LeafExecutionContext]:
@@ -81,3 +98,8 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if serialized is not None and serialized is not Undefined:
                         return serialized
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+
+def _gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    """graphql-core's gather helper, which needs nothing of its execution context."""
+    return gather_with_cancel(*values)

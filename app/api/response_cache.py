@@ -21,11 +21,18 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode, SelectionSetNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from app.platform.versions import Versions, VersionsUnavailable
 from app.setlists.events import channel_for
@@ -163,25 +170,33 @@ def response_keys(info: GraphQLResolveInfo[Any], field_name: str) -> list[str]:
     """The response keys (aliases) under which this field's selection asks for `field_name`."""
     keys: list[str] = []
     seen: set[str] = set()
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        for selection in selection_set.selections if selection_set is not None else ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value == field_name:
-                    key = selection.alias.value if selection.alias else field_name
-                    if key not in keys:
-                        keys.append(key)
-            elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                seen.add(selection.name.value)
-                fragment = info.fragments.get(selection.name.value)
-                if fragment is not None:
-                    walk(fragment.selection_set)
-
     for node in info.field_nodes:
-        walk(node.selection_set)
+        _walk(node.selection_set, field_name, info.fragments, keys, seen)
     return keys
+
+
+def _walk(
+    selection_set: SelectionSetNode | None,
+    field_name: str,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    keys: list[str],
+    seen: set[str],
+) -> None:
+    # A function of its own, not a closure calling itself: that would be a reference cycle holding
+    # the request's resolve info until the garbage collector runs (docs/decisions/0005-gc-tuning.md).
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, FieldNode):
+            if selection.name.value == field_name:
+                key = selection.alias.value if selection.alias else field_name
+                if key not in keys:
+                    keys.append(key)
+        elif isinstance(selection, InlineFragmentNode):
+            _walk(selection.selection_set, field_name, fragments, keys, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                _walk(fragment.selection_set, field_name, fragments, keys, seen)
 
 
 async def current(versions: Versions, setlists: Sequence[int]) -> tuple[int, ...]:

@@ -16,12 +16,14 @@ R = TypeVar("R")
 
 
 class _Lead:
-    """Tells a queued caller that it sends the batch it heads."""
+    """Tells a queued caller that it sends the batch it heads (`GroupCommit._handed`).
 
-    __slots__ = ("batch",)
+    One constant, not an object holding the batch: a future whose result held its own batch would be
+    a reference cycle per batch, left for the garbage collector.
+    """
 
-    def __init__(self, batch: list[tuple[object, asyncio.Future[object]]]) -> None:
-        self.batch = batch
+
+_LEAD = _Lead()
 
 
 class GroupCommit(Generic[T, R]):
@@ -32,6 +34,9 @@ class GroupCommit(Generic[T, R]):
         self._busy = False
         self._queue: list[tuple[T, asyncio.Future[object]]] = []
         self._spare: asyncio.Future[R] | None = None  # a batch whose designated sender was cancelled
+        # The batch handed to the caller whose future got _LEAD, until it takes it (one at a time:
+        # no batch goes out while its sender has not woken up).
+        self._handed: list[tuple[T, asyncio.Future[object]]] = []
         self.batches = 0  # round trips made, for tests and metrics
 
     async def submit(self, item: T) -> R:
@@ -44,15 +49,18 @@ class GroupCommit(Generic[T, R]):
         try:
             outcome = await future
         except asyncio.CancelledError:
-            lead = future.result() if future.done() and not future.cancelled() else None
-            if isinstance(lead, _Lead):
+            if future.done() and not future.cancelled() and future.result() is _LEAD:
                 # Cancelled once made the sender: the batch still goes, from a task of its own.
-                rest = [entry for entry in lead.batch if entry[1] is not future]
-                self._spare = asyncio.ensure_future(self._lead(rest, None))  # type: ignore[arg-type]
+                rest = [entry for entry in self._take_handed() if entry[1] is not future]
+                self._spare = asyncio.ensure_future(self._lead(rest, None))
             raise
-        if isinstance(outcome, _Lead):
-            return await self._lead(outcome.batch, future)  # type: ignore[arg-type]
+        if outcome is _LEAD:
+            return await self._lead(self._take_handed(), future)
         return outcome  # type: ignore[return-value]
+
+    def _take_handed(self) -> list[tuple[T, asyncio.Future[object]]]:
+        batch, self._handed = self._handed, []
+        return batch
 
     async def _lead(self, batch: list[tuple[T, asyncio.Future[object]]], own: asyncio.Future[object] | None) -> R:
         """Send `batch` (which holds this caller's `own` entry), answer the others, hand the queue on."""
@@ -87,4 +95,5 @@ class GroupCommit(Generic[T, R]):
         if not waiting:
             self._busy = False
             return
-        waiting[0][1].set_result(_Lead(waiting))  # type: ignore[arg-type]
+        self._handed = waiting
+        waiting[0][1].set_result(_LEAD)

@@ -130,7 +130,9 @@ _LEASE_GRACE_SECONDS = 1.0
 class Charge:
     """A hit that is paid already: nothing rides along with a later round trip, nothing is owed."""
 
-    riders: tuple[Rider, ...] = ()
+    @property
+    def riders(self) -> tuple[Rider, ...]:
+        return ()
 
     async def close(self) -> None:
         return None
@@ -152,7 +154,10 @@ class _Owed(Charge):
         self.limit = limit
         self.settled = asyncio.Event()
         self._counter = counter
-        self.riders = (self,)
+
+    @property
+    def riders(self) -> tuple[Rider, ...]:  # made on each call: a tuple of self kept on self is a cycle
+        return (self,)
 
     def answered(self, result: Any) -> None:
         granted, ttl = result
