@@ -15,11 +15,13 @@ Everything else (GraphiQL, multipart subscriptions, batches, other content types
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -46,6 +48,7 @@ from app.api.schema import TheSetSchema
 from app.api.ws.handler import WebSocketHandler
 from app.api.ws.protocol import WebSocketAdapter
 from app.errors import AppError, Unauthenticated
+from app.platform.cache import LocalStore
 from app.platform.observability import request_id_var
 from app.platform.versions import VersionsUnavailable
 from app.resources import Resources
@@ -67,6 +70,9 @@ class GraphQLView(GraphQL[Context, None]):
         self._public = f"public, max-age={settings.http_cache_max_age}"
         # Strawberry's GraphiQL page loads its assets from a CDN; this one serves them from the app.
         self.graphiql = GraphiQLPage() if self.graphql_ide == "graphiql" else None
+        # GET query strings parsed before: a revalidation repeats its URL, and parsing a document's
+        # worth of URL-encoding cost about a sixth of a 304 (parameters are immutable: shared safely).
+        self._get_params: LocalStore[QueryParams] = LocalStore(_GET_PARAMS_KEPT, math.inf)
 
     @property
     def ide_routes(self) -> list[BaseRoute]:
@@ -89,7 +95,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if media_type is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
                 raise HTTPException(406, NOT_ACCEPTABLE_MESSAGE)
-            operation = await read_operation(request)
+            operation = await read_operation(request, self._get_params)
             if operation is None:
                 await _refuse_unreadable(request)
                 response = await self.run(request)
@@ -300,12 +306,18 @@ class Operation:
     extensions: dict[str, Any] | None
 
 
+# Bounds the parsed GET query strings kept (each at most _LONGEST_KEPT_QUERY bytes): about 2 MB.
+_GET_PARAMS_KEPT = 256
+_LONGEST_KEPT_QUERY = 8_192
+
 _GET_OPERATIONS = frozenset({OperationType.QUERY})
 _POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
-async def read_operation(request: Request) -> Operation | None:
+async def read_operation(request: Request, kept: LocalStore[QueryParams] | None = None) -> Operation | None:
     """The operation of a plain GET or JSON POST (parsed once); None for anything else (Strawberry's to serve).
+
+    `kept`: GET query strings parsed before, by their raw bytes.
 
     Refuses with 400 what Strawberry would crash on (500) or refuse: JSON not UTF-8, nested past the
     recursion limit, not an object, or with parameters of the wrong type.
@@ -313,7 +325,7 @@ async def read_operation(request: Request) -> Operation | None:
     if "multipart/mixed" in request.headers.get("accept", ""):
         return None  # a subscription over multipart HTTP
     if request.method == "GET":
-        params = request.query_params
+        params = _query_params(request, kept)
         if "query" not in params and "extensions" not in params:
             return None  # GraphiQL, or Strawberry's own refusal
         variables = _json_parameter(params.get("variables"), "variables")
@@ -335,6 +347,18 @@ async def read_operation(request: Request) -> Operation | None:
     _check_object(variables, "variables")
     _check_object(extensions, "extensions")
     return Operation(query, variables, name, extensions)
+
+
+def _query_params(request: Request, kept: LocalStore[QueryParams] | None) -> QueryParams:
+    raw: bytes = request.scope["query_string"]
+    if kept is None or len(raw) > _LONGEST_KEPT_QUERY:
+        return request.query_params
+    key = raw.decode("latin-1")
+    params = kept.get(key)
+    if params is None:
+        params = request.query_params
+        kept.put(key, params)
+    return params
 
 
 def _parse_json(text: str | bytes) -> Any:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
+import starlette.requests
 from factories import make_show
 from graphql_client import document
+from starlette.datastructures import QueryParams
 
 from app.api.ids import encode_id
 from app.settings import Settings
@@ -27,6 +31,31 @@ async def test_get_runs_a_query(http: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     assert response.json()["data"]["show"]["name"] == show.name
+
+
+@pytest.mark.usefixtures("db")
+async def test_a_get_query_string_is_parsed_once_and_answered_the_same(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = await make_show()
+    parsed: list[bytes] = []
+
+    class CountedQueryParams(QueryParams):
+        def __init__(self, raw: bytes) -> None:
+            parsed.append(raw)
+            super().__init__(raw)
+
+    monkeypatch.setattr(starlette.requests, "QueryParams", CountedQueryParams)
+    query = f"# {uuid.uuid4()}\n{document('ShowPage')}"  # a URL no earlier test sent
+    params = {"query": query, "variables": f'{{"id": "{encode_id("Show", show.id)}"}}'}
+
+    first, again = [await http.get("/graphql", params=params) for _ in range(2)]
+    other = await http.get("/graphql", params={**params, "operationName": "ShowPage"})
+
+    assert first.content == again.content
+    assert again.json()["data"]["show"]["name"] == show.name
+    assert len(parsed) == 2  # the repeated URL was not parsed again; another URL was
+    assert other.json()["data"]["show"]["name"] == show.name
 
 
 async def test_get_refuses_a_mutation_with_405_allowing_post(http: httpx.AsyncClient) -> None:
