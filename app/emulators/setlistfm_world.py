@@ -218,10 +218,11 @@ class _Plan:
 
 
 class _Builder:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, now: dt.datetime) -> None:
         self.world = world
         self.rng = random.Random(f"setlistfm:{world.seed}")
         self.today = world.today
+        self.now = now
         self.artists: dict[str, SlArtist] = {}
         self.venues: dict[str, SlVenue] = {}
         self.venue_of_tm: dict[str, str] = {}
@@ -541,10 +542,19 @@ class _Builder:
                 self.add_setlist(plan, venue, day, sets, tour=tour, info=info)
             day -= dt.timedelta(days=rng.randint(1, 4))
 
+    def started(self, event: TmEvent) -> bool:
+        if event.start_utc is not None:
+            return event.start_utc <= self.now
+        return event.local_date is not None and event.local_date < self.now.date()
+
+    def gets_setlist(self, event: TmEvent, attraction: TmAttraction) -> bool:
+        """Whether `past_show` writes a setlist for the act at the show (known to setlist.fm, dated)."""
+        return attraction.musicbrainz_id in self.plans and event.local_date is not None
+
     def past_show(self, event: TmEvent, attraction: TmAttraction, kind: str) -> None:
         """The setlist of a Ticketmaster show of the last few days: same artist, local date, venue and city."""
         mbid = attraction.musicbrainz_id
-        if mbid is None or mbid not in self.plans or event.local_date is None:
+        if mbid is None or not self.gets_setlist(event, attraction) or event.local_date is None:
             return
         plan = self.plans[mbid]
         venue = self.venue_for_tm(self.world.venues[event.venue_id])
@@ -586,12 +596,15 @@ class _Builder:
             if artist.style is not None:
                 self.plans[artist.mbid] = self.plan(artist)
         past = sorted(self.world.past_events.values(), key=lambda e: (e.start_utc or _EPOCH, e.id), reverse=True)
-        kinds = ["unposted", "stub", "two_entries"]  # the most recent shows carry the special cases
+        # The most recent shows that have started and get a setlist carry the special cases, whatever the
+        # hour: just after midnight UTC, "yesterday" at an American venue has not started yet.
+        kinds = ["unposted", "stub", "two_entries"]
         days_by_artist: dict[str, set[dt.date]] = {}
-        for index, event in enumerate(past):
+        for event in past:
             for position, attraction_id in enumerate(event.attraction_ids):
                 attraction = self.world.attractions[attraction_id]
-                kind = kinds[index] if position == 0 and index < len(kinds) else "posted"
+                special = position == 0 and kinds and self.gets_setlist(event, attraction) and self.started(event)
+                kind = kinds.pop(0) if special else "posted"
                 self.past_show(event, attraction, kind)
                 if attraction.musicbrainz_id and event.local_date:
                     days_by_artist.setdefault(attraction.musicbrainz_id, set()).add(event.local_date)
@@ -618,6 +631,7 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def build_setlistfm_world(world: World) -> SetlistFmWorld:
-    """setlist.fm's data for `world`: deterministic for its seed, never mutated afterwards."""
-    return _Builder(world).build()
+def build_setlistfm_world(world: World, now: dt.datetime | None = None) -> SetlistFmWorld:
+    """setlist.fm's data for `world` at `now` (by default the present): deterministic for its seed and
+    the shows started by then, never mutated afterwards."""
+    return _Builder(world, now or dt.datetime.now(dt.UTC)).build()

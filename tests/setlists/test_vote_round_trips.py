@@ -59,7 +59,7 @@ async def test_a_fans_first_vote_makes_one_round_trip_and_the_next_only_their_pu
 
 async def test_a_refused_first_vote_still_counts_against_the_limit(resources: Resources) -> None:
     assert resources.redis is not None
-    started = await make_setlist_song(await make_setlist(await make_show(local_date=in_days(-1))))
+    started = await make_setlist_song(await make_setlist(await make_show(local_date=in_days(-5))))
     fan = await make_user()
 
     with pytest.raises(Forbidden):
