@@ -21,6 +21,7 @@ import pytest
 from catalog_testing import Emulator
 from databases import POSTGRES_URL, create_database, drop_database
 from graphql_client import GraphQLClient
+from redis_server import RedisServer
 from sql_counter import QueryCounter
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
@@ -85,6 +86,13 @@ async def ticketmaster(world: World) -> AsyncIterator[Emulator]:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return REDIS_URL
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A redis-server of this test's own: to kill or freeze, or where nobody else's keys and channels are."""
+    with RedisServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -314,7 +314,7 @@ _GET_OPERATIONS = frozenset({OperationType.QUERY})
 _POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
-async def read_operation(request: Request, kept: LocalStore[QueryParams] | None = None) -> Operation | None:
+async def read_operation(request: Request, kept: LocalStore[QueryParams]) -> Operation | None:
     """The operation of a plain GET or JSON POST (parsed once); None for anything else (Strawberry's to serve).
 
     `kept`: GET query strings parsed before, by their raw bytes.
@@ -349,9 +349,9 @@ async def read_operation(request: Request, kept: LocalStore[QueryParams] | None 
     return Operation(query, variables, name, extensions)
 
 
-def _query_params(request: Request, kept: LocalStore[QueryParams] | None) -> QueryParams:
+def _query_params(request: Request, kept: LocalStore[QueryParams]) -> QueryParams:
     raw: bytes = request.scope["query_string"]
-    if kept is None or len(raw) > _LONGEST_KEPT_QUERY:
+    if len(raw) > _LONGEST_KEPT_QUERY:
         return request.query_params
     key = raw.decode("latin-1")
     params = kept.get(key)

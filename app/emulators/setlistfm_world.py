@@ -542,20 +542,15 @@ class _Builder:
                 self.add_setlist(plan, venue, day, sets, tour=tour, info=info)
             day -= dt.timedelta(days=rng.randint(1, 4))
 
-    def started(self, event: TmEvent) -> bool:
-        if event.start_utc is not None:
-            return event.start_utc <= self.now
-        return event.local_date is not None and event.local_date < self.now.date()
+    def past_show(self, event: TmEvent, attraction: TmAttraction, kinds: list[str]) -> None:
+        """The setlist of a Ticketmaster show of the last few days: same artist, local date, venue and city.
 
-    def gets_setlist(self, event: TmEvent, attraction: TmAttraction) -> bool:
-        """Whether `past_show` writes a setlist for the act at the show (known to setlist.fm, dated)."""
-        return attraction.musicbrainz_id in self.plans and event.local_date is not None
-
-    def past_show(self, event: TmEvent, attraction: TmAttraction, kind: str) -> None:
-        """The setlist of a Ticketmaster show of the last few days: same artist, local date, venue and city."""
+        It takes the next of `kinds` (the special cases) when there is one, else it is an ordinary posted setlist.
+        """
         mbid = attraction.musicbrainz_id
-        if mbid is None or not self.gets_setlist(event, attraction) or event.local_date is None:
+        if mbid is None or mbid not in self.plans or event.local_date is None:
             return
+        kind = kinds.pop(0) if kinds else "posted"
         plan = self.plans[mbid]
         venue = self.venue_for_tm(self.world.venues[event.venue_id])
         bill = [self.world.attractions[a].musicbrainz_id for a in event.attraction_ids]
@@ -603,9 +598,8 @@ class _Builder:
         for event in past:
             for position, attraction_id in enumerate(event.attraction_ids):
                 attraction = self.world.attractions[attraction_id]
-                special = position == 0 and kinds and self.gets_setlist(event, attraction) and self.started(event)
-                kind = kinds.pop(0) if special else "posted"
-                self.past_show(event, attraction, kind)
+                started = event.start_utc is not None and event.start_utc <= self.now
+                self.past_show(event, attraction, kinds if position == 0 and started else [])
                 if attraction.musicbrainz_id and event.local_date:
                     days_by_artist.setdefault(attraction.musicbrainz_id, set()).add(event.local_date)
         for mbid, plan in self.plans.items():

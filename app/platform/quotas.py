@@ -99,8 +99,11 @@ class MemoryCounter:
         return _within(limit, *self.count(key, limit.seconds))
 
     async def admit(self, key: str, limit: Limit) -> Charge | float:
-        reset_in = await self.spend(key, limit)
-        return PAID if reset_in is None else reset_in
+        return _admitted(await self.spend(key, limit))
+
+
+def _admitted(reset_in: float | None) -> Charge | float:
+    return PAID if reset_in is None else reset_in
 
 
 def _within(limit: Limit, hits: int, reset_in: float) -> float | None:
@@ -120,6 +123,26 @@ class _Lease:
     refused: bool = False
     # False after Redis failed to count a hit: the next one asks Redis (or the fallback) before it is admitted.
     may_owe: bool = True
+
+
+class _Ask:
+    """What this process holds of a window does not decide the hit: Redis is asked."""
+
+
+_ASK: Final = _Ask()
+
+
+def _spend_held(lease: _Lease | None, limit: Limit, now: float) -> float | _Ask | None:
+    """The hit decided by what this process holds of its window: None spent from the lease, the seconds
+    until the window resets when refused, or _ASK when only Redis can say (a new window, a spent lease)."""
+    if lease is None or now >= lease.ends_at:
+        return _ASK
+    if lease.refused or (lease.left == 0 and lease.reserved >= limit.count):  # the count cannot go down
+        return lease.ends_at - now
+    if lease.left > 0:
+        lease.left -= 1
+        return None
+    return _ASK
 
 
 # A lease is kept this long past its window's end (TTLs are whole seconds): a first hit of the
@@ -204,54 +227,43 @@ class RedisCounter:
     async def spend(self, key: str, limit: Limit) -> float | None:
         if limit.lease <= 1:
             return _within(limit, *await self.hit(key, limit.seconds))
-        lease = self._leases.get(key)
-        now = self._clock()
-        if lease is not None and now < lease.ends_at:
-            if lease.refused:
-                return lease.ends_at - now
-            if lease.left > 0:
-                lease.left -= 1
-                return None
-            if lease.reserved >= limit.count:  # this process alone reserved the whole window
-                return lease.ends_at - now
+        held = _spend_held(self._leases.get(key), limit, self._clock())
+        return await self._reserve(key, limit) if isinstance(held, _Ask) else held
+
+    async def admit(self, key: str, limit: Limit) -> Charge | float:
+        """One hit, paid now (from a lease, or by a round trip of its own) or owed (see `charged`): a float
+        is a refusal, the seconds until the window resets."""
+        if limit.lease <= 1:
+            return _admitted(await self.spend(key, limit))
+        owed = self._owed.get(key)
+        if owed is not None:
+            with contextlib.suppress(TimeoutError):  # its owner settles it within its request's bound
+                async with asyncio.timeout(self._guard.deadline_seconds or _OWED_WAIT_SECONDS):
+                    await owed.settled.wait()
+        lease, now = self._leases.get(key), self._clock()
+        held = _spend_held(lease, limit, now)
+        if not isinstance(held, _Ask):
+            return _admitted(held)
+        if owed is None and self._may_owe(lease, now):
+            owed = self._owed[key] = _Owed(self, key, limit)
+            return owed
+        return _admitted(await self._reserve(key, limit))
+
+    def _may_owe(self, lease: _Lease | None, now: float) -> bool:
+        """Whether a hit that needs a reservation may make it after the fact: the window is new here, or
+        its lease is spent within it (past its end, the window may or may not have ended in Redis)."""
+        if self._guard.cooling_down:
+            return False
+        return lease is None or (lease.may_owe and now < lease.ends_at)
+
+    async def _reserve(self, key: str, limit: Limit) -> float | None:
+        """A round trip of its own reserving the next lease; this hit takes one of it (None) or is refused."""
         call = redis_calls.reserve(key, limit.lease, limit.seconds, limit.count)
         reserved = await self.in_redis(lambda: self.calls.run(call))
         if reserved is None:
             return await self._fallback.spend(key, limit)
         granted, ttl = reserved[0]
         return self._keep(key, limit, int(granted), int(ttl))
-
-    async def admit(self, key: str, limit: Limit) -> Charge | float:
-        """One hit, paid now (from a lease, or by a round trip of its own) or owed (see `charged`): a float
-        is a refusal, the seconds until the window resets."""
-        if limit.lease > 1:
-            owed = self._owed.get(key)
-            if owed is not None:
-                with contextlib.suppress(TimeoutError):  # its owner settles it within its request's bound
-                    async with asyncio.timeout(self._guard.deadline_seconds or _OWED_WAIT_SECONDS):
-                        await owed.settled.wait()
-            elif self._may_owe(key, limit):
-                owed = self._owed[key] = _Owed(self, key, limit)
-                return owed
-        reset_in = await self.spend(key, limit)
-        return PAID if reset_in is None else reset_in
-
-    def _may_owe(self, key: str, limit: Limit) -> bool:
-        """Whether the hit would need a reservation, and may make it after the fact: the window is new
-        here, or its lease is spent while the limit may have hits left (this process did not reserve them
-        all, and Redis has not refused)."""
-        if self._guard.cooling_down:
-            return False
-        lease = self._leases.get(key)
-        if lease is None:
-            return True
-        return (
-            lease.may_owe
-            and not lease.refused
-            and lease.left == 0
-            and lease.reserved < limit.count
-            and self._clock() < lease.ends_at  # past it, the window may or may not have ended in Redis
-        )
 
     def settle(self, owed: _Owed, granted: int, ttl: int) -> None:
         """Redis answered an owed hit's reservation: keep the rest as the lease (none: a hit past the limit)."""
@@ -268,8 +280,7 @@ class RedisCounter:
         self._fallback.count(owed.key, owed.limit.seconds)
         # No more owed hits on the key this window: the next one asks Redis first, and this process's
         # count (exact, with the hit above) refuses past the limit while Redis stays away.
-        lease = _Lease(0, self._clock() + owed.limit.seconds, may_owe=False)
-        self._leases.put(owed.key, lease, seconds=owed.limit.seconds + _LEASE_GRACE_SECONDS)
+        self._hold(owed.key, _Lease(0, self._clock() + owed.limit.seconds, may_owe=False))
         self._done(owed)
 
     def _done(self, owed: _Owed) -> None:
@@ -286,9 +297,11 @@ class RedisCounter:
         # The same window as the lease held (estimates of its end differ by TTL rounding), or a new one.
         same = held is not None and abs(held.ends_at - ends_at) < 2 * _LEASE_GRACE_SECONDS
         left, reserved = (held.left, held.reserved) if held is not None and same else (0, 0)
-        lease = _Lease(left + max(0, granted - 1), ends_at, reserved + max(0, granted), refused=granted <= 0)
-        self._leases.put(key, lease, seconds=reset_in + _LEASE_GRACE_SECONDS)
+        self._hold(key, _Lease(left + max(0, granted - 1), ends_at, reserved + max(0, granted), refused=granted <= 0))
         return None if granted > 0 else reset_in
+
+    def _hold(self, key: str, lease: _Lease) -> None:
+        self._leases.put(key, lease, seconds=lease.ends_at - self._clock() + _LEASE_GRACE_SECONDS)
 
     async def in_redis(self, command: Callable[[], Awaitable[T]]) -> T | None:
         """`command()` through the guard; None when Redis is skipped or unreachable (count in this process)."""

@@ -15,16 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import os
 import pstats
 import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
 import asyncpg
 from starlette.applications import Starlette
@@ -36,71 +32,11 @@ from app.settings import Settings
 from tests.benchmarks.bench_http import SHOW_PAGE, VOTE
 from tests.benchmarks.peers import stock
 from tests.benchmarks.seeding import seed_shows, seed_users
+from tests.support.asgi_calls import Call, call, get, post
 from tests.support.databases import create_database, drop_database
 
 CONCURRENCY = 8
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    body: bytes
-    headers: list[tuple[bytes, bytes]]
-
-
-async def call(app: Starlette, request: Call) -> tuple[int, dict[bytes, bytes], bytes]:
-    """One request into the ASGI app; its status, headers and body."""
-    path, _, query = request.path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": request.method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"content-length", str(len(request.body)).encode()), *request.headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "app": app,
-    }
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()
-        sent = True
-        return {"type": "http.request", "body": request.body, "more_body": False}
-
-    status, headers, chunks = 0, {}, []
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status, headers
-        if message["type"] == "http.response.start":
-            status, headers = message["status"], dict(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, headers, b"".join(chunks)
-
-
-def post(document: str, variables: dict[str, str] | None = None, token: str | None = None) -> Call:
-    headers = [(b"content-type", b"application/json")]
-    if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    body = json.dumps({"query": document, "variables": variables or {}}).encode()
-    return Call("POST", "/graphql", body, headers)
-
-
-def get(document: str, variables: dict[str, str], headers: list[tuple[bytes, bytes]]) -> Call:
-    query = urlencode({"query": document, "variables": json.dumps(variables, separators=(",", ":"))})
-    return Call("GET", f"/graphql?{query}", b"", [(b"accept", b"application/json"), *headers])
 
 
 async def run(app: Starlette, requests: Callable[[int], Call], count: int, expected: int = 200) -> float:

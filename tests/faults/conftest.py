@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from catalog_testing import Emulator
@@ -21,13 +20,6 @@ def queue_name() -> str:
 def api_key() -> str:
     """A fresh Ticketmaster key per test: the shared limiter keeps its state per key."""
     return f"key-{uuid.uuid4().hex}"
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    """A redis-server of this test's own, to kill and restart."""
-    with RedisServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from factories import in_days, make_setlist, make_setlist_song, make_show, make_user
@@ -19,14 +19,8 @@ from app.settings import Settings
 
 
 @pytest.fixture
-def server() -> Iterator[RedisServer]:
-    with RedisServer() as running:
-        yield running
-
-
-@pytest.fixture
-async def resources(server: RedisServer, postgres_url: str, db: None) -> AsyncIterator[Resources]:
-    settings = Settings(environment="test", database_url=postgres_url, redis_url=server.url)
+async def resources(redis_server: RedisServer, postgres_url: str, db: None) -> AsyncIterator[Resources]:
+    settings = Settings(environment="test", database_url=postgres_url, redis_url=redis_server.url)
     async with open_resources(settings) as opened:
         yield opened
 
